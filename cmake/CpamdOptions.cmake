@@ -1,0 +1,35 @@
+# Project-wide options and two INTERFACE targets every cpamd target links:
+#   cpamd_options  - language level, sanitizers, shared definitions
+#   cpamd_warnings - the warning set (kept clean: -Werror in CI presets)
+
+option(CPAMD_BUILD_TESTS "Build unit and integration tests" ON)
+option(CPAMD_BUILD_BENCH "Build benchmarks under bench/" OFF)
+option(CPAMD_BUILD_FUZZ "Build libFuzzer targets (needs clang)" OFF)
+option(CPAMD_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(CPAMD_WERROR "Treat warnings as errors" OFF)
+
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+    set(CMAKE_CXX_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
+endif()
+
+add_library(cpamd_options INTERFACE)
+target_compile_features(cpamd_options INTERFACE cxx_std_20)
+target_compile_definitions(
+    cpamd_options
+    INTERFACE BOOST_ASIO_NO_DEPRECATED CPAMD_VERSION="${PROJECT_VERSION}"
+)
+if(CPAMD_SANITIZE)
+    target_compile_options(cpamd_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                   -fno-sanitize-recover=undefined)
+    target_link_options(cpamd_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+add_library(cpamd_warnings INTERFACE)
+target_compile_options(cpamd_warnings INTERFACE -Wall -Wextra -Wpedantic)
+if(CPAMD_WERROR)
+    target_compile_options(cpamd_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,19 @@
+#pragma once
+
+// JSON text as Go's encoding/json Encoder writes it, so responses match the upstream byte for
+// byte: '<', '>', '&', U+2028 and U+2029 escaped as \u003c etc., and a trailing newline.
+
+#include <boost/json/value.hpp>
+
+#include <string>
+
+namespace cpamd::go_json {
+
+// Serializes `v` compactly with Go's HTML-safe escaping and appends '\n'.
+std::string encode(const boost::json::value& v);
+
+// Applies Go's HTML-safe escaping to already-serialized JSON text (those characters only ever
+// occur inside strings, so a plain pass is exact).
+void escape_html_in_place(std::string& json_text);
+
+} // namespace cpamd::go_json
