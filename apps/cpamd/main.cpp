@@ -1,5 +1,32 @@
-#include <cpamd/core/version.hpp>
+#include "cli.hpp"
+#include "commands.hpp"
 
+#include <cstdio>
 #include <fmt/format.h>
 
-int main() { fmt::print("cpamd {}\n", cpamd::version); }
+int main(int argc, char** argv)
+{
+    using namespace cpamd::app;
+    auto inv = parse_command_line(argc, argv);
+    if (!inv)
+        return 2;
+    if (inv->help)
+    {
+        auto text = help_text(inv->command);
+        if (text.empty())
+        {
+            fmt::print(stderr, "cpamd: unknown command {} (see cpamd --help)\n", inv->command);
+            return 2;
+        }
+        fmt::print("{}", text);
+        return 0;
+    }
+    if (inv->command == "serve")
+        return run_serve(*inv);
+    if (inv->command == "check-config")
+        return run_check_config(*inv);
+    if (inv->command == "version")
+        return run_version(*inv);
+    fmt::print(stderr, "cpamd: unknown command {} (see cpamd --help)\n", inv->command);
+    return 2;
+}

@@ -1,9 +1,9 @@
+#include <boost/json/object.hpp>
 #include <cpamd/core/api_error.hpp>
 #include <cpamd/core/go_json.hpp>
 
-#include <boost/json/object.hpp>
-
-namespace cpamd {
+namespace cpamd
+{
 
 std::string api_error::body() const
 {

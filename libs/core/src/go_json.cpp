@@ -1,8 +1,8 @@
+#include <boost/json/serialize.hpp>
 #include <cpamd/core/go_json.hpp>
 
-#include <boost/json/serialize.hpp>
-
-namespace cpamd::go_json {
+namespace cpamd::go_json
+{
 
 void escape_html_in_place(std::string& s)
 {
@@ -26,9 +26,7 @@ void escape_html_in_place(std::string& s)
             out += "\\u003e";
         else if (c == '&')
             out += "\\u0026";
-        else if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < s.size() &&
-                 static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-                 (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9))
+        else if (static_cast<unsigned char>(c) == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 && (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9))
         {
             out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
             i += 2;

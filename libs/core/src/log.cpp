@@ -1,13 +1,14 @@
-#include <cpamd/core/log.hpp>
-
 #include <atomic>
 #include <chrono>
+#include <cpamd/core/log.hpp>
 #include <cstdlib>
 #include <string>
 #include <unistd.h>
 
-namespace cpamd::log {
-namespace {
+namespace cpamd::log
+{
+namespace
+{
 
 std::atomic<level> min_level_{level::info};
 // -1: not decided yet, 0: plain, 1: journal prefixes.
@@ -29,15 +30,22 @@ int journal_priority(level l)
 {
     switch (l)
     {
-    case level::debug: return 7;
-    case level::info: return 6;
-    case level::warn: return 4;
-    case level::error: return 3;
+    case level::debug:
+        return 7;
+    case level::info:
+        return 6;
+    case level::warn:
+        return 4;
+    case level::error:
+        return 3;
     }
     return 6;
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b)
 {
@@ -70,17 +78,30 @@ std::string_view level_name(level l)
 {
     switch (l)
     {
-    case level::debug: return "debug";
-    case level::info: return "info";
-    case level::warn: return "warn";
-    case level::error: return "error";
+    case level::debug:
+        return "debug";
+    case level::info:
+        return "info";
+    case level::warn:
+        return "warn";
+    case level::error:
+        return "error";
     }
     return "info";
 }
 
-void set_min_level(level l) { min_level_.store(l, std::memory_order_relaxed); }
-level min_level() { return min_level_.load(std::memory_order_relaxed); }
-void set_journal_format(bool on) { journal_.store(on ? 1 : 0, std::memory_order_relaxed); }
+void set_min_level(level l)
+{
+    min_level_.store(l, std::memory_order_relaxed);
+}
+level min_level()
+{
+    return min_level_.load(std::memory_order_relaxed);
+}
+void set_journal_format(bool on)
+{
+    journal_.store(on ? 1 : 0, std::memory_order_relaxed);
+}
 
 void write(level l, std::string_view message)
 {

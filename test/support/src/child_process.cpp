@@ -1,6 +1,5 @@
-#include <cpamd/test/child_process.hpp>
-
 #include <cerrno>
+#include <cpamd/test/child_process.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -14,8 +13,10 @@
 
 extern char** environ;
 
-namespace cpamd::test {
-namespace {
+namespace cpamd::test
+{
+namespace
+{
 
 int decode_status(int status)
 {
@@ -28,7 +29,10 @@ int decode_status(int status)
 
 } // namespace
 
-std::filesystem::path bin_dir() { return CPAMD_BIN_DIR; }
+std::filesystem::path bin_dir()
+{
+    return CPAMD_BIN_DIR;
+}
 
 child_process::child_process(const std::filesystem::path& program, process_options opts)
 {

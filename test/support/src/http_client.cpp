@@ -1,28 +1,30 @@
-#include <cpamd/test/http_client.hpp>
-
+#include <algorithm>
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-
-#include <algorithm>
-#include <array>
-#include <functional>
 #include <cctype>
+#include <cpamd/test/http_client.hpp>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
-namespace cpamd::test {
+namespace cpamd::test
+{
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-namespace {
+namespace
+{
 
 // Runs the io_context until `done` or the timeout; on timeout closes the socket and throws.
-void run_for(asio::io_context& ioc, asio::ip::tcp::socket& s, std::chrono::milliseconds timeout, const bool& done)
+void run_for(
+    asio::io_context& ioc, asio::ip::tcp::socket& s, std::chrono::milliseconds timeout, const bool& done
+)
 {
     ioc.restart();
     ioc.run_for(timeout);
@@ -80,18 +82,29 @@ http_reply http_client::request(
     boost::system::error_code op_ec;
     http::response_parser<http::string_body> parser;
     parser.body_limit(1024ull * 1024 * 1024);
-    http::async_write(socket_, req, [&](boost::system::error_code ec, std::size_t) {
-        if (ec)
+    http::async_write(
+        socket_,
+        req,
+        [&](boost::system::error_code ec, std::size_t)
         {
-            op_ec = ec;
-            done = true;
-            return;
+            if (ec)
+            {
+                op_ec = ec;
+                done = true;
+                return;
+            }
+            http::async_read(
+                socket_,
+                buffer_,
+                parser,
+                [&](boost::system::error_code ec2, std::size_t)
+                {
+                    op_ec = ec2;
+                    done = true;
+                }
+            );
         }
-        http::async_read(socket_, buffer_, parser, [&](boost::system::error_code ec2, std::size_t) {
-            op_ec = ec2;
-            done = true;
-        });
-    });
+    );
     run_for(ioc_, socket_, timeout_, done);
     if (op_ec)
     {
@@ -107,7 +120,9 @@ http_reply http_client::request(
     for (const auto& f : res)
     {
         std::string name(f.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::transform(
+            name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); }
+        );
         out.headers[name] = std::string(f.value());
     }
     if (!out.keep_alive)
@@ -134,16 +149,21 @@ std::string http_client::read_raw()
     bool done = false;
     std::array<char, 4096> chunk{};
     std::function<void()> read_more;
-    read_more = [&]() {
-        socket_.async_read_some(asio::buffer(chunk), [&](boost::system::error_code ec, std::size_t n) {
-            out.append(chunk.data(), n);
-            if (ec)
+    read_more = [&]()
+    {
+        socket_.async_read_some(
+            asio::buffer(chunk),
+            [&](boost::system::error_code ec, std::size_t n)
             {
-                done = true;
-                return;
+                out.append(chunk.data(), n);
+                if (ec)
+                {
+                    done = true;
+                    return;
+                }
+                read_more();
             }
-            read_more();
-        });
+        );
     };
     read_more();
     ioc_.restart();

@@ -1,9 +1,9 @@
-#include <cpamd/test/ports.hpp>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <cpamd/test/ports.hpp>
 
-namespace cpamd::test {
+namespace cpamd::test
+{
 
 std::uint16_t free_port()
 {

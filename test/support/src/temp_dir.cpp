@@ -1,11 +1,11 @@
 #include <cpamd/test/temp_dir.hpp>
-
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 
-namespace cpamd::test {
+namespace cpamd::test
+{
 
 temp_dir::temp_dir()
 {

@@ -5,7 +5,8 @@
 
 #include <string>
 
-namespace cpamd {
+namespace cpamd
+{
 
 struct api_error
 {

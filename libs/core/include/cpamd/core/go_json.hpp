@@ -4,10 +4,10 @@
 // byte: '<', '>', '&', U+2028 and U+2029 escaped as \u003c etc., and a trailing newline.
 
 #include <boost/json/value.hpp>
-
 #include <string>
 
-namespace cpamd::go_json {
+namespace cpamd::go_json
+{
 
 // Serializes `v` compactly with Go's HTML-safe escaping and appends '\n'.
 std::string encode(const boost::json::value& v);

@@ -6,10 +6,10 @@
 // Never pass a secret to these functions: see docs/security.md.
 
 #include <fmt/format.h>
-
 #include <string_view>
 
-namespace cpamd::log {
+namespace cpamd::log
+{
 
 enum class level
 {

@@ -2,7 +2,8 @@
 
 #include <string_view>
 
-namespace cpamd {
+namespace cpamd
+{
 
 // The release version, from project(VERSION) in the top-level CMakeLists.txt.
 inline constexpr std::string_view version = CPAMD_VERSION;

@@ -7,20 +7,20 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
-#include <sys/types.h>
-
-namespace cpamd::test {
+namespace cpamd::test
+{
 
 // The directory holding the binaries of this build (build/<preset>/bin).
 std::filesystem::path bin_dir();
 
 struct process_options
 {
-    std::vector<std::string> args;                 // argv[1..]
-    std::map<std::string, std::string> env;        // added to (and overriding) the inherited environment
-    std::vector<std::string> unset_env;            // removed from the inherited environment
+    std::vector<std::string> args;          // argv[1..]
+    std::map<std::string, std::string> env; // added to (and overriding) the inherited environment
+    std::vector<std::string> unset_env;     // removed from the inherited environment
     std::optional<std::filesystem::path> cwd;
 };
 

@@ -7,13 +7,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/string_body.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 
-namespace cpamd::test {
+namespace cpamd::test
+{
 
 struct http_reply
 {
@@ -28,7 +28,9 @@ struct http_reply
 class http_client
 {
 public:
-    http_client(std::string host, std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    http_client(
+        std::string host, std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10)
+    );
 
     // Sends one request and reads the reply. Throws on a socket error or timeout.
     http_reply request(

@@ -2,7 +2,8 @@
 
 #include <cstdint>
 
-namespace cpamd::test {
+namespace cpamd::test
+{
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
 std::uint16_t free_port();

@@ -2,7 +2,8 @@
 
 #include <filesystem>
 
-namespace cpamd::test {
+namespace cpamd::test
+{
 
 // A fresh directory under $TMPDIR, removed with everything in it on destruction.
 class temp_dir

@@ -1,0 +1,116 @@
+#include "cli.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fmt/format.h>
+#include <string_view>
+
+namespace cpamd::app
+{
+namespace
+{
+
+struct command_help
+{
+    std::string_view name;
+    std::string_view summary;
+    std::string_view usage;
+};
+
+constexpr std::array commands{
+    command_help{"serve", "run the daemon (the default command)", R"(Usage: cpamd [--config FILE] serve
+
+Runs the daemon in the foreground: HTTP server, collector and store. Configuration comes from
+the environment, then config.json, then defaults; see `cpamd check-config` and
+docs/configuration.md. SIGTERM or SIGINT stops accepting connections, lets requests in flight
+finish (at most 10 s) and exits 0.
+)"},
+    command_help{
+        "check-config",
+        "print the effective configuration (secrets hidden) and validate it",
+        R"(Usage: cpamd [--config FILE] check-config
+
+Prints every setting with its value and where it came from (env, file or default). Secrets are
+never printed. Exits 0 when the configuration is valid, 2 when it is not (with a one-line error
+naming the variable).
+)"},
+    command_help{"version", "print the version", R"(Usage: cpamd version
+
+Prints the cpamd version and the versions of the libraries it was built with.
+)"},
+};
+
+} // namespace
+
+std::optional<invocation> parse_command_line(int argc, char** argv)
+{
+    invocation inv;
+    bool have_command = false;
+    for (int i = 1; i < argc; ++i)
+    {
+        std::string_view a = argv[i];
+        if (!have_command && (a == "--config" || a.starts_with("--config=")))
+        {
+            if (a == "--config")
+            {
+                if (i + 1 >= argc)
+                {
+                    fmt::print(stderr, "cpamd: --config needs a file name\n");
+                    return std::nullopt;
+                }
+                inv.config_file = argv[++i];
+            }
+            else
+                inv.config_file = std::string(a.substr(9));
+        }
+        else if (a == "--help" || a == "-h" || a == "help")
+        {
+            inv.help = true;
+            if (a == "help" && i + 1 < argc && !have_command)
+            {
+                inv.command = argv[++i];
+                have_command = true;
+            }
+            else if (!have_command)
+                inv.command.clear();
+        }
+        else if (a == "--version" && !have_command)
+        {
+            inv.command = "version";
+            have_command = true;
+        }
+        else if (!have_command && !a.starts_with("-"))
+        {
+            inv.command = std::string(a);
+            have_command = true;
+        }
+        else if (have_command)
+            inv.args.emplace_back(a);
+        else
+        {
+            fmt::print(stderr, "cpamd: unknown option {} (see cpamd --help)\n", a);
+            return std::nullopt;
+        }
+    }
+    return inv;
+}
+
+std::string help_text(const std::string& command)
+{
+    if (command.empty())
+    {
+        std::string out = "Usage: cpamd [--config FILE] [COMMAND] [OPTIONS]\n\n"
+                          "cpamd collects CLI Proxy API usage into SQLite, serves analytics and the\n"
+                          "management panel, and proxies CPA's management API.\n\nCommands:\n";
+        for (const auto& c : commands)
+            out += fmt::format("  {:<14}{}\n", c.name, c.summary);
+        out += "\nRun `cpamd COMMAND --help` for a command's options.\n";
+        return out;
+    }
+    for (const auto& c : commands)
+        if (c.name == command)
+            return std::string(c.usage);
+    return {};
+}
+
+} // namespace cpamd::app

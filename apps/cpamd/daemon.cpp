@@ -1,0 +1,137 @@
+#include "daemon.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cpamd/api/system_routes.hpp>
+#include <cpamd/core/log.hpp>
+#include <cpamd/core/version.hpp>
+#include <cpamd/http/server.hpp>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+namespace cpamd::app
+{
+namespace
+{
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr auto shutdown_grace = 10s;
+
+std::int64_t now_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch()
+    )
+        .count();
+}
+
+http::server_options server_options_from(const config& cfg)
+{
+    http::server_options o;
+    o.listen = cfg.listen;
+    o.max_connections = cfg.max_connections;
+    o.idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds);
+    o.cors_origins = cfg.cors_origins;
+    return o;
+}
+
+// Waits for in-flight requests to finish, at most the grace period, then stops the loop.
+// A second signal stops at once.
+asio::awaitable<void> drain_then_stop(http::server& srv, asio::io_context& ioc, asio::signal_set& signals)
+{
+    srv.begin_shutdown();
+    signals.async_wait(
+        [&ioc](const boost::system::error_code& ec, int)
+        {
+            if (!ec)
+            {
+                log::warn("second signal: stopping now");
+                ioc.stop();
+            }
+        }
+    );
+    auto deadline = std::chrono::steady_clock::now() + shutdown_grace;
+    asio::steady_timer t(ioc);
+    while (srv.active_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+    {
+        t.expires_after(20ms);
+        co_await t.async_wait(asio::use_awaitable);
+    }
+    if (srv.active_connections() > 0)
+        log::warn(
+            "{} connection(s) still open after {}s; closing them",
+            srv.active_connections(),
+            shutdown_grace.count()
+        );
+    ioc.stop();
+}
+
+} // namespace
+
+int run_daemon(const config& cfg)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.data_dir, ec);
+    if (ec)
+    {
+        log::error("cannot create data directory {}: {}", cfg.data_dir.string(), ec.message());
+        return 1;
+    }
+    std::filesystem::permissions(cfg.data_dir, std::filesystem::perms::owner_all, ec);
+
+    unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    asio::io_context ioc(static_cast<int>(threads));
+
+    http::router routes;
+    api::add_system_routes(routes, api::system_info{now_ms(), {}});
+
+    http::server srv(ioc, std::move(routes), server_options_from(cfg));
+    try
+    {
+        srv.start();
+    }
+    catch (const boost::system::system_error& e)
+    {
+        log::error("cannot listen on {}: {}", cfg.listen.to_string(), e.code().message());
+        return 1;
+    }
+    auto ep = srv.local_endpoint();
+    log::info(
+        "cpamd {} listening on {}:{} ({} thread{}), data in {}",
+        version,
+        ep.address().to_string(),
+        ep.port(),
+        threads,
+        threads == 1 ? "" : "s",
+        cfg.data_dir.string()
+    );
+
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait(
+        [&](const boost::system::error_code& sec, int sig)
+        {
+            if (sec)
+                return;
+            log::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            asio::co_spawn(ioc, drain_then_stop(srv, ioc, signals), asio::detached);
+        }
+    );
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i)
+        pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool)
+        t.join();
+    log::info("cpamd stopped");
+    return 0;
+}
+
+} // namespace cpamd::app

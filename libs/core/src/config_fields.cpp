@@ -1,0 +1,436 @@
+#include "config_fields.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fmt/format.h>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace cpamd::detail
+{
+namespace
+{
+
+using opt_error = std::optional<std::string>;
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+std::filesystem::path resolve_path(std::string_view raw, const apply_context& ctx)
+{
+    std::filesystem::path p{std::string(trim(raw))};
+    if (p.is_relative())
+        p = ctx.base_dir / p;
+    return p.lexically_normal();
+}
+
+// Upstream semantics: a value <= 0 falls back to the default (with a warning here); a value that
+// is not a number at all is an error (upstream ignored it silently, which hid typos).
+template <class Int>
+opt_error parse_positive(std::string_view raw, Int& out, Int fallback, const apply_context& ctx)
+{
+    auto text = trim(raw);
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+        return fmt::format("expected a whole number, got \"{}\"", text);
+    if (value <= 0)
+    {
+        if (ctx.warnings)
+            ctx.warnings->push_back(
+                fmt::format("{}: {} is not positive, using {}", ctx.variable, value, fallback)
+            );
+        out = fallback;
+        return std::nullopt;
+    }
+    if (static_cast<unsigned long long>(value) >
+        static_cast<unsigned long long>(std::numeric_limits<Int>::max()))
+        return fmt::format("{} is too large", value);
+    out = static_cast<Int>(value);
+    return std::nullopt;
+}
+
+opt_error parse_bool(std::string_view raw, bool& out)
+{
+    auto v = lower(trim(raw));
+    if (v == "1" || v == "true" || v == "yes" || v == "on")
+        out = true;
+    else if (v == "0" || v == "false" || v == "no" || v == "off")
+        out = false;
+    else
+        return fmt::format("expected true or false, got \"{}\"", v);
+    return std::nullopt;
+}
+
+// Reads a secret file. An unreadable file named by the user is an error (a silent skip would
+// start the daemon with the wrong key); `optional_default` files are skipped when absent.
+opt_error read_secret_file(const std::filesystem::path& p, std::string& out, bool optional_default)
+{
+    std::ifstream in(p, std::ios::binary);
+    if (!in)
+    {
+        if (optional_default)
+            return std::nullopt;
+        return fmt::format("cannot read file {}", p.string());
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out = std::string(trim(ss.str()));
+    return std::nullopt;
+}
+
+std::string show_path(const std::filesystem::path& p)
+{
+    return p.empty() ? "(unset)" : p.string();
+}
+std::string show_secret(const std::string& s)
+{
+    return s.empty() ? "(unset)" : "(set, hidden)";
+}
+std::string show_bool(bool b)
+{
+    return b ? "true" : "false";
+}
+
+constexpr std::string_view default_management_key_file = "/run/secrets/cpa_management_key";
+constexpr std::string_view default_admin_key_file = "/run/secrets/cpa_admin_key";
+
+const config_field fields[] = {
+    {{"HTTP_ADDR", "httpAddr", "0.0.0.0:18317", "Listen address, host:port ([v6]:port, :port)."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         std::string why;
+         auto a = parse_listen_address(trim(raw), why);
+         if (!a)
+             return fmt::format("invalid address \"{}\": {}", trim(raw), why);
+         c.listen = *a;
+         return std::nullopt;
+     },
+     [](const config& c) { return c.listen.to_string(); }},
+    {{"USAGE_DATA_DIR",
+      "dataDir",
+      "<config dir>/data, else ./data",
+      "Data directory (database, data.key, imports)."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx) -> opt_error
+     {
+         c.data_dir = resolve_path(raw, ctx);
+         return std::nullopt;
+     },
+     [](const config& c) { return show_path(c.data_dir); }},
+    {{"USAGE_DB_PATH",
+      "dbPath",
+      "<data dir>/usage.sqlite",
+      "SQLite database file (dbPath is ignored when USAGE_DATA_DIR is set)."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx) -> opt_error
+     {
+         c.db_path = resolve_path(raw, ctx);
+         return std::nullopt;
+     },
+     [](const config& c) { return show_path(c.db_path); }},
+    {{"CPA_UPSTREAM_URL",
+      "cpaUpstreamUrl",
+      "",
+      "CPA base URL; with a management key, an env-managed connection."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         c.cpa_upstream_url = std::string(trim(raw));
+         return std::nullopt;
+     },
+     [](const config& c)
+     { return c.cpa_upstream_url.empty() ? std::string("(unset)") : c.cpa_upstream_url; }},
+    {{"CPA_MANAGEMENT_KEY", "", "", "CPA management key (secret)."},
+     true,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         c.cpa_management_key = std::string(trim(raw));
+         return std::nullopt;
+     },
+     [](const config& c) { return show_secret(c.cpa_management_key); }},
+    {{"CPA_MANAGEMENT_KEY_FILE",
+      "managementKeyFile",
+      "/run/secrets/cpa_management_key",
+      "File holding the CPA management key."},
+     true,
+     [](config& c, std::string_view raw, const apply_context& ctx) -> opt_error
+     {
+         if (!c.cpa_management_key.empty())
+             return std::nullopt; // the key itself wins over its file
+         return read_secret_file(
+             resolve_path(raw, ctx), c.cpa_management_key, trim(raw) == default_management_key_file
+         );
+     },
+     [](const config& c) { return show_secret(c.cpa_management_key); }},
+    {{"CPA_MANAGER_ADMIN_KEY",
+      "",
+      "",
+      "Admin key to use at first start instead of a generated one (secret)."},
+     true,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         c.admin_key = std::string(trim(raw));
+         return std::nullopt;
+     },
+     [](const config& c) { return show_secret(c.admin_key); }},
+    {{"CPA_MANAGER_ADMIN_KEY_FILE",
+      "adminKeyFile",
+      "/run/secrets/cpa_admin_key",
+      "File holding the first-start admin key."},
+     true,
+     [](config& c, std::string_view raw, const apply_context& ctx) -> opt_error
+     {
+         if (!c.admin_key.empty())
+             return std::nullopt;
+         return read_secret_file(resolve_path(raw, ctx), c.admin_key, trim(raw) == default_admin_key_file);
+     },
+     [](const config& c) { return show_secret(c.admin_key); }},
+    {{"CPA_MANAGER_DATA_KEY",
+      "",
+      "",
+      "Data key that encrypts stored secrets (base64 of 32 bytes, 32 bytes, or a passphrase)."},
+     true,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         c.data_key = std::string(trim(raw));
+         return std::nullopt;
+     },
+     [](const config& c) { return show_secret(c.data_key); }},
+    {{"CPA_MANAGER_DATA_KEY_FILE", "dataKeyFile", "/run/secrets/cpa_data_key", "File holding the data key."},
+     true,
+     [](config& c, std::string_view raw, const apply_context& ctx) -> opt_error
+     {
+         if (!c.data_key.empty())
+             return std::nullopt;
+         // Upstream skips an unreadable data key file; we do the same only for the default path.
+         return read_secret_file(
+             resolve_path(raw, ctx), c.data_key, trim(raw) == "/run/secrets/cpa_data_key"
+         );
+     },
+     [](const config& c) { return show_secret(c.data_key); }},
+    {{"CPA_MANAGER_DATA_KEY_PATH",
+      "dataKeyPath",
+      "<data dir>/data.key",
+      "Where the generated data key lives."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx) -> opt_error
+     {
+         c.data_key_path = resolve_path(raw, ctx);
+         return std::nullopt;
+     },
+     [](const config& c) { return show_path(c.data_key_path); }},
+    {{"USAGE_COLLECTOR_MODE", "collectorMode", "auto", "auto, subscribe, http or resp."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         auto v = lower(trim(raw));
+         if (v == "auto")
+             c.collector = collector_mode::automatic;
+         else if (v == "subscribe")
+             c.collector = collector_mode::subscribe;
+         else if (v == "http")
+             c.collector = collector_mode::http;
+         else if (v == "resp")
+             c.collector = collector_mode::resp;
+         else
+             return fmt::format("unknown collector mode \"{}\" (expected auto, subscribe, http or resp)", v);
+         return std::nullopt;
+     },
+     [](const config& c) { return std::string(to_string(c.collector)); }},
+    {{"USAGE_RESP_QUEUE", "queue", "usage", "Queue / channel name."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         c.queue = std::string(trim(raw));
+         return std::nullopt;
+     },
+     [](const config& c) { return c.queue; }},
+    {{"USAGE_RESP_POP_SIDE",
+      "popSide",
+      "right",
+      "right (RPOP) or left (LPOP); CPA pops oldest first either way."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         auto v = lower(trim(raw));
+         if (v == "right")
+             c.side = pop_side::right;
+         else if (v == "left")
+             c.side = pop_side::left;
+         else
+             return fmt::format("unknown pop side \"{}\" (expected left or right)", v);
+         return std::nullopt;
+     },
+     [](const config& c) { return std::string(to_string(c.side)); }},
+    {{"USAGE_BATCH_SIZE", "batchSize", "100", "Records per pop."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.batch_size, 100, ctx); },
+     [](const config& c) { return std::to_string(c.batch_size); }},
+    {{"USAGE_POLL_INTERVAL_MS", "pollIntervalMs", "500", "Wait after an empty pop, in milliseconds."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.poll_interval_ms, 500, ctx); },
+     [](const config& c) { return std::to_string(c.poll_interval_ms); }},
+    {{"USAGE_QUERY_LIMIT",
+      "queryLimit",
+      "50000",
+      "Newest events returned by /v0/management/usage (at most 50000)."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.query_limit, 50000, ctx); },
+     [](const config& c) { return std::to_string(c.query_limit); }},
+    {{"USAGE_CORS_ORIGINS", "corsOrigins", "*", "Comma-separated allowed origins (* for any)."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         c.cors_origins.clear();
+         std::string_view rest = raw;
+         while (!rest.empty())
+         {
+             auto comma = rest.find(',');
+             auto item = trim(rest.substr(0, comma));
+             if (!item.empty())
+                 c.cors_origins.emplace_back(item);
+             if (comma == std::string_view::npos)
+                 break;
+             rest.remove_prefix(comma + 1);
+         }
+         return std::nullopt;
+     },
+     [](const config& c)
+     {
+         std::string out;
+         for (const auto& o : c.cors_origins)
+             out += (out.empty() ? "" : ",") + o;
+         return out.empty() ? std::string("(none)") : out;
+     }},
+    {{"USAGE_RESP_TLS_SKIP_VERIFY",
+      "tlsSkipVerify",
+      "false",
+      "Skip TLS certificate verification towards CPA."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) { return parse_bool(raw, c.tls_skip_verify); },
+     [](const config& c) { return show_bool(c.tls_skip_verify); }},
+    {{"PANEL_PATH", "panelPath", "", "Serve this management.html instead of the embedded panel."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx) -> opt_error
+     {
+         c.panel_path = resolve_path(raw, ctx);
+         return std::nullopt;
+     },
+     [](const config& c) { return show_path(c.panel_path); }},
+    {{"CPA_MANAGER_PPROF_ADDR", "pprofAddr", "", "Accepted for compatibility; cpamd has no pprof endpoint."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         c.pprof_addr = std::string(trim(raw));
+         return std::nullopt;
+     },
+     [](const config& c) { return c.pprof_addr.empty() ? std::string("(unset)") : c.pprof_addr; }},
+    {{"USAGE_IMPORT_CHUNK_BYTES", "usageImportChunkBytes", "4194304", "Chunk size of resumable imports."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.usage_import.chunk_bytes, std::uint64_t{4} << 20, ctx); },
+     [](const config& c) { return std::to_string(c.usage_import.chunk_bytes); }},
+    {{"USAGE_IMPORT_DISK_QUOTA_BYTES",
+      "usageImportDiskQuotaBytes",
+      "17179869184",
+      "Disk space resumable imports may use."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.usage_import.disk_quota_bytes, std::uint64_t{16} << 30, ctx); },
+     [](const config& c) { return std::to_string(c.usage_import.disk_quota_bytes); }},
+    {{"USAGE_IMPORT_MAX_SESSIONS", "usageImportMaxSessions", "2", "Concurrent resumable imports."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.usage_import.max_sessions, 2u, ctx); },
+     [](const config& c) { return std::to_string(c.usage_import.max_sessions); }},
+    {{"USAGE_IMPORT_SESSION_TTL_MINUTES",
+      "usageImportSessionTTLMinutes",
+      "1440",
+      "Lifetime of an unfinished import session."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.usage_import.session_ttl_minutes, 1440u, ctx); },
+     [](const config& c) { return std::to_string(c.usage_import.session_ttl_minutes); }},
+    {{"USAGE_RETENTION_DAYS",
+      "retentionDays",
+      "0",
+      "Delete raw events older than this many days (0 keeps them; rollups stay)."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         auto text = trim(raw);
+         int v = 0;
+         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+         if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < 0)
+             return fmt::format("expected a whole number of days >= 0, got \"{}\"", text);
+         c.retention_days = v;
+         return std::nullopt;
+     },
+     [](const config& c) { return std::to_string(c.retention_days); }},
+    {{"USAGE_PLUGIN_DIR",
+      "pluginDir",
+      "<exe dir>/../lib/cpamd/plugins",
+      "Where collector plugins are loaded from."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx) -> opt_error
+     {
+         c.plugin_dir = resolve_path(raw, ctx);
+         return std::nullopt;
+     },
+     [](const config& c) { return show_path(c.plugin_dir); }},
+    {{"CPAMD_THREADS", "threads", "hardware threads", "Threads running the event loop."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.threads, 0u, ctx); },
+     [](const config& c) { return c.threads == 0 ? std::string("auto") : std::to_string(c.threads); }},
+    {{"CPAMD_LOG_LEVEL", "logLevel", "info", "debug, info, warn or error."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         if (!log::parse_level(trim(raw), c.log_level))
+             return fmt::format("unknown log level \"{}\" (expected debug, info, warn or error)", trim(raw));
+         return std::nullopt;
+     },
+     [](const config& c) { return std::string(log::level_name(c.log_level)); }},
+    {{"CPAMD_MAX_CONNECTIONS", "maxConnections", "1024", "Concurrent HTTP connections; more get 503."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.max_connections, 1024u, ctx); },
+     [](const config& c) { return std::to_string(c.max_connections); }},
+    {{"CPAMD_IDLE_TIMEOUT_SECONDS",
+      "idleTimeoutSeconds",
+      "60",
+      "Close keep-alive connections idle this long."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.idle_timeout_seconds, 60u, ctx); },
+     [](const config& c) { return std::to_string(c.idle_timeout_seconds); }},
+};
+
+} // namespace
+
+std::span<const config_field> config_fields()
+{
+    return fields;
+}
+
+} // namespace cpamd::detail

@@ -1,0 +1,184 @@
+#include "server_state.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cpamd/core/log.hpp>
+#include <cpamd/http/reply.hpp>
+#include <cpamd/http/server.hpp>
+
+namespace cpamd::http
+{
+
+using detail::server_state;
+using detail::session;
+
+void server_state::add(const std::shared_ptr<session>& s)
+{
+    std::lock_guard lock(mutex);
+    s->id = ++next_id;
+    sessions.emplace(s->id, s);
+}
+
+void server_state::remove(std::uint64_t id)
+{
+    std::lock_guard lock(mutex);
+    sessions.erase(id);
+}
+
+struct server::state : server_state
+{
+    using server_state::server_state;
+};
+
+namespace
+{
+
+void log_session_end(std::exception_ptr e)
+{
+    if (!e)
+        return;
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const std::exception& x)
+    {
+        log::error("http session ended by an error: {}", x.what());
+    }
+}
+
+// Over the connection cap: answer 503 at once and close, without reading the request.
+asio::awaitable<void> refuse_connection(asio::ip::tcp::socket socket)
+{
+    beast::tcp_stream stream(std::move(socket));
+    auto res = too_many_connections_reply();
+    res.keep_alive(false);
+    res.prepare_payload();
+    stream.expires_after(std::chrono::seconds(5));
+    co_await bhttp::async_write(stream, res, use_nothrow);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> serve_connection(std::shared_ptr<server_state> st, std::shared_ptr<session> s)
+{
+    st->add(s);
+    co_await detail::run_session(st, s);
+    st->remove(s->id);
+    st->active--;
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<server_state> st)
+{
+    for (;;)
+    {
+        auto [ec, socket] = co_await st->acceptor.async_accept(asio::make_strand(st->ioc), use_nothrow);
+        if (ec)
+        {
+            if (ec == asio::error::operation_aborted || st->stopping || !st->acceptor.is_open())
+                co_return;
+            // Out of file descriptors and the like: back off briefly rather than spin.
+            log::warn("http accept failed: {}", ec.message());
+            asio::steady_timer t(st->acceptor.get_executor(), std::chrono::milliseconds(100));
+            co_await t.async_wait(use_nothrow);
+            continue;
+        }
+        st->counters.accepted++;
+        boost::system::error_code ep_ec;
+        auto peer = socket.remote_endpoint(ep_ec);
+        if (ep_ec)
+            continue;
+        auto executor = socket.get_executor();
+        if (st->active.load() >= st->options.max_connections)
+        {
+            st->counters.refused++;
+            asio::co_spawn(executor, refuse_connection(std::move(socket)), log_session_end);
+            continue;
+        }
+        st->active++;
+        auto s = std::make_shared<session>(std::move(socket), peer.address());
+        asio::co_spawn(executor, serve_connection(st, std::move(s)), log_session_end);
+    }
+}
+
+asio::ip::tcp::endpoint resolve_endpoint(const listen_address& a)
+{
+    if (a.host.empty())
+        return {asio::ip::address_v6::any(), a.port};
+    return {asio::ip::make_address(a.host), a.port};
+}
+
+} // namespace
+
+server::server(asio::io_context& ioc, router routes, server_options options)
+    : state_(std::make_shared<state>(ioc, std::move(routes), std::move(options)))
+{
+}
+
+server::~server()
+{
+    boost::system::error_code ignored;
+    state_->acceptor.close(ignored);
+}
+
+void server::start()
+{
+    auto& acc = state_->acceptor;
+    auto ep = resolve_endpoint(state_->options.listen);
+    acc.open(ep.protocol());
+    acc.set_option(asio::socket_base::reuse_address(true));
+    if (ep.address().is_v6() && state_->options.listen.host.empty())
+        acc.set_option(asio::ip::v6_only(false)); // ":port" means every interface, v4 and v6
+    acc.bind(ep);
+    acc.listen(asio::socket_base::max_listen_connections);
+    asio::co_spawn(acc.get_executor(), accept_loop(state_), log_session_end);
+}
+
+asio::ip::tcp::endpoint server::local_endpoint() const
+{
+    return state_->acceptor.local_endpoint();
+}
+
+void server::begin_shutdown()
+{
+    state_->stopping = true;
+    asio::post(
+        state_->acceptor.get_executor(),
+        [st = state_]
+        {
+            boost::system::error_code ignored;
+            st->acceptor.close(ignored);
+        }
+    );
+    std::lock_guard lock(state_->mutex);
+    for (auto& [id, weak] : state_->sessions)
+    {
+        if (auto s = weak.lock())
+        {
+            // On the session's strand, so `busy` and the socket are not raced.
+            asio::post(
+                s->stream.get_executor(),
+                [s]
+                {
+                    if (!s->busy)
+                        s->stream.socket().cancel();
+                }
+            );
+        }
+    }
+}
+
+std::size_t server::active_connections() const
+{
+    return state_->active.load();
+}
+const server_counters& server::counters() const
+{
+    return state_->counters;
+}
+
+} // namespace cpamd::http

@@ -1,0 +1,56 @@
+#pragma once
+
+// Internal state shared by the listener and every session.
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <cpamd/http/server.hpp>
+#include <mutex>
+#include <unordered_map>
+
+namespace cpamd::http::detail
+{
+
+struct session
+{
+    session(asio::ip::tcp::socket socket, asio::ip::address client)
+        : stream(std::move(socket)), client(std::move(client))
+    {
+    }
+
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    asio::ip::address client;
+    std::uint64_t id = 0;
+    // True while a request is being handled; touched only on the session's strand.
+    bool busy = false;
+};
+
+struct server_state
+{
+    server_state(asio::io_context& ioc, router r, server_options o)
+        : ioc(ioc), acceptor(asio::make_strand(ioc)), routes(std::move(r)), options(std::move(o))
+    {
+    }
+
+    asio::io_context& ioc;
+    asio::ip::tcp::acceptor acceptor;
+    router routes;
+    server_options options;
+    server_counters counters;
+    std::atomic<bool> stopping{false};
+    std::atomic<std::size_t> active{0};
+
+    std::mutex mutex; // guards sessions
+    std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions;
+    std::uint64_t next_id = 0;
+
+    void add(const std::shared_ptr<session>& s);
+    void remove(std::uint64_t id);
+};
+
+// Serves requests on one connection until it closes.
+asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_ptr<session> s);
+
+} // namespace cpamd::http::detail
