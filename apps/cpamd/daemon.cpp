@@ -5,10 +5,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cpamd/api/services.hpp>
 #include <cpamd/api/system_routes.hpp>
 #include <cpamd/core/log.hpp>
 #include <cpamd/core/version.hpp>
 #include <cpamd/http/server.hpp>
+#include <cpamd/store/store.hpp>
 #include <csignal>
 #include <filesystem>
 #include <thread>
@@ -87,10 +89,20 @@ int run_daemon(const config& cfg)
     std::filesystem::permissions(cfg.data_dir, std::filesystem::perms::owner_all, ec);
 
     unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
-    asio::io_context ioc(static_cast<int>(threads));
 
+    // The store first: it takes the data directory's lock, so a second daemon stops here.
+    std::string why;
+    auto db = store::store::open(cfg.db_path, std::max(2u, threads), why);
+    if (!db)
+    {
+        log::error("cannot open the database: {}", why);
+        return 1;
+    }
+    api::services svc{cfg, *db, now_ms()};
+
+    asio::io_context ioc(static_cast<int>(threads));
     http::router routes;
-    api::add_system_routes(routes, api::system_info{now_ms(), {}});
+    api::add_system_routes(routes, api::system_info{svc.started_at_ms, {}});
 
     http::server srv(ioc, std::move(routes), server_options_from(cfg));
     try
@@ -130,6 +142,7 @@ int run_daemon(const config& cfg)
     ioc.run();
     for (auto& t : pool)
         t.join();
+    db->writer().drain();
     log::info("cpamd stopped");
     return 0;
 }

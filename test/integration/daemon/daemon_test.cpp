@@ -183,3 +183,18 @@ TEST_CASE("a port already in use is a clear error, not a hang", "[daemon]")
     CHECK(*code == 1);
     CHECK(second.output().find("cannot listen on") != std::string::npos);
 }
+
+TEST_CASE("a second daemon on the same data directory is refused", "[daemon]")
+{
+    running_daemon first;
+    cpamd::test::process_options o;
+    o.args = {"serve"};
+    o.env = {{"HTTP_ADDR", "127.0.0.1:0"}, {"USAGE_DATA_DIR", first.data_dir().string()}};
+    cpamd::test::child_process second(cpamd::test::bin_dir() / "cpamd", o);
+    auto code = second.wait(5s);
+    REQUIRE(code);
+    CHECK(*code == 1);
+    CHECK(second.output().find("another cpamd process") != std::string::npos);
+    CHECK(first.client().get("/health").status == 200);
+    CHECK(std::filesystem::exists(first.data_dir() / "usage.sqlite"));
+}

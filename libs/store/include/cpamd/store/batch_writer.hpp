@@ -1,0 +1,70 @@
+#pragma once
+
+// Writes batches of events in one transaction: interns strings, inserts events with dedup on
+// (hour, hash), folds the newly inserted ones into the hourly rollups, and stores rejected
+// records. Synchronous and single-threaded; event_writer runs it on its own thread.
+
+#include <cpamd/store/dims.hpp>
+#include <cpamd/store/sqlite.hpp>
+#include <cpamd/usage/event.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace cpamd::store
+{
+
+// A record that could not be parsed: kept with its raw bytes so nothing is dropped silently.
+struct rejected_record
+{
+    std::string origin; // e.g. "collector:resp", "import"
+    std::string reason;
+    std::string payload;
+};
+
+struct write_counts
+{
+    std::uint64_t inserted = 0;
+    std::uint64_t duplicates = 0;
+    std::uint64_t rejected = 0;
+
+    write_counts& operator+=(const write_counts& o)
+    {
+        inserted += o.inserted;
+        duplicates += o.duplicates;
+        rejected += o.rejected;
+        return *this;
+    }
+};
+
+class batch_writer
+{
+public:
+    // `db` must be a migrated writer connection and outlive this object.
+    explicit batch_writer(connection& db);
+    ~batch_writer();
+
+    // One BEGIN IMMEDIATE transaction for everything given; all-or-nothing. Throws sqlite_error
+    // (the transaction is rolled back and nothing was written). `per_event_inserted`, when not
+    // null, receives one flag per event (true = new, false = duplicate).
+    write_counts write(
+        std::span<const usage::event> events,
+        std::span<const rejected_record> rejects,
+        std::vector<bool>* per_event_inserted = nullptr
+    );
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+// Nanoseconds since the epoch of an event (from its RFC3339Nano timestamp, else its ms).
+std::int64_t event_time_ns(const usage::event& ev);
+// The stored form of an event hash: 32 raw bytes for 64 hex digits, else the text itself.
+std::string hash_to_blob(std::string_view hash);
+std::string blob_to_hash(std::string_view blob);
+
+} // namespace cpamd::store

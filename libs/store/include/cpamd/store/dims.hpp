@@ -1,0 +1,82 @@
+#pragma once
+
+// String interning: every repeated string of an event (model, endpoint, source, ...) is stored
+// once in the `dim` table and referenced by integer id. Id 0 means "absent" (the empty string)
+// and has no row.
+
+#include <cpamd/store/sqlite.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cpamd::store
+{
+
+enum class dim_kind : std::uint8_t
+{
+    model = 1, // model, requested_model, resolved_model
+    provider = 2,
+    executor = 3,
+    endpoint = 4,
+    method = 5,
+    path = 6,
+    reasoning_effort = 7,
+    service_tier = 8, // service_tier, request_service_tier, response_service_tier
+    cache_input_mode = 9,
+    client_ip = 10,
+    x_forwarded_for = 11,
+    user_agent = 12,
+    auth_type = 13,
+    auth_index = 14,
+    source = 15,
+    source_hash = 16,
+    api_key_hash = 17,
+    snapshot = 18, // account, auth label, auth file, auth provider, auth project id
+    quota_plan_type = 19,
+    error_kind = 20,
+    error_code = 21,
+};
+
+// The writer's interning cache. Not thread-safe: used only on the writer thread.
+class dim_writer
+{
+public:
+    explicit dim_writer(connection& db);
+
+    // The id of (kind, value), inserting it if new; 0 for an empty value.
+    std::int64_t intern(dim_kind kind, std::string_view value);
+    // Forgets ids handed out since the last commit point (their rows may have been rolled back).
+    void rollback();
+    void commit() { fresh_.clear(); }
+
+private:
+    struct key_hash
+    {
+        std::size_t operator()(const std::string& s) const noexcept { return std::hash<std::string>{}(s); }
+    };
+    std::string key(dim_kind kind, std::string_view value) const;
+
+    connection& db_;
+    statement insert_;
+    statement select_;
+    std::unordered_map<std::string, std::int64_t, key_hash> cache_;
+    std::vector<std::string> fresh_;
+};
+
+// Read side: id -> string for a set of ids, loaded once per query.
+class dim_reader
+{
+public:
+    explicit dim_reader(connection& db) : db_(db) {}
+    // The value of `id` ("" for 0 or an unknown id).
+    const std::string& value(std::int64_t id);
+
+private:
+    connection& db_;
+    std::unordered_map<std::int64_t, std::string> cache_;
+    statement select_;
+};
+
+} // namespace cpamd::store

@@ -1,0 +1,132 @@
+#pragma once
+
+// The single writer: the only code that writes the database. Producers on any thread submit
+// events; the writer, on its own thread (so a COMMIT's fsync never stalls the event loop), takes
+// everything pending (up to max_batch events) into one transaction, then runs each submission's
+// completion with its own counts. Maintenance work that writes (settings, retention) is posted
+// as tasks and runs between batches.
+
+#include <atomic>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cpamd/store/batch_writer.hpp>
+#include <cpamd/store/sqlite.hpp>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cpamd::store
+{
+
+struct writer_options
+{
+    std::size_t max_batch = 4096; // events per transaction
+};
+
+struct writer_stats
+{
+    std::uint64_t inserted = 0;
+    std::uint64_t duplicates = 0;
+    std::uint64_t rejected = 0;
+    std::uint64_t batches = 0;
+    std::uint64_t failed_batches = 0;
+    std::uint64_t pending = 0; // events submitted but not yet committed
+    std::int64_t last_insert_ms = 0;
+    std::uint64_t last_batch_events = 0;
+    std::uint64_t last_batch_micros = 0;
+    std::string last_error;
+};
+
+struct write_result
+{
+    std::optional<std::string> error; // set when the transaction failed (nothing was written)
+    write_counts counts;
+    std::vector<bool> inserted; // per event: new (true) or duplicate (false)
+};
+
+class event_writer
+{
+public:
+    using completion = std::function<void(write_result)>;
+    using task = std::function<void(connection&)>;
+
+    // Opens the writer connection (creating and migrating the file). Throws on failure.
+    explicit event_writer(const std::filesystem::path& db_path, writer_options o = {});
+    ~event_writer(); // finishes everything pending, then stops
+    event_writer(const event_writer&) = delete;
+    event_writer& operator=(const event_writer&) = delete;
+
+    // Any thread. `done` runs on the writer thread after the commit (or the failure).
+    void submit(std::vector<usage::event> events, std::vector<rejected_record> rejects, completion done);
+
+    // Awaitable form: completes on the caller's executor with the write_result.
+    template <class Token>
+    auto async_write(std::vector<usage::event> events, std::vector<rejected_record> rejects, Token&& token)
+    {
+        return boost::asio::async_initiate<Token, void(write_result)>(
+            [this](auto handler, std::vector<usage::event> evs, std::vector<rejected_record> rjs)
+            {
+                auto work = boost::asio::make_work_guard(handler);
+                auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+                submit(
+                    std::move(evs),
+                    std::move(rjs),
+                    [shared, work](write_result r) mutable
+                    {
+                        auto ex = work.get_executor();
+                        boost::asio::dispatch(
+                            ex, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); }
+                        );
+                        work.reset();
+                    }
+                );
+            },
+            token,
+            std::move(events),
+            std::move(rejects)
+        );
+    }
+
+    // Runs `t` on the writer thread between batches. `done` gets an error text or nullopt.
+    void post_task(task t, std::function<void(std::optional<std::string>)> done = {});
+
+    writer_stats stats() const;
+    const std::filesystem::path& path() const { return path_; }
+
+    // Waits until everything submitted so far is written. For tests and shutdown.
+    void drain();
+
+private:
+    struct submission
+    {
+        std::vector<usage::event> events;
+        std::vector<rejected_record> rejects;
+        completion done;
+    };
+    void schedule();
+    void flush();
+
+    std::filesystem::path path_;
+    writer_options options_;
+    connection db_;
+    std::unique_ptr<batch_writer> batch_;
+    boost::asio::thread_pool thread_{1};
+
+    // Touched only on the writer thread.
+    std::deque<submission> pending_;
+    bool scheduled_ = false;
+
+    mutable std::mutex stats_mutex_;
+    writer_stats stats_;
+    std::atomic<std::uint64_t> pending_events_{0};
+};
+
+} // namespace cpamd::store

@@ -1,0 +1,39 @@
+#pragma once
+
+// Latency histograms for rollups: log-spaced buckets 4 % wide, so any percentile read back from
+// a bucket's geometric middle is within 2 % of the true value (docs/storage.md). Stored sparse
+// as varint (bucket delta, count) pairs, typically a few dozen bytes per rollup row.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cpamd::store
+{
+
+class latency_histogram
+{
+public:
+    static int bucket_of(std::int64_t ms);    // 0 holds 0 ms
+    static double representative(int bucket); // the bucket's geometric middle, in ms
+
+    void add(std::int64_t ms, std::uint64_t count = 1);
+    void merge(const latency_histogram& other);
+    std::uint64_t total() const;
+    // The q-quantile (0..1) in ms, nullopt when empty.
+    std::optional<double> quantile(double q) const;
+
+    std::string encode() const;
+    // Returns false (and leaves *this empty) on malformed input.
+    bool decode(std::string_view bytes);
+
+    bool empty() const { return counts_.empty(); }
+    const std::map<int, std::uint64_t>& buckets() const { return counts_; }
+
+private:
+    std::map<int, std::uint64_t> counts_;
+};
+
+} // namespace cpamd::store

@@ -1,0 +1,333 @@
+#include <cpamd/store/batch_writer.hpp>
+#include <cpamd/store/latency_histogram.hpp>
+#include <cpamd/usage/timestamp.hpp>
+#include <map>
+#include <tuple>
+
+namespace cpamd::store
+{
+namespace
+{
+
+constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
+
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// SQL function cpamd_hist_merge(a, b): the merged histogram of two encoded histograms.
+void hist_merge(sqlite3_context* ctx, int, sqlite3_value** argv)
+{
+    latency_histogram a, b;
+    auto read = [](sqlite3_value* v, latency_histogram& h)
+    {
+        if (sqlite3_value_type(v) == SQLITE_NULL)
+            return;
+        auto p = static_cast<const char*>(sqlite3_value_blob(v));
+        h.decode(std::string_view(p ? p : "", static_cast<std::size_t>(sqlite3_value_bytes(v))));
+    };
+    read(argv[0], a);
+    read(argv[1], b);
+    a.merge(b);
+    auto out = a.encode();
+    sqlite3_result_blob64(ctx, out.data(), out.size(), SQLITE_TRANSIENT);
+}
+
+using rollup_key =
+    std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, int>;
+
+struct rollup_sums
+{
+    std::int64_t calls = 0;
+    std::int64_t tokens[8] = {};
+    std::int64_t cost[5] = {};
+    std::int64_t latency_count = 0, latency_sum = 0, ttft_count = 0, ttft_sum = 0;
+    latency_histogram hist;
+};
+
+constexpr const char* insert_event_sql = R"sql(
+INSERT OR IGNORE INTO events (
+    ts_ns, hash, request_id, provider, executor, model, requested_model, resolved_model, endpoint, method, path,
+    reasoning_effort, service_tier, request_service_tier, response_service_tier, cache_input_mode,
+    client_ip, x_forwarded_for, user_agent, auth_type, auth_index, source, source_hash, api_key,
+    account_snapshot, auth_label_snapshot, auth_file_snapshot, auth_provider_snapshot, auth_project_id_snapshot,
+    auth_snapshot_at_ms, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens,
+    cache_read_tokens, cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write,
+    cost_output, cost_reasoning, semantics, latency_ms, ttft_ms, failed, fail_status_code, fail_summary,
+    response_metadata, header_quota_recover_at_ms, header_quota_used_percent, header_quota_plan_type,
+    header_error_kind, header_error_code, header_trace_id, created_at_ms)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+        ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44,
+        ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56, ?57)
+)sql";
+
+constexpr const char* upsert_rollup_sql = R"sql(
+INSERT INTO rollup_hour (hour, model, provider, auth_index, api_key, endpoint, failed, calls,
+    input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
+    cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
+    cost_reasoning, latency_count, latency_sum, ttft_count, ttft_sum, latency_hist)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+        ?24, ?25, ?26)
+ON CONFLICT (hour, model, provider, auth_index, api_key, endpoint, failed) DO UPDATE SET
+    calls = calls + excluded.calls,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+    cached_tokens = cached_tokens + excluded.cached_tokens,
+    cache_tokens = cache_tokens + excluded.cache_tokens,
+    cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+    cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+    total_tokens = total_tokens + excluded.total_tokens,
+    cost_uncached = cost_uncached + excluded.cost_uncached,
+    cost_cache_read = cost_cache_read + excluded.cost_cache_read,
+    cost_cache_write = cost_cache_write + excluded.cost_cache_write,
+    cost_output = cost_output + excluded.cost_output,
+    cost_reasoning = cost_reasoning + excluded.cost_reasoning,
+    latency_count = latency_count + excluded.latency_count,
+    latency_sum = latency_sum + excluded.latency_sum,
+    ttft_count = ttft_count + excluded.ttft_count,
+    ttft_sum = ttft_sum + excluded.ttft_sum,
+    latency_hist = cpamd_hist_merge(latency_hist, excluded.latency_hist)
+)sql";
+
+} // namespace
+
+std::int64_t event_time_ns(const usage::event& ev)
+{
+    if (auto t = usage::parse_timestamp(ev.timestamp))
+        return t->seconds * 1000000000LL + t->nanos;
+    return ev.timestamp_ms * 1000000LL;
+}
+
+std::string hash_to_blob(std::string_view hash)
+{
+    if (hash.size() == 64)
+    {
+        std::string out(32, '\0');
+        bool ok = true;
+        for (std::size_t i = 0; i < 32 && ok; ++i)
+        {
+            int hi = hex_digit(hash[2 * i]), lo = hex_digit(hash[2 * i + 1]);
+            ok = hi >= 0 && lo >= 0 && !(hash[2 * i] >= 'A' && hash[2 * i] <= 'F') &&
+                 !(hash[2 * i + 1] >= 'A' && hash[2 * i + 1] <= 'F');
+            out[i] = static_cast<char>(hi * 16 + lo);
+        }
+        if (ok)
+            return out;
+    }
+    return std::string(hash);
+}
+
+std::string blob_to_hash(std::string_view blob)
+{
+    if (blob.size() != 32)
+        return std::string(blob);
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out(64, '\0');
+    for (std::size_t i = 0; i < 32; ++i)
+    {
+        auto b = static_cast<unsigned char>(blob[i]);
+        out[2 * i] = digits[b >> 4];
+        out[2 * i + 1] = digits[b & 15];
+    }
+    return out;
+}
+
+struct batch_writer::impl
+{
+    explicit impl(connection& c)
+        : db(c), dims(c), insert_event(c.prepare(insert_event_sql, true)),
+          upsert_rollup(c.prepare(upsert_rollup_sql, true)),
+          insert_reject(c.prepare(
+              "INSERT INTO rejects (received_at_ms, origin, reason, payload) VALUES (?1, ?2, ?3, ?4)", true
+          ))
+    {
+    }
+
+    connection& db;
+    dim_writer dims;
+    statement insert_event;
+    statement upsert_rollup;
+    statement insert_reject;
+
+    // Returns the rollup key when the event was new.
+    std::optional<rollup_key> insert(const usage::event& ev)
+    {
+        auto d = [&](dim_kind k, const std::string& v) { return dims.intern(k, v); };
+        std::int64_t ts_ns = event_time_ns(ev);
+        auto hash = hash_to_blob(ev.event_hash);
+        auto model = d(dim_kind::model, ev.model);
+        auto provider = d(dim_kind::provider, ev.provider);
+        auto endpoint = d(dim_kind::endpoint, ev.endpoint);
+        auto auth_index = d(dim_kind::auth_index, ev.auth_index);
+        auto api_key = d(dim_kind::api_key_hash, ev.api_key_hash);
+        auto& s = insert_event;
+        s.bind(1, ts_ns).bind_blob(2, hash.data(), hash.size()).bind_text_or_null(3, ev.request_id);
+        s.bind(4, provider).bind(5, d(dim_kind::executor, ev.executor_type)).bind(6, model);
+        s.bind(7, d(dim_kind::model, ev.requested_model)).bind(8, d(dim_kind::model, ev.resolved_model));
+        s.bind(9, endpoint).bind(10, d(dim_kind::method, ev.method)).bind(11, d(dim_kind::path, ev.path));
+        s.bind(12, d(dim_kind::reasoning_effort, ev.reasoning_effort))
+            .bind(13, d(dim_kind::service_tier, ev.service_tier));
+        s.bind(14, d(dim_kind::service_tier, ev.request_service_tier));
+        s.bind(15, d(dim_kind::service_tier, ev.response_service_tier));
+        s.bind(16, d(dim_kind::cache_input_mode, ev.cache_input_mode));
+        s.bind(17, d(dim_kind::client_ip, ev.client_ip))
+            .bind(18, d(dim_kind::x_forwarded_for, ev.x_forwarded_for));
+        s.bind(19, d(dim_kind::user_agent, ev.user_agent)).bind(20, d(dim_kind::auth_type, ev.auth_type));
+        s.bind(21, auth_index)
+            .bind(22, d(dim_kind::source, ev.source))
+            .bind(23, d(dim_kind::source_hash, ev.source_hash));
+        s.bind(24, api_key);
+        s.bind(25, d(dim_kind::snapshot, ev.account_snapshot))
+            .bind(26, d(dim_kind::snapshot, ev.auth_label_snapshot));
+        s.bind(27, d(dim_kind::snapshot, ev.auth_file_snapshot));
+        s.bind(28, d(dim_kind::snapshot, ev.auth_provider_snapshot));
+        s.bind(29, d(dim_kind::snapshot, ev.auth_project_id_snapshot)).bind(30, ev.auth_snapshot_at_ms);
+        const auto& t = ev.tokens;
+        s.bind(31, t.input).bind(32, t.output).bind(33, t.reasoning).bind(34, t.cached).bind(35, t.cache);
+        s.bind(36, t.cache_read).bind(37, t.cache_creation).bind(38, t.total);
+        const auto& c = ev.cost;
+        s.bind(39, c.input_uncached).bind(40, c.cache_read).bind(41, c.cache_write).bind(42, c.output);
+        s.bind(43, c.reasoning).bind(44, static_cast<std::int64_t>(ev.semantics));
+        s.bind(45, ev.latency_ms).bind(46, ev.ttft_ms).bind(47, std::int64_t{ev.failed ? 1 : 0});
+        s.bind(48, ev.fail_status_code).bind_text_or_null(49, ev.fail_summary);
+        s.bind_text_or_null(50, ev.response_metadata).bind(51, ev.header_quota_recover_at_ms);
+        if (ev.header_quota_used_percent)
+            s.bind(52, *ev.header_quota_used_percent);
+        else
+            s.bind_null(52);
+        s.bind(53, d(dim_kind::quota_plan_type, ev.header_quota_plan_type));
+        s.bind(54, d(dim_kind::error_kind, ev.header_error_kind))
+            .bind(55, d(dim_kind::error_code, ev.header_error_code));
+        s.bind_text_or_null(56, ev.header_trace_id).bind(57, ev.created_at_ms);
+        s.run();
+        if (db.changes() != 1)
+            return std::nullopt;
+        return rollup_key{
+            ts_ns / ns_per_hour, model, provider, auth_index, api_key, endpoint, ev.failed ? 1 : 0};
+    }
+
+    void flush_rollups(std::map<rollup_key, rollup_sums>& rollups)
+    {
+        for (auto& [k, r] : rollups)
+        {
+            auto& s = upsert_rollup;
+            s.bind(1, std::get<0>(k)).bind(2, std::get<1>(k)).bind(3, std::get<2>(k)).bind(4, std::get<3>(k));
+            s.bind(5, std::get<4>(k))
+                .bind(6, std::get<5>(k))
+                .bind(7, std::int64_t{std::get<6>(k)})
+                .bind(8, r.calls);
+            for (int i = 0; i < 8; ++i)
+                s.bind(9 + i, r.tokens[i]);
+            for (int i = 0; i < 5; ++i)
+                s.bind(17 + i, r.cost[i]);
+            s.bind(22, r.latency_count).bind(23, r.latency_sum).bind(24, r.ttft_count).bind(25, r.ttft_sum);
+            auto hist = r.hist.encode();
+            s.bind_blob(26, hist.data(), hist.size());
+            s.run();
+        }
+    }
+};
+
+batch_writer::batch_writer(connection& db)
+{
+    // Registered before the upsert statement is prepared, which refers to it.
+    int rc = sqlite3_create_function_v2(
+        db.handle(),
+        "cpamd_hist_merge",
+        2,
+        SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+        nullptr,
+        hist_merge,
+        nullptr,
+        nullptr,
+        nullptr
+    );
+    if (rc != SQLITE_OK)
+        throw sqlite_error(rc, "register cpamd_hist_merge");
+    impl_ = std::make_unique<impl>(db);
+}
+
+batch_writer::~batch_writer() = default;
+
+write_counts batch_writer::write(
+    std::span<const usage::event> events,
+    std::span<const rejected_record> rejects,
+    std::vector<bool>* per_event_inserted
+)
+{
+    write_counts counts;
+    if (per_event_inserted)
+        per_event_inserted->assign(events.size(), false);
+    try
+    {
+        transaction tx(impl_->db);
+        std::map<rollup_key, rollup_sums> rollups;
+        for (std::size_t i = 0; i < events.size(); ++i)
+        {
+            const auto& ev = events[i];
+            auto key = impl_->insert(ev);
+            if (!key)
+            {
+                counts.duplicates++;
+                continue;
+            }
+            counts.inserted++;
+            if (per_event_inserted)
+                (*per_event_inserted)[i] = true;
+            auto& r = rollups[*key];
+            r.calls++;
+            const auto& t = ev.tokens;
+            std::int64_t tok[8] = {
+                t.input, t.output, t.reasoning, t.cached, t.cache, t.cache_read, t.cache_creation, t.total};
+            for (int j = 0; j < 8; ++j)
+                r.tokens[j] += tok[j];
+            const auto& c = ev.cost;
+            std::int64_t cost[5] = {c.input_uncached, c.cache_read, c.cache_write, c.output, c.reasoning};
+            for (int j = 0; j < 5; ++j)
+                r.cost[j] += cost[j];
+            if (ev.latency_ms)
+            {
+                r.latency_count++;
+                r.latency_sum += *ev.latency_ms;
+                r.hist.add(*ev.latency_ms);
+            }
+            if (ev.ttft_ms)
+            {
+                r.ttft_count++;
+                r.ttft_sum += *ev.ttft_ms;
+            }
+        }
+        impl_->flush_rollups(rollups);
+        auto now_ms = usage::now_utc().unix_ms();
+        for (const auto& rj : rejects)
+        {
+            impl_->insert_reject.bind(1, now_ms).bind(2, rj.origin).bind(3, rj.reason);
+            impl_->insert_reject.bind_blob(4, rj.payload.data(), rj.payload.size());
+            impl_->insert_reject.run();
+            counts.rejected++;
+        }
+        tx.commit();
+        impl_->dims.commit();
+    }
+    catch (...)
+    {
+        impl_->dims.rollback();
+        impl_->insert_event.reset();
+        impl_->upsert_rollup.reset();
+        impl_->insert_reject.reset();
+        if (per_event_inserted)
+            per_event_inserted->assign(events.size(), false);
+        throw;
+    }
+    return counts;
+}
+
+} // namespace cpamd::store

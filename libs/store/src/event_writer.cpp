@@ -1,0 +1,178 @@
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <cpamd/store/database.hpp>
+#include <cpamd/store/event_writer.hpp>
+#include <future>
+
+namespace cpamd::store
+{
+namespace asio = boost::asio;
+
+event_writer::event_writer(const std::filesystem::path& db_path, writer_options o)
+    : path_(db_path), options_(o), db_(open_writer(db_path)), batch_(std::make_unique<batch_writer>(db_))
+{
+}
+
+event_writer::~event_writer()
+{
+    drain();
+    thread_.join();
+}
+
+void event_writer::submit(
+    std::vector<usage::event> events, std::vector<rejected_record> rejects, completion done
+)
+{
+    pending_events_ += events.size();
+    asio::post(
+        thread_,
+        [this, s = submission{std::move(events), std::move(rejects), std::move(done)}]() mutable
+        {
+            pending_.push_back(std::move(s));
+            schedule();
+        }
+    );
+}
+
+void event_writer::schedule()
+{
+    if (scheduled_)
+        return;
+    scheduled_ = true;
+    // Posted behind every submission already queued, so they all join this batch.
+    asio::post(thread_, [this] { flush(); });
+}
+
+void event_writer::flush()
+{
+    scheduled_ = false;
+    if (pending_.empty())
+        return;
+    std::vector<submission> batch;
+    std::size_t n = 0;
+    while (!pending_.empty() && (batch.empty() || n + pending_.front().events.size() <= options_.max_batch))
+    {
+        n += pending_.front().events.size();
+        batch.push_back(std::move(pending_.front()));
+        pending_.pop_front();
+    }
+    if (!pending_.empty())
+        schedule();
+
+    std::vector<usage::event> events;
+    std::vector<rejected_record> rejects;
+    events.reserve(n);
+    for (auto& s : batch)
+    {
+        std::move(s.events.begin(), s.events.end(), std::back_inserter(events));
+        std::move(s.rejects.begin(), s.rejects.end(), std::back_inserter(rejects));
+    }
+    auto started = std::chrono::steady_clock::now();
+    std::vector<bool> inserted;
+    std::optional<std::string> error;
+    write_counts total;
+    try
+    {
+        total = batch_->write(events, rejects, &inserted);
+    }
+    catch (const std::exception& e)
+    {
+        error = e.what();
+    }
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    pending_events_ -= events.size();
+    {
+        std::lock_guard lock(stats_mutex_);
+        stats_.batches++;
+        stats_.last_batch_events = events.size();
+        stats_.last_batch_micros = static_cast<std::uint64_t>(micros.count());
+        if (error)
+        {
+            stats_.failed_batches++;
+            stats_.last_error = *error;
+        }
+        else
+        {
+            stats_.inserted += total.inserted;
+            stats_.duplicates += total.duplicates;
+            stats_.rejected += total.rejected;
+            if (total.inserted)
+                stats_.last_insert_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch()
+                )
+                                            .count();
+        }
+    }
+    // Hand each submission its own share of the outcome.
+    std::size_t offset = 0;
+    for (auto& s : batch)
+    {
+        write_result r;
+        r.error = error;
+        auto count = s.events.size();
+        if (!error)
+        {
+            r.inserted.assign(
+                inserted.begin() + static_cast<std::ptrdiff_t>(offset),
+                inserted.begin() + static_cast<std::ptrdiff_t>(offset + count)
+            );
+            for (bool b : r.inserted)
+                (b ? r.counts.inserted : r.counts.duplicates)++;
+            r.counts.rejected = s.rejects.size();
+        }
+        offset += count;
+        if (s.done)
+            s.done(std::move(r));
+    }
+}
+
+void event_writer::post_task(task t, std::function<void(std::optional<std::string>)> done)
+{
+    asio::post(
+        thread_,
+        [this, t = std::move(t), done = std::move(done)]
+        {
+            std::optional<std::string> error;
+            try
+            {
+                t(db_);
+            }
+            catch (const std::exception& e)
+            {
+                error = e.what();
+            }
+            if (done)
+                done(std::move(error));
+        }
+    );
+}
+
+writer_stats event_writer::stats() const
+{
+    std::lock_guard lock(stats_mutex_);
+    auto s = stats_;
+    s.pending = pending_events_.load();
+    return s;
+}
+
+void event_writer::drain()
+{
+    // Two round trips: the first lets queued submissions schedule their flush, the second runs
+    // after it (flushes re-post themselves while anything is pending).
+    for (;;)
+    {
+        std::promise<void> p;
+        asio::post(thread_, [&p] { p.set_value(); });
+        p.get_future().wait();
+        if (pending_events_.load() == 0)
+        {
+            std::promise<bool> empty;
+            asio::post(thread_, [&] { empty.set_value(pending_.empty() && !scheduled_); });
+            if (empty.get_future().get())
+                return;
+        }
+    }
+}
+
+} // namespace cpamd::store

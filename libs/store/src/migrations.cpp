@@ -1,0 +1,216 @@
+#include <cpamd/store/migrations.hpp>
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace cpamd::store
+{
+namespace
+{
+
+// v1: the initial schema. Design notes live in docs/storage.md.
+//  * dim interns every repeated string; id 0 stands for "absent" so events and rollups store 0
+//    (no bytes in a SQLite record) instead of NULL or text.
+//  * events keep the time as nanoseconds: the upstream's RFC3339Nano `timestamp` string is
+//    rebuilt exactly from it, so no string is stored.
+//  * the dedup key is (hour, hash): the hash covers the timestamp, so the same event always
+//    falls in the same hour, and inserts stay local to the newest hour of the index.
+constexpr std::string_view schema_v1 = R"sql(
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE dim (
+    id INTEGER PRIMARY KEY,
+    kind INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (kind, value)
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    ts_ns INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    request_id TEXT,
+    provider INTEGER NOT NULL DEFAULT 0,
+    executor INTEGER NOT NULL DEFAULT 0,
+    model INTEGER NOT NULL DEFAULT 0,
+    requested_model INTEGER NOT NULL DEFAULT 0,
+    resolved_model INTEGER NOT NULL DEFAULT 0,
+    endpoint INTEGER NOT NULL DEFAULT 0,
+    method INTEGER NOT NULL DEFAULT 0,
+    path INTEGER NOT NULL DEFAULT 0,
+    reasoning_effort INTEGER NOT NULL DEFAULT 0,
+    service_tier INTEGER NOT NULL DEFAULT 0,
+    request_service_tier INTEGER NOT NULL DEFAULT 0,
+    response_service_tier INTEGER NOT NULL DEFAULT 0,
+    cache_input_mode INTEGER NOT NULL DEFAULT 0,
+    client_ip INTEGER NOT NULL DEFAULT 0,
+    x_forwarded_for INTEGER NOT NULL DEFAULT 0,
+    user_agent INTEGER NOT NULL DEFAULT 0,
+    auth_type INTEGER NOT NULL DEFAULT 0,
+    auth_index INTEGER NOT NULL DEFAULT 0,
+    source INTEGER NOT NULL DEFAULT 0,
+    source_hash INTEGER NOT NULL DEFAULT 0,
+    api_key INTEGER NOT NULL DEFAULT 0,
+    account_snapshot INTEGER NOT NULL DEFAULT 0,
+    auth_label_snapshot INTEGER NOT NULL DEFAULT 0,
+    auth_file_snapshot INTEGER NOT NULL DEFAULT 0,
+    auth_provider_snapshot INTEGER NOT NULL DEFAULT 0,
+    auth_project_id_snapshot INTEGER NOT NULL DEFAULT 0,
+    auth_snapshot_at_ms INTEGER,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+    cached_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    total_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_uncached INTEGER NOT NULL DEFAULT 0,
+    cost_cache_read INTEGER NOT NULL DEFAULT 0,
+    cost_cache_write INTEGER NOT NULL DEFAULT 0,
+    cost_output INTEGER NOT NULL DEFAULT 0,
+    cost_reasoning INTEGER NOT NULL DEFAULT 0,
+    semantics INTEGER NOT NULL DEFAULT 0,
+    latency_ms INTEGER,
+    ttft_ms INTEGER,
+    failed INTEGER NOT NULL DEFAULT 0,
+    fail_status_code INTEGER,
+    fail_summary TEXT,
+    response_metadata TEXT,
+    header_quota_recover_at_ms INTEGER,
+    header_quota_used_percent REAL,
+    header_quota_plan_type INTEGER NOT NULL DEFAULT 0,
+    header_error_kind INTEGER NOT NULL DEFAULT 0,
+    header_error_code INTEGER NOT NULL DEFAULT 0,
+    header_trace_id TEXT,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX events_dedup ON events (ts_ns / 3600000000000, hash);
+CREATE INDEX events_time ON events (ts_ns);
+CREATE TABLE rollup_hour (
+    hour INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    auth_index INTEGER NOT NULL,
+    api_key INTEGER NOT NULL,
+    endpoint INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    cache_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_creation_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    cost_uncached INTEGER NOT NULL,
+    cost_cache_read INTEGER NOT NULL,
+    cost_cache_write INTEGER NOT NULL,
+    cost_output INTEGER NOT NULL,
+    cost_reasoning INTEGER NOT NULL,
+    latency_count INTEGER NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    ttft_count INTEGER NOT NULL,
+    ttft_sum INTEGER NOT NULL,
+    latency_hist BLOB,
+    PRIMARY KEY (hour, model, provider, auth_index, api_key, endpoint, failed)
+) WITHOUT ROWID;
+CREATE TABLE rejects (
+    id INTEGER PRIMARY KEY,
+    received_at_ms INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    payload BLOB NOT NULL
+);
+CREATE TABLE model_prices (
+    model TEXT PRIMARY KEY,
+    prompt_per_1m REAL NOT NULL DEFAULT 0,
+    completion_per_1m REAL NOT NULL DEFAULT 0,
+    cache_per_1m REAL NOT NULL DEFAULT 0,
+    cache_read_per_1m REAL,
+    cache_creation_per_1m REAL,
+    prompt_configured INTEGER NOT NULL DEFAULT 1,
+    completion_configured INTEGER NOT NULL DEFAULT 1,
+    cache_read_configured INTEGER NOT NULL DEFAULT 0,
+    cache_creation_configured INTEGER NOT NULL DEFAULT 0,
+    source TEXT,
+    source_model_id TEXT,
+    raw_json TEXT,
+    updated_at_ms INTEGER NOT NULL DEFAULT 0,
+    synced_at_ms INTEGER
+);
+CREATE TABLE model_price_context_tiers (
+    model TEXT NOT NULL REFERENCES model_prices (model) ON DELETE CASCADE,
+    threshold_tokens INTEGER NOT NULL,
+    prompt_per_1m REAL, completion_per_1m REAL, cache_per_1m REAL, cache_read_per_1m REAL, cache_creation_per_1m REAL,
+    prompt_configured INTEGER NOT NULL DEFAULT 0, completion_configured INTEGER NOT NULL DEFAULT 0,
+    cache_configured INTEGER NOT NULL DEFAULT 0, cache_read_configured INTEGER NOT NULL DEFAULT 0,
+    cache_creation_configured INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (model, threshold_tokens)
+);
+CREATE TABLE model_price_service_tiers (
+    model TEXT NOT NULL REFERENCES model_prices (model) ON DELETE CASCADE,
+    mode TEXT NOT NULL,
+    service_tier TEXT NOT NULL,
+    prompt_per_1m REAL, completion_per_1m REAL, cache_per_1m REAL, cache_read_per_1m REAL, cache_creation_per_1m REAL,
+    prompt_configured INTEGER NOT NULL DEFAULT 0, completion_configured INTEGER NOT NULL DEFAULT 0,
+    cache_configured INTEGER NOT NULL DEFAULT 0, cache_read_configured INTEGER NOT NULL DEFAULT 0,
+    cache_creation_configured INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (model, mode, service_tier)
+);
+CREATE TABLE api_key_aliases (
+    api_key_hash TEXT PRIMARY KEY,
+    alias TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+)sql";
+
+constexpr migration migrations[] = {
+    {1, schema_v1},
+};
+
+int user_version(connection& db)
+{
+    return static_cast<int>(db.query_int("PRAGMA user_version").value_or(0));
+}
+
+} // namespace
+
+std::span<const migration> all_migrations()
+{
+    return migrations;
+}
+int latest_schema_version()
+{
+    return migrations[std::size(migrations) - 1].version;
+}
+
+void migrate_to(connection& db, int target)
+{
+    int current = user_version(db);
+    if (current > latest_schema_version())
+        throw std::runtime_error(fmt::format(
+            "the database is at schema version {} but this cpamd knows only up to {}: upgrade cpamd",
+            current,
+            latest_schema_version()
+        ));
+    for (const auto& m : migrations)
+    {
+        if (m.version <= current || m.version > target)
+            continue;
+        transaction tx(db);
+        db.exec(m.sql);
+        db.exec(fmt::format("PRAGMA user_version = {}", m.version));
+        tx.commit();
+        current = m.version;
+    }
+}
+
+void migrate(connection& db)
+{
+    migrate_to(db, latest_schema_version());
+}
+
+} // namespace cpamd::store

@@ -1,0 +1,129 @@
+#pragma once
+
+// The import formats of manager-api §5.8. The body's first non-space byte decides:
+//   '['  -> a JSON array of records                                   (usage_service_jsonl)
+//   '{'  -> the first JSON value is a legacy snapshot                 (legacy_usage_export /
+//           (then only whitespace may follow), or record #1 of JSONL   legacy_usage_payload)
+//   else -> JSONL: one record per line, blank lines skipped, <= 10 MiB per line
+// A record is an export record (event_hash kept) or a raw CPA record (parse_record.hpp).
+//
+// Items are reported one by one through a callback, so a caller can insert in batches without
+// holding the whole import as events. Per-item errors are values (import_item::record); only
+// whole-payload problems (empty body, bad array, unusable snapshot) fail the call.
+
+#include <array>
+#include <boost/json/object.hpp>
+#include <boost/system/result.hpp>
+#include <cpamd/usage/error.hpp>
+#include <cpamd/usage/event.hpp>
+#include <cpamd/usage/parse_record.hpp>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cpamd::usage
+{
+
+enum class import_format
+{
+    usage_service_jsonl,
+    legacy_usage_export,  // {"usage":{"apis":{...}}, ...}
+    legacy_usage_payload, // {"apis":{...}, ...}, e.g. a saved /usage body
+};
+
+std::string_view to_string(import_format f) noexcept;
+
+inline constexpr std::array<std::string_view, 2> legacy_import_warnings = {
+    "legacy_usage_metadata_is_partial",
+    "legacy_usage_source_matching_may_be_approximate",
+};
+
+inline constexpr std::size_t default_max_line_bytes = 10 * 1024 * 1024;
+
+struct import_item
+{
+    // JSONL: 1-based line number; array: 0-based index; legacy: 0-based index in details[].
+    std::size_t position = 0;
+    // Legacy only: 1-based ranks of the endpoint and model keys in byte-sorted order.
+    std::size_t endpoint_rank = 0;
+    std::size_t model_rank = 0;
+    boost::system::result<event> record;
+};
+
+using item_callback = std::function<void(import_item&&)>;
+
+// Splits a stream of bytes into JSONL records. Feed chunks in order, then call finish().
+// Lines may end in "\n" or "\r\n"; blank lines are skipped but counted.
+class jsonl_reader
+{
+public:
+    explicit jsonl_reader(
+        parse_options opts = {},
+        std::size_t max_line_bytes = default_max_line_bytes,
+        std::size_t first_line_number = 1
+    );
+
+    void feed(std::string_view chunk, const item_callback& on_item);
+    void finish(const item_callback& on_item);
+
+    std::size_t line_number() const noexcept { return line_; } // number of the current line
+
+private:
+    void emit(std::string_view line, const item_callback& on_item);
+
+    parse_options opts_;
+    std::size_t max_line_bytes_;
+    std::size_t line_;      // number of the line being assembled
+    std::string partial_;   // bytes of the current line seen so far
+    bool overflow_ = false; // the current line passed max_line_bytes_: skip to '\n'
+};
+
+struct import_summary
+{
+    import_format format = import_format::usage_service_jsonl;
+    std::size_t items = 0;       // items reported (good or bad)
+    std::size_t failed = 0;      // items with an error, plus legacy structural failures
+    std::size_t unsupported = 0; // legacy models without details
+};
+
+// Legacy snapshot detection on a top-level object: nullopt if it is a record.
+// {"usage":{...}} with `apis` or summary keys -> legacy_usage_export; top-level `apis` or summary
+// keys (total_requests|success_count|failure_count) -> legacy_usage_payload.
+std::optional<import_format> legacy_format_of(const boost::json::object& root) noexcept;
+
+// Walks apis.<endpoint>.models.<model>.details[] and reports every detail. Structural failures
+// (non-object endpoint or model, missing models) count as failed without an item.
+// Errors: errc::no_request_details when there is nothing to walk or no detail parsed.
+boost::system::result<import_summary> parse_legacy_snapshot(
+    const boost::json::object& root,
+    import_format format,
+    const parse_options& opts,
+    const item_callback& on_item
+);
+
+// The whole import body (§5.8 dispatch above). Errors: errc::empty_payload, errc::multiple_values,
+// errc::no_request_details, errc::not_an_array, boost::json codes for a malformed array/snapshot.
+boost::system::result<import_summary> parse_import_payload(
+    std::string_view body,
+    const parse_options& opts,
+    const item_callback& on_item,
+    std::size_t max_line_bytes = default_max_line_bytes
+);
+
+// The legacy request_id for a detail without one: "legacy:" + 16 hex of
+// SHA-256("legacy|e|m|d|endpoint|model_key|timestamp|raw_json"), raw_json being
+// {"detail":<detail, secret keys redacted>,"endpoint":...,"format":"legacy_usage_export","model":...}
+// marshalled like Go (go_marshal.hpp; see its known gap on verbatim numbers).
+std::string legacy_request_id(
+    std::size_t endpoint_rank,
+    std::size_t model_rank,
+    std::size_t detail_index,
+    std::string_view endpoint,
+    std::string_view model_key,
+    std::string_view normalized_timestamp,
+    const boost::json::object& detail
+);
+
+} // namespace cpamd::usage

@@ -1,0 +1,66 @@
+#include <cpamd/usage/error.hpp>
+#include <string>
+
+namespace cpamd::usage
+{
+
+namespace
+{
+
+class category final : public boost::system::error_category
+{
+public:
+    const char* name() const noexcept override { return "usage"; }
+
+    std::string message(int ev) const override
+    {
+        switch (static_cast<errc>(ev))
+        {
+        case errc::not_an_object:
+            return "record is not a JSON object";
+        case errc::control_payload:
+            return "control payload, not a usage record";
+        case errc::no_usage_fields:
+            return "object has no usage record fields";
+        case errc::nested_string:
+            return "JSON string wraps another JSON string";
+        case errc::line_too_long:
+            return "line exceeds the maximum line length";
+        case errc::empty_payload:
+            return "empty usage import payload";
+        case errc::multiple_values:
+            return "usage import payload contains multiple JSON values";
+        case errc::no_request_details:
+            return "legacy usage export does not contain request details";
+        case errc::detail_not_object:
+            return "legacy usage detail is not an object";
+        case errc::detail_no_timestamp:
+            return "legacy usage detail has no timestamp";
+        case errc::endpoint_not_object:
+            return "legacy usage endpoint is not an object with models";
+        case errc::model_not_object:
+            return "legacy usage model is not an object";
+        case errc::not_an_array:
+            return "usage import payload is not a JSON array";
+        }
+        return "unknown usage error";
+    }
+};
+
+} // namespace
+
+const boost::system::error_category& usage_category() noexcept
+{
+    static const category instance;
+    return instance;
+}
+
+std::string describe(const boost::system::error_code& ec)
+{
+    std::string s = ec.category().name();
+    s += ": ";
+    s += ec.message();
+    return s;
+}
+
+} // namespace cpamd::usage

@@ -1,0 +1,80 @@
+#include <algorithm>
+#include <charconv>
+#include <cpamd/usage/event_hash.hpp>
+#include <cpamd/usage/sha256.hpp>
+
+namespace cpamd::usage
+{
+
+namespace
+{
+
+void append_int(std::string& out, std::int64_t v)
+{
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+} // namespace
+
+hash_fields hash_fields_of(const event& ev) noexcept
+{
+    hash_fields f;
+    f.request_id = ev.request_id;
+    f.timestamp = ev.timestamp;
+    f.endpoint = ev.endpoint;
+    f.model = ev.model;
+    f.auth_index = ev.auth_index;
+    f.source_hash = ev.source_hash;
+    f.input = ev.tokens.input;
+    f.output = ev.tokens.output;
+    f.reasoning = ev.tokens.reasoning;
+    f.cached = std::max(ev.tokens.cached, ev.tokens.cache);
+    f.failed = ev.failed;
+    f.latency_ms = ev.latency_ms;
+    return f;
+}
+
+std::string event_hash_input(const hash_fields& f)
+{
+    std::string s;
+    s.reserve(
+        f.request_id.size() + f.timestamp.size() + f.endpoint.size() + f.model.size() + f.auth_index.size() +
+        f.source_hash.size() + 96
+    );
+    s += f.request_id;
+    s += '|';
+    s += f.timestamp;
+    s += '|';
+    s += f.endpoint;
+    s += '|';
+    s += f.model;
+    s += '|';
+    s += f.auth_index;
+    s += '|';
+    s += f.source_hash;
+    s += '|';
+    append_int(s, f.input);
+    s += '|';
+    append_int(s, f.output);
+    s += '|';
+    append_int(s, f.reasoning);
+    s += '|';
+    append_int(s, f.cached);
+    s += '|';
+    s += f.failed ? "true" : "false";
+    if (f.latency_ms)
+    {
+        s += '|';
+        append_int(s, *f.latency_ms);
+    }
+    return s;
+}
+
+std::string event_hash(const hash_fields& f)
+{
+    return sha256_hex(event_hash_input(f));
+}
+
+} // namespace cpamd::usage

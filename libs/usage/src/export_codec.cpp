@@ -1,0 +1,137 @@
+#include <charconv>
+#include <cpamd/usage/analytics_model.hpp>
+#include <cpamd/usage/export_codec.hpp>
+#include <cpamd/usage/go_marshal.hpp>
+
+namespace cpamd::usage
+{
+
+namespace
+{
+
+// Writes the keys in order with Go's omitempty rules; one instance per line.
+class line_writer
+{
+public:
+    explicit line_writer(std::string& out) : out_(out) { out_.push_back('{'); }
+
+    void finish() { out_ += "}\n"; }
+
+    // Always written.
+    void str(std::string_view key, std::string_view v)
+    {
+        name(key);
+        append_go_string(out_, v);
+    }
+    void num(std::string_view key, std::int64_t v)
+    {
+        name(key);
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, v);
+        out_.append(buf, r.ptr);
+    }
+    void boolean(std::string_view key, bool v)
+    {
+        name(key);
+        out_ += v ? "true" : "false";
+    }
+
+    // omitempty
+    void opt_str(std::string_view key, std::string_view v)
+    {
+        if (!v.empty())
+            str(key, v);
+    }
+    void opt_num(std::string_view key, const std::optional<std::int64_t>& v)
+    {
+        if (v)
+            num(key, *v);
+    }
+    void opt_float(std::string_view key, const std::optional<double>& v)
+    {
+        if (!v)
+            return;
+        name(key);
+        append_go_float(out_, *v);
+    }
+    void raw_object(std::string_view key, std::string_view json_object)
+    {
+        // Only our own compact objects are stored here; anything else is skipped, as upstream
+        // emits response_metadata only when it is a valid object.
+        if (json_object.size() < 2 || json_object.front() != '{' || json_object.back() != '}')
+            return;
+        name(key);
+        out_ += json_object;
+    }
+
+private:
+    void name(std::string_view key)
+    {
+        if (!first_)
+            out_.push_back(',');
+        first_ = false;
+        out_.push_back('"');
+        out_ += key; // our keys need no escaping
+        out_ += "\":";
+    }
+
+    std::string& out_;
+    bool first_ = true;
+};
+
+} // namespace
+
+void append_export_line(std::string& out, const event& ev)
+{
+    line_writer w(out);
+    w.opt_str("request_id", ev.request_id);
+    w.str("event_hash", ev.event_hash);
+    w.num("timestamp_ms", ev.timestamp_ms);
+    w.str("timestamp", ev.timestamp);
+    w.opt_str("provider", ev.provider);
+    w.opt_str("executor_type", ev.executor_type);
+    w.str("model", ev.model);
+    w.opt_str("analytics_model", analytics_model(ev.model));
+    w.opt_str("requested_model", ev.requested_model);
+    w.opt_str("resolved_model", ev.resolved_model);
+    w.opt_str("endpoint", ev.endpoint);
+    w.opt_str("method", ev.method);
+    w.opt_str("path", ev.path);
+    w.opt_str("auth_type", ev.auth_type);
+    w.opt_str("auth_index", ev.auth_index);
+    w.opt_str("source", ev.source);
+    w.opt_str("source_hash", ev.source_hash);
+    w.opt_str("api_key_hash", ev.api_key_hash);
+    w.opt_str("account_snapshot", ev.account_snapshot);
+    w.opt_str("auth_label_snapshot", ev.auth_label_snapshot);
+    w.opt_str("auth_file_snapshot", ev.auth_file_snapshot);
+    w.opt_str("auth_provider_snapshot", ev.auth_provider_snapshot);
+    w.opt_str("auth_project_id_snapshot", ev.auth_project_id_snapshot);
+    w.opt_num("auth_snapshot_at_ms", ev.auth_snapshot_at_ms);
+    w.opt_str("reasoning_effort", ev.reasoning_effort);
+    w.opt_str("service_tier", ev.service_tier);
+    w.num("input_tokens", ev.tokens.input);
+    w.num("output_tokens", ev.tokens.output);
+    w.num("reasoning_tokens", ev.tokens.reasoning);
+    w.num("cached_tokens", ev.tokens.cached);
+    w.num("cache_tokens", ev.tokens.cache);
+    w.num("cache_read_tokens", ev.tokens.cache_read);
+    w.num("cache_creation_tokens", ev.tokens.cache_creation);
+    w.num("total_tokens", ev.tokens.total);
+    w.opt_num("latency_ms", ev.latency_ms);
+    w.opt_num("ttft_ms", ev.ttft_ms);
+    w.boolean("failed", ev.failed);
+    w.opt_num("fail_status_code", ev.fail_status_code);
+    w.opt_str("fail_summary", ev.fail_summary);
+    w.opt_num("header_quota_recover_at_ms", ev.header_quota_recover_at_ms);
+    w.opt_float("header_quota_used_percent", ev.header_quota_used_percent);
+    w.opt_str("header_quota_plan_type", ev.header_quota_plan_type);
+    w.opt_str("header_error_kind", ev.header_error_kind);
+    w.opt_str("header_error_code", ev.header_error_code);
+    w.opt_str("header_trace_id", ev.header_trace_id);
+    w.num("created_at_ms", ev.created_at_ms);
+    w.raw_object("response_metadata", ev.response_metadata);
+    w.finish();
+}
+
+} // namespace cpamd::usage

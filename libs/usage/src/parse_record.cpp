@@ -1,0 +1,517 @@
+#include "json_access.hpp"
+
+#include <array>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <cpamd/usage/event_hash.hpp>
+#include <cpamd/usage/go_marshal.hpp>
+#include <cpamd/usage/parse_record.hpp>
+#include <cpamd/usage/redact.hpp>
+#include <cpamd/usage/response_headers.hpp>
+#include <cpamd/usage/sha256.hpp>
+
+namespace cpamd::usage
+{
+
+namespace
+{
+
+namespace json = boost::json;
+using namespace detail;
+
+constexpr std::size_t max_response_metadata_bytes = 8 * 1024;
+constexpr std::size_t max_small_field_bytes = 1024; // ids, names, tiers: bounded, never huge
+
+// Records are ~1-3 KB; their DOM fits in this stack buffer most of the time.
+constexpr std::size_t dom_buffer_bytes = 16 * 1024;
+
+std::string cut(std::string_view s, std::size_t max_bytes = max_small_field_bytes)
+{
+    return std::string(truncate_utf8(s, max_bytes));
+}
+
+std::string upper(std::string_view s)
+{
+    std::string r = cut(s, 32);
+    for (auto& c : r)
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+    return r;
+}
+
+// A timestamp from the first key that yields one (strings in the §6.2 formats, numbers).
+std::optional<utc_time> read_timestamp(const json::object& o, std::initializer_list<std::string_view> keys)
+{
+    for (auto k : keys)
+    {
+        const auto* v = find(o, k);
+        if (v == nullptr)
+            continue;
+        std::optional<utc_time> t;
+        if (const auto* s = v->if_string())
+            t = parse_timestamp(*s);
+        else if (v->is_int64())
+            t = from_unix_number(v->get_int64());
+        else if (v->is_uint64())
+            t = from_unix_number(static_cast<double>(v->get_uint64()));
+        else if (v->is_double())
+            t = from_unix_number(v->get_double());
+        if (t)
+            return t;
+    }
+    return std::nullopt;
+}
+
+// The §6.2 timestamp sources, in order.
+std::optional<utc_time> read_record_timestamp(const json::object& o)
+{
+    return read_timestamp(
+        o, {"timestamp", "time", "created_at", "createdAt", "created", "request_time", "requestTime"}
+    );
+}
+
+void fill_endpoint(event& ev, const json::object& o)
+{
+    std::string_view method = first_string(o, {"method", "http_method", "httpMethod"});
+    std::string_view path = first_string(o, {"path", "url_path", "urlPath", "route"});
+    std::string_view endpoint = first_string(o, {"endpoint", "api", "request", "operation"});
+    ev.method = upper(method);
+    ev.path = cut(path, 2048);
+    if (!endpoint.empty())
+        ev.endpoint = cut(endpoint, 2048);
+    else if (!ev.method.empty() || !ev.path.empty())
+        ev.endpoint = ev.method.empty() ? ev.path : ev.path.empty() ? ev.method : ev.method + " " + ev.path;
+    else
+        ev.endpoint = "-";
+    if (ev.method.empty() || ev.path.empty())
+    {
+        std::string_view m, p;
+        if (split_endpoint(ev.endpoint, m, p))
+        {
+            if (ev.method.empty())
+                ev.method = m;
+            if (ev.path.empty())
+                ev.path = p;
+        }
+    }
+}
+
+// Fields with the same name in raw records and exports.
+void fill_common(event& ev, const json::object& o)
+{
+    ev.request_id = cut(first_string(o, {"request_id", "requestId"}));
+    ev.provider = cut(first_string(o, {"provider"}));
+    ev.executor_type = cut(first_string(o, {"executor_type", "executorType"}));
+    ev.auth_type = cut(first_string(o, {"auth_type", "authType"}));
+    ev.auth_index = cut(first_string(o, {"auth_index", "authIndex"}));
+    ev.reasoning_effort = cut(first_string(o, {"reasoning_effort", "reasoningEffort"}));
+    ev.client_ip = cut(first_string(o, {"client_ip", "clientIp", "clientIP"}), client_ip_max_bytes);
+    ev.x_forwarded_for =
+        cut(first_string(o, {"x_forwarded_for", "xForwardedFor"}), x_forwarded_for_max_bytes);
+    // Clients put anything into their user agent, keys included.
+    ev.user_agent = redact_text(first_string(o, {"user_agent", "userAgent"}), user_agent_max_bytes);
+    ev.account_snapshot = cut(first_string(o, {"account_snapshot", "accountSnapshot"}));
+    ev.auth_label_snapshot = cut(first_string(o, {"auth_label_snapshot", "authLabelSnapshot"}));
+    ev.auth_file_snapshot = cut(first_string(o, {"auth_file_snapshot", "authFileSnapshot"}));
+    ev.auth_provider_snapshot = cut(first_string(o, {"auth_provider_snapshot", "authProviderSnapshot"}));
+    ev.auth_project_id_snapshot = cut(first_string(o, {"auth_project_id_snapshot", "authProjectIdSnapshot"}));
+    ev.auth_snapshot_at_ms = first_int(o, {"auth_snapshot_at_ms", "authSnapshotAtMs"});
+    ev.header_quota_plan_type = cut(first_string(o, {"header_quota_plan_type", "headerQuotaPlanType"}));
+    ev.header_error_kind = cut(first_string(o, {"header_error_kind", "headerErrorKind"}));
+    ev.header_error_code = cut(first_string(o, {"header_error_code", "headerErrorCode"}));
+    ev.header_trace_id = cut(first_string(o, {"header_trace_id", "headerTraceId"}));
+    ev.header_quota_recover_at_ms = first_int(o, {"header_quota_recover_at_ms", "headerQuotaRecoverAtMs"});
+    if (const auto* v = find_any(o, {"header_quota_used_percent", "headerQuotaUsedPercent"}))
+        ev.header_quota_used_percent = to_double(*v);
+}
+
+struct token_read
+{
+    token_counts counts;
+    bool any = false;           // at least one counter found
+    bool total_present = false; // total_tokens|total found
+};
+
+// One counter: the first container (tokens, usage, top level) that has one of the keys.
+std::optional<std::int64_t> token_field(
+    const std::array<const json::object*, 3>& containers, std::initializer_list<std::string_view> keys
+)
+{
+    for (const auto* c : containers)
+        if (c != nullptr)
+            if (auto v = first_int(*c, keys))
+                return v;
+    return std::nullopt;
+}
+
+token_read read_tokens(const json::object& o)
+{
+    std::array<const json::object*, 3> containers = {find_object(o, "tokens"), find_object(o, "usage"), &o};
+    token_read r;
+    auto set = [&](std::int64_t& out, std::initializer_list<std::string_view> keys)
+    {
+        if (auto v = token_field(containers, keys))
+        {
+            out = *v;
+            r.any = true;
+            return true;
+        }
+        return false;
+    };
+    set(r.counts.input, {"input_tokens", "prompt_tokens", "inputTokens", "promptTokens"});
+    set(r.counts.output, {"output_tokens", "completion_tokens", "outputTokens", "completionTokens"});
+    set(r.counts.reasoning, {"reasoning_tokens", "reasoningTokens"});
+    set(r.counts.cached, {"cached_tokens", "cachedTokens"});
+    set(r.counts.cache, {"cache_tokens", "cacheTokens"});
+    set(r.counts.cache_read,
+        {"cache_read_tokens", "cache_read_input_tokens", "cacheReadTokens", "cacheReadInputTokens"});
+    set(r.counts.cache_creation,
+        {"cache_creation_tokens",
+         "cache_creation_input_tokens",
+         "cache_write_tokens",
+         "cache_write_input_tokens",
+         "cacheCreationTokens",
+         "cacheCreationInputTokens",
+         "cacheWriteTokens",
+         "cacheWriteInputTokens"});
+    r.total_present = set(r.counts.total, {"total_tokens", "total", "totalTokens"});
+    return r;
+}
+
+std::optional<token_breakdown_v2> read_breakdown(const json::object& o)
+{
+    const json::object* b = find_object(o, "token_breakdown");
+    if (b == nullptr)
+        b = find_object(o, "tokenBreakdown");
+    if (b == nullptr)
+        return std::nullopt;
+    auto version = first_int(*b, {"schema_version", "schemaVersion"});
+    if (!version || *version != 2)
+        return std::nullopt;
+    const json::object* in = find_object(*b, "input");
+    const json::object* out = find_object(*b, "output");
+    if (in == nullptr || out == nullptr)
+        return std::nullopt;
+    token_breakdown_v2 r;
+    r.uncached = first_int(*in, {"uncached_tokens", "uncachedTokens"}).value_or(0);
+    r.cache_read = first_int(*in, {"cache_read_tokens", "cacheReadTokens"}).value_or(0);
+    r.cache_write = first_int(*in, {"cache_write_tokens", "cacheWriteTokens"}).value_or(0);
+    r.output_total = first_int(*out, {"total_tokens", "totalTokens"}).value_or(0);
+    r.reasoning = first_int(*out, {"reasoning_tokens", "reasoningTokens"}).value_or(0);
+    return r;
+}
+
+token_semantics flat_semantics(const event& ev) noexcept
+{
+    if (!ev.provider.empty() && ev.provider != "unknown")
+        return semantics_for_provider(ev.provider);
+    std::string_view ex = ev.executor_type;
+    if (ex.starts_with("Claude"))
+        return token_semantics::claude;
+    if (ex.starts_with("Gemini") || ex.starts_with("Vertex") || ex.starts_with("AIStudio") ||
+        ex.starts_with("Antigravity"))
+        return token_semantics::gemini;
+    return token_semantics::openai;
+}
+
+// Raw counters, canonical buckets and the semantics used. Returns true if any token data.
+bool fill_tokens(event& ev, const json::object& o)
+{
+    token_read r = read_tokens(o);
+    ev.tokens = r.counts;
+    if (auto b = read_breakdown(o))
+    {
+        ev.cost = cost_from_breakdown(*b);
+        ev.semantics = token_semantics::breakdown_v2;
+    }
+    else
+    {
+        ev.semantics = flat_semantics(ev);
+        ev.cost = cost_from_flat(ev.tokens, ev.semantics);
+    }
+    if (!r.total_present)
+        ev.tokens.total = ev.cost.total();
+    return r.any;
+}
+
+// "fail" object or fail_body / fail_status_code.
+void fill_failure(event& ev, const json::object& o)
+{
+    const json::object* fail = find_object(o, "fail");
+    std::string_view body;
+    std::optional<std::int64_t> status;
+    if (fail != nullptr)
+    {
+        if (const auto* b = find(*fail, "body"))
+            if (const auto* s = b->if_string())
+                body = *s;
+        status = first_int(*fail, {"status_code", "statusCode"});
+    }
+    if (body.empty())
+        body = first_string(o, {"fail_body", "failBody", "fail_summary", "failSummary"});
+    if (!status)
+        status = first_int(o, {"fail_status_code", "failStatusCode", "status_code", "statusCode", "status"});
+
+    if (auto f = first_bool(o, {"failed", "is_failed", "isFailed"}))
+        ev.failed = *f;
+    else if (auto s = first_bool(o, {"success", "ok"}))
+        ev.failed = !*s;
+    else if (status && *status >= 400)
+        ev.failed = true;
+    else if (const auto* e = find_any(o, {"error", "error_message", "errorMessage"}))
+        ev.failed = !(e->is_string() && trim(e->get_string()).empty());
+    else
+        ev.failed = false;
+
+    if (ev.failed && status && *status > 0)
+        ev.fail_status_code = status;
+    if (!body.empty())
+        ev.fail_summary = redact_text(body);
+}
+
+void fill_source(event& ev, const json::object& o)
+{
+    std::string_view raw_source = first_string(o, {"source", "api_key", "apiKey", "key", "account", "email"});
+    std::string_view raw_key = first_string(o, {"api_key", "apiKey", "key"});
+    if (!raw_source.empty())
+    {
+        ev.source_hash = sha256_hex(raw_source);
+        // The client key used as source is a secret whatever its shape.
+        ev.source = raw_source == raw_key ? mask_secret(raw_source) : mask_source(raw_source);
+    }
+    if (!raw_key.empty())
+        ev.api_key_hash = sha256_hex(raw_key);
+}
+
+void fill_models(event& ev, const json::object& o, bool export_record)
+{
+    ev.requested_model = cut(first_string(o, {"alias", "requested_model", "requestedModel"}));
+    if (export_record)
+    {
+        ev.resolved_model = cut(first_string(o, {"resolved_model", "resolvedModel"}));
+        ev.model = cut(first_string(o, {"model"}));
+    }
+    else
+        ev.resolved_model =
+            cut(first_string(o, {"resolved_model", "resolvedModel", "model", "model_name", "modelName"}));
+    if (ev.model.empty())
+        ev.model = !ev.requested_model.empty()  ? ev.requested_model
+                   : !ev.resolved_model.empty() ? ev.resolved_model
+                                                : "-";
+}
+
+void fill_service_tier(event& ev, const json::object& o)
+{
+    ev.request_service_tier = cut(first_string(o, {"request_service_tier", "requestServiceTier"}));
+    std::string_view requested = first_string(o, {"service_tier", "serviceTier"});
+    if (ev.request_service_tier.empty())
+        ev.request_service_tier = cut(requested);
+    ev.response_service_tier = cut(first_string(o, {"response_service_tier", "responseServiceTier"}));
+    // Codex reports what it was asked; the others report what they served.
+    bool request_first = ev.provider == "codex";
+    const std::string& a = request_first ? ev.request_service_tier : ev.response_service_tier;
+    const std::string& b = request_first ? ev.response_service_tier : ev.request_service_tier;
+    ev.service_tier = !a.empty() ? a : b;
+}
+
+void set_timestamp(event& ev, utc_time t)
+{
+    ev.timestamp = format_rfc3339nano(t);
+    ev.timestamp_ms = t.unix_ms();
+}
+
+boost::system::result<event>
+parse_value(const json::value& v, const parse_options& opts, json::storage_ptr sp);
+control_kind control_of(const json::object& o) noexcept;
+
+} // namespace
+
+control_kind control_payload_kind(const json::value& v) noexcept
+{
+    const auto* o = v.if_object();
+    return o == nullptr ? control_kind::none : control_of(*o);
+}
+
+namespace
+{
+
+control_kind control_of(const json::object& o) noexcept
+{
+    if (o.size() != 1)
+        return control_kind::none;
+    const auto& kv = *o.begin();
+    if (!kv.value().is_bool() || !kv.value().get_bool())
+        return control_kind::none;
+    if (kv.key() == "refresh")
+        return control_kind::refresh;
+    if (kv.key() == "support_refresh")
+        return control_kind::support_refresh;
+    return control_kind::none;
+}
+
+} // namespace
+
+control_kind control_payload_kind(std::string_view payload) noexcept
+{
+    std::string_view t = trim(payload);
+    // Cheap pre-check: every control payload is a tiny object.
+    if (t.size() > 64 || t.size() < 2 || t.front() != '{' || t.back() != '}')
+        return control_kind::none;
+    unsigned char buf[512];
+    json::monotonic_resource mr(buf, sizeof buf);
+    boost::system::error_code ec;
+    json::value v = json::parse(t, ec, &mr);
+    if (ec)
+        return control_kind::none;
+    return control_payload_kind(v);
+}
+
+bool is_export_record(const json::object& o) noexcept
+{
+    return !first_string(o, {"event_hash", "eventHash"}).empty();
+}
+
+boost::system::result<event> parse_raw_record(const json::object& o, const parse_options& opts)
+{
+    if (control_of(o) != control_kind::none)
+        return errc::control_payload;
+    utc_time now = opts.now.value_or(now_utc());
+    event ev;
+    auto ts = read_record_timestamp(o);
+    set_timestamp(ev, ts.value_or(now));
+    fill_common(ev, o);
+    fill_endpoint(ev, o);
+    fill_models(ev, o, false);
+    bool has_tokens = fill_tokens(ev, o);
+    fill_failure(ev, o);
+    fill_source(ev, o);
+    fill_service_tier(ev, o);
+    ev.latency_ms = first_int(o, {"latency_ms", "latencyMs"});
+    if (auto t = first_int(o, {"ttft_ms", "ttftMs"}); t && *t > 0)
+        ev.ttft_ms = t;
+    if (const auto* h = find_object(o, "response_headers"))
+    {
+        header_info hi = extract_response_headers(*h, ev.timestamp_ms + ev.latency_ms.value_or(0));
+        ev.response_metadata = std::move(hi.metadata_json);
+        ev.header_quota_recover_at_ms = hi.quota_recover_at_ms;
+        ev.header_quota_used_percent = hi.quota_used_percent;
+        if (!hi.quota_plan_type.empty())
+            ev.header_quota_plan_type = std::move(hi.quota_plan_type);
+        if (!hi.trace_id.empty())
+            ev.header_trace_id = std::move(hi.trace_id);
+    }
+    ev.created_at_ms = now.unix_ms();
+
+    bool recognised = ts || has_tokens || ev.model != "-" || ev.endpoint != "-" || !ev.request_id.empty() ||
+                      !ev.provider.empty() || !ev.source_hash.empty() || find(o, "failed") != nullptr;
+    if (!recognised)
+        return errc::no_usage_fields;
+    ev.event_hash = event_hash(ev);
+    return ev;
+}
+
+boost::system::result<event> parse_export_record(const json::object& o, const parse_options& opts)
+{
+    std::string_view hash = first_string(o, {"event_hash", "eventHash"});
+    if (hash.empty())
+        return parse_raw_record(o, opts);
+    utc_time now = opts.now.value_or(now_utc());
+    event ev;
+    ev.event_hash = cut(hash, 128);
+
+    std::optional<utc_time> ts = read_timestamp(o, {"timestamp"});
+    if (!ts)
+        if (auto ms = first_int(o, {"timestamp_ms", "timestampMs"}))
+            ts = from_unix_ms(*ms);
+    if (!ts)
+        ts = read_record_timestamp(o);
+    set_timestamp(ev, ts.value_or(now));
+
+    fill_common(ev, o);
+    fill_endpoint(ev, o);
+    fill_models(ev, o, true);
+    fill_tokens(ev, o);
+    ev.failed = first_bool(o, {"failed"}).value_or(false);
+    ev.fail_status_code = first_int(o, {"fail_status_code", "failStatusCode"});
+    ev.fail_summary = redact_text(first_string(o, {"fail_summary", "failSummary"}));
+    ev.latency_ms = first_int(o, {"latency_ms", "latencyMs"});
+    ev.ttft_ms = first_int(o, {"ttft_ms", "ttftMs"});
+
+    std::string_view source = first_string(o, {"source"});
+    ev.source = mask_source(source);
+    ev.source_hash = cut(first_string(o, {"source_hash", "sourceHash"}), 128);
+    if (ev.source_hash.empty() && !source.empty())
+        ev.source_hash = sha256_hex(source);
+    ev.api_key_hash = cut(first_string(o, {"api_key_hash", "apiKeyHash"}), 128);
+    if (ev.api_key_hash.empty())
+        if (auto key = first_string(o, {"api_key", "apiKey"}); !key.empty())
+            ev.api_key_hash = sha256_hex(key);
+
+    ev.service_tier = cut(first_string(o, {"service_tier", "serviceTier"}));
+    ev.request_service_tier = cut(first_string(o, {"request_service_tier", "requestServiceTier"}));
+    ev.response_service_tier = cut(first_string(o, {"response_service_tier", "responseServiceTier"}));
+
+    if (const auto* m = find_any(o, {"response_metadata", "responseMetadata"}))
+    {
+        if (m->is_object())
+            ev.response_metadata = go_marshal_sorted(*m);
+        else if (const auto* s = m->if_string())
+        {
+            boost::system::error_code ec;
+            json::value inner = json::parse(*s, ec);
+            if (!ec && inner.is_object())
+                ev.response_metadata = go_marshal_sorted(inner);
+        }
+        if (ev.response_metadata.size() > max_response_metadata_bytes || ev.response_metadata == "{}")
+            ev.response_metadata.clear();
+    }
+    ev.created_at_ms = first_int(o, {"created_at_ms", "createdAtMs"}).value_or(now.unix_ms());
+    return ev;
+}
+
+boost::system::result<event> parse_record(const json::object& o, const parse_options& opts)
+{
+    return is_export_record(o) ? parse_export_record(o, opts) : parse_raw_record(o, opts);
+}
+
+boost::system::result<event> parse_record(const json::value& v, const parse_options& opts)
+{
+    return parse_value(v, opts, json::storage_ptr());
+}
+
+boost::system::result<event> parse_record(std::string_view payload, const parse_options& opts)
+{
+    unsigned char buf[dom_buffer_bytes];
+    json::monotonic_resource mr(buf, sizeof buf);
+    json::storage_ptr sp(&mr);
+    boost::system::error_code ec;
+    json::value v = json::parse(payload, ec, sp);
+    if (ec)
+        return ec;
+    return parse_value(v, opts, sp);
+}
+
+namespace
+{
+
+boost::system::result<event>
+parse_value(const json::value& v, const parse_options& opts, json::storage_ptr sp)
+{
+    if (const auto* o = v.if_object())
+        return parse_record(*o, opts);
+    const auto* s = v.if_string();
+    if (s == nullptr)
+        return errc::not_an_object;
+    // The HTTP queue embeds non-object items as JSON strings: unwrap one level.
+    boost::system::error_code ec;
+    json::value inner = json::parse(*s, ec, std::move(sp));
+    if (ec)
+        return ec;
+    if (const auto* o = inner.if_object())
+        return parse_record(*o, opts);
+    return inner.is_string() ? errc::nested_string : errc::not_an_object;
+}
+
+} // namespace
+
+} // namespace cpamd::usage

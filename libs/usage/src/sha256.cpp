@@ -1,0 +1,49 @@
+#include <cpamd/usage/sha256.hpp>
+#include <openssl/evp.h>
+#include <stdexcept>
+
+namespace cpamd::usage
+{
+
+namespace
+{
+
+// Fetched once: an implicit fetch on every EVP_Digest call is measurably slower in OpenSSL 3.
+const EVP_MD* sha256_md()
+{
+    static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (md == nullptr)
+        throw std::runtime_error("OpenSSL: SHA256 unavailable");
+    return md;
+}
+
+} // namespace
+
+std::array<unsigned char, 32> sha256(std::string_view data)
+{
+    std::array<unsigned char, 32> out{};
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), out.data(), &len, sha256_md(), nullptr) != 1 || len != 32)
+        throw std::runtime_error("OpenSSL: SHA256 failed");
+    return out;
+}
+
+std::string to_hex(const unsigned char* data, std::size_t size)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s(size * 2, '\0');
+    for (std::size_t i = 0; i < size; ++i)
+    {
+        s[2 * i] = digits[data[i] >> 4];
+        s[2 * i + 1] = digits[data[i] & 0x0f];
+    }
+    return s;
+}
+
+std::string sha256_hex(std::string_view data)
+{
+    auto d = sha256(data);
+    return to_hex(d.data(), d.size());
+}
+
+} // namespace cpamd::usage
