@@ -1,0 +1,188 @@
+#include "sample_events.hpp"
+
+#include <catch2/catch.hpp>
+#include <cpamd/store/batch_writer.hpp>
+#include <cpamd/store/database.hpp>
+#include <cpamd/store/latency_histogram.hpp>
+#include <cpamd/store/settings.hpp>
+#include <cpamd/test/temp_dir.hpp>
+
+using namespace cpamd::store;
+using cpamd::test::sample_event;
+
+namespace
+{
+
+struct fixture
+{
+    cpamd::test::temp_dir dir;
+    connection db = open_writer(dir / "usage.sqlite");
+    batch_writer writer{db};
+
+    std::int64_t count(const char* sql) { return db.query_int(sql).value_or(-1); }
+};
+
+std::vector<cpamd::usage::event> sample_batch(int from, int n, int hour = 6)
+{
+    std::vector<cpamd::usage::event> v;
+    for (int i = from; i < from + n; ++i)
+        v.push_back(sample_event(i, hour));
+    return v;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(fixture, "events are inserted once; the same events again are duplicates", "[store][writer]")
+{
+    auto batch = sample_batch(0, 500);
+    std::vector<bool> flags;
+    auto c = writer.write(batch, {}, &flags);
+    CHECK(c.inserted == 500);
+    CHECK(c.duplicates == 0);
+    CHECK(std::count(flags.begin(), flags.end(), true) == 500);
+    CHECK(count("SELECT count(*) FROM events") == 500);
+
+    c = writer.write(batch, {}, &flags);
+    CHECK(c.inserted == 0);
+    CHECK(c.duplicates == 500);
+    CHECK(std::count(flags.begin(), flags.end(), true) == 0);
+    CHECK(count("SELECT count(*) FROM events") == 500);
+
+    // A batch mixing new and known events, with a duplicate inside the batch itself.
+    auto mixed = sample_batch(400, 200);
+    mixed.push_back(sample_event(550));
+    c = writer.write(mixed, {}, &flags);
+    CHECK(c.inserted == 100);
+    CHECK(c.duplicates == 101);
+    CHECK(count("SELECT count(*) FROM events") == 600);
+}
+
+TEST_CASE_METHOD(fixture, "rollups hold exactly the sums of the inserted events", "[store][writer]")
+{
+    writer.write(sample_batch(0, 700, 6), {});
+    writer.write(sample_batch(0, 300, 7), {});
+    writer.write(sample_batch(600, 200, 6), {}); // 600..699 known, 700..799 new
+    CHECK(count("SELECT count(*) FROM events") == 1100);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour") == 1100);
+    for (const char* col :
+         {"input_tokens",
+          "output_tokens",
+          "reasoning_tokens",
+          "cached_tokens",
+          "cache_read_tokens",
+          "total_tokens",
+          "cost_uncached",
+          "cost_cache_read",
+          "cost_output"})
+    {
+        CAPTURE(col);
+        auto raw = db.query_int(std::string("SELECT sum(") + col + ") FROM events");
+        auto rolled = db.query_int(std::string("SELECT sum(") + col + ") FROM rollup_hour");
+        CHECK(raw == rolled);
+    }
+    CHECK(
+        count("SELECT sum(failed) FROM events") ==
+        count("SELECT sum(calls) FROM rollup_hour WHERE failed = 1")
+    );
+    CHECK(count("SELECT sum(latency_ms) FROM events") == count("SELECT sum(latency_sum) FROM rollup_hour"));
+    // Per hour as well.
+    CHECK(count("SELECT sum(calls) FROM rollup_hour WHERE hour % 24 = 7") == 300);
+
+    // The merged histograms count every latency once.
+    std::uint64_t hist_total = 0;
+    auto s = db.prepare("SELECT latency_hist FROM rollup_hour");
+    while (s.step())
+    {
+        latency_histogram h;
+        REQUIRE(h.decode(s.blob(0)));
+        hist_total += h.total();
+    }
+    CHECK(hist_total == 1100);
+}
+
+TEST_CASE_METHOD(fixture, "repeated strings are interned once", "[store][writer]")
+{
+    writer.write(sample_batch(0, 300), {});
+    CHECK(count("SELECT count(*) FROM dim WHERE kind = 1") == 3); // three models
+    CHECK(count("SELECT count(*) FROM dim WHERE kind = 2") == 3); // three providers
+    CHECK(count("SELECT count(DISTINCT model) FROM events") == 3);
+    CHECK(count("SELECT count(*) FROM events WHERE model = 0") == 0);
+}
+
+TEST_CASE_METHOD(fixture, "no plaintext client key or email reaches the database", "[store][writer]")
+{
+    writer.write(sample_batch(0, 50), {});
+    auto s = db.prepare("SELECT value FROM dim");
+    while (s.step())
+    {
+        auto v = std::string(s.text(0));
+        CHECK(v.find("sk-client-") == std::string::npos);
+        CHECK(v.find("user1@example.com") == std::string::npos);
+    }
+}
+
+TEST_CASE_METHOD(fixture, "a failing batch writes nothing and the next one works", "[store][writer]")
+{
+    writer.write(sample_batch(0, 10), {});
+    // Make the 5th event of the next batch fail inside the transaction.
+    db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON events WHEN NEW.request_id = '0000000e' "
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    auto batch = sample_batch(10, 10);
+    std::vector<rejected_record> rejects{{"test", "bad", "{garbage"}};
+    CHECK_THROWS_WITH(writer.write(batch, rejects), Catch::Contains("injected failure"));
+    CHECK(count("SELECT count(*) FROM events") == 10);
+    CHECK(count("SELECT count(*) FROM rejects") == 0);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour") == 10);
+    db.exec("DROP TRIGGER boom");
+    auto c = writer.write(batch, rejects);
+    CHECK(c.inserted == 10);
+    CHECK(c.rejected == 1);
+    CHECK(count("SELECT count(*) FROM events") == 20);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour") == 20);
+    // Every event row points at dimension rows that exist (the interning cache was rolled back too).
+    CHECK(
+        count("SELECT count(*) FROM events e WHERE e.model != 0 AND NOT EXISTS "
+              "(SELECT 1 FROM dim d WHERE d.id = e.model)") == 0
+    );
+}
+
+TEST_CASE_METHOD(fixture, "rejected records keep their raw bytes", "[store][writer]")
+{
+    std::string raw("\x01\x02not json\xff", 12);
+    writer.write({}, std::vector<rejected_record>{{"collector:http", "invalid JSON", raw}});
+    auto s = db.prepare("SELECT origin, reason, payload FROM rejects");
+    REQUIRE(s.step());
+    CHECK(s.text(0) == "collector:http");
+    CHECK(s.text(1) == "invalid JSON");
+    CHECK(s.blob(2) == raw);
+}
+
+TEST_CASE("event hashes are stored as 32 bytes and read back unchanged", "[store][writer]")
+{
+    std::string hex = "00ff10a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c";
+    auto blob = hash_to_blob(hex);
+    CHECK(blob.size() == 32);
+    CHECK(blob_to_hash(blob) == hex);
+    // Anything else (upper case, odd length, non-hex) is kept verbatim.
+    for (std::string odd : {std::string("ABCDEF"), std::string("not-a-hash"), std::string(64, 'A'), std::string(64, 'g')})
+        CHECK(blob_to_hash(hash_to_blob(odd)) == odd);
+}
+
+TEST_CASE("timestamps keep nanoseconds", "[store][writer]")
+{
+    auto ev = sample_event(3);
+    ev.timestamp = "2026-08-22T06:00:03.123456789Z";
+    CHECK(event_time_ns(ev) % 1000000000 == 123456789);
+}
+
+TEST_CASE_METHOD(fixture, "settings are upserted", "[store][settings]")
+{
+    CHECK_FALSE(read_setting(db, "setup"));
+    write_setting(db, "setup", R"({"a":1})", 5);
+    CHECK(read_setting(db, "setup") == R"({"a":1})");
+    write_setting(db, "setup", R"({"a":2})", 6);
+    CHECK(read_setting(db, "setup") == R"({"a":2})");
+    CHECK(count("SELECT updated_at_ms FROM settings WHERE key = 'setup'") == 6);
+    delete_setting(db, "setup");
+    CHECK_FALSE(read_setting(db, "setup"));
+}

@@ -1,0 +1,89 @@
+#include <catch2/catch.hpp>
+#include <cpamd/store/database.hpp>
+#include <cpamd/store/migrations.hpp>
+#include <cpamd/test/temp_dir.hpp>
+
+using namespace cpamd::store;
+
+namespace
+{
+
+// The schema as SQLite records it, for comparing two databases.
+std::string schema_of(connection& db)
+{
+    std::string out;
+    auto s = db.prepare("SELECT type, name, COALESCE(sql, '') FROM sqlite_master ORDER BY type, name");
+    while (s.step())
+        out += std::string(s.text(0)) + " " + std::string(s.text(1)) + " " + std::string(s.text(2)) + "\n";
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("an empty file migrates to the latest version", "[store][migrations]")
+{
+    cpamd::test::temp_dir dir;
+    auto db = open_writer(dir / "usage.sqlite");
+    CHECK(db.query_int("PRAGMA user_version") == latest_schema_version());
+    CHECK(db.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'events'") == 1);
+    auto mode = db.prepare("PRAGMA journal_mode");
+    REQUIRE(mode.step());
+    CHECK(mode.text(0) == "wal");
+}
+
+TEST_CASE("migrating again changes nothing", "[store][migrations]")
+{
+    cpamd::test::temp_dir dir;
+    std::string first;
+    {
+        auto db = open_writer(dir / "usage.sqlite");
+        first = schema_of(db);
+    }
+    auto db = open_writer(dir / "usage.sqlite");
+    CHECK(schema_of(db) == first);
+}
+
+TEST_CASE("every earlier version upgrades to the same schema as a fresh file", "[store][migrations]")
+{
+    cpamd::test::temp_dir dir;
+    std::string fresh;
+    {
+        connection db(dir / "fresh.sqlite", connection::mode::read_write_create);
+        migrate(db);
+        fresh = schema_of(db);
+    }
+    for (int v = 0; v < latest_schema_version(); ++v)
+    {
+        CAPTURE(v);
+        auto path = dir / ("from-" + std::to_string(v) + ".sqlite");
+        connection db(path, connection::mode::read_write_create);
+        migrate_to(db, v);
+        CHECK(db.query_int("PRAGMA user_version") == v);
+        migrate(db);
+        CHECK(db.query_int("PRAGMA user_version") == latest_schema_version());
+        CHECK(schema_of(db) == fresh);
+    }
+}
+
+TEST_CASE("a database from a newer cpamd is refused", "[store][migrations]")
+{
+    cpamd::test::temp_dir dir;
+    {
+        connection db(dir / "usage.sqlite", connection::mode::read_write_create);
+        db.exec("PRAGMA user_version = 999");
+    }
+    CHECK_THROWS_WITH(open_writer(dir / "usage.sqlite"), Catch::Contains("upgrade cpamd"));
+}
+
+TEST_CASE("a file that is not a database is a clear error", "[store][migrations]")
+{
+    cpamd::test::temp_dir dir;
+    {
+        std::FILE* f = std::fopen((dir / "usage.sqlite").c_str(), "wb");
+        std::fputs(
+            "this is not a sqlite database, just some text that is long enough to look like a header\n", f
+        );
+        std::fclose(f);
+    }
+    CHECK_THROWS_AS(open_writer(dir / "usage.sqlite"), sqlite_error);
+}
