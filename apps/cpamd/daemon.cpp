@@ -10,6 +10,7 @@
 #include <cpamd/core/log.hpp>
 #include <cpamd/core/version.hpp>
 #include <cpamd/http/server.hpp>
+#include <cpamd/store/maintenance.hpp>
 #include <cpamd/store/store.hpp>
 #include <csignal>
 #include <filesystem>
@@ -124,6 +125,10 @@ int run_daemon(const config& cfg)
         threads == 1 ? "" : "s",
         cfg.data_dir.string()
     );
+
+    store::maintenance_options maint;
+    maint.retention_days = cfg.retention_days;
+    asio::co_spawn(ioc, store::run_maintenance(db->writer(), maint), asio::detached);
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait(

@@ -4,6 +4,7 @@
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/database.hpp>
 #include <cpamd/store/latency_histogram.hpp>
+#include <cpamd/store/maintenance.hpp>
 #include <cpamd/store/settings.hpp>
 #include <cpamd/test/temp_dir.hpp>
 
@@ -164,7 +165,8 @@ TEST_CASE("event hashes are stored as 32 bytes and read back unchanged", "[store
     CHECK(blob.size() == 32);
     CHECK(blob_to_hash(blob) == hex);
     // Anything else (upper case, odd length, non-hex) is kept verbatim.
-    for (std::string odd : {std::string("ABCDEF"), std::string("not-a-hash"), std::string(64, 'A'), std::string(64, 'g')})
+    for (std::string odd :
+         {std::string("ABCDEF"), std::string("not-a-hash"), std::string(64, 'A'), std::string(64, 'g')})
         CHECK(blob_to_hash(hash_to_blob(odd)) == odd);
 }
 
@@ -185,4 +187,24 @@ TEST_CASE_METHOD(fixture, "settings are upserted", "[store][settings]")
     CHECK(count("SELECT updated_at_ms FROM settings WHERE key = 'setup'") == 6);
     delete_setting(db, "setup");
     CHECK_FALSE(read_setting(db, "setup"));
+}
+
+TEST_CASE_METHOD(
+    fixture, "retention deletes old raw events in batches and keeps the rollups", "[store][retention]"
+)
+{
+    writer.write(sample_batch(0, 300, 3), {});
+    writer.write(sample_batch(0, 200, 9), {});
+    auto rolled_before = count("SELECT sum(calls) FROM rollup_hour");
+    // Cut at 2026-08-22T06:00:00Z: everything of hour 3 goes, hour 9 stays.
+    std::int64_t cutoff = (1787378400LL) * 1000000000LL;
+    std::int64_t deleted = 0, step = 0;
+    while ((step = delete_events_before(db, cutoff, 128)) > 0)
+    {
+        CHECK(step <= 128);
+        deleted += step;
+    }
+    CHECK(deleted == 300);
+    CHECK(count("SELECT count(*) FROM events") == 200);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour") == rolled_before);
 }

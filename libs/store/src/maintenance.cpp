@@ -1,0 +1,109 @@
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cpamd/core/log.hpp>
+#include <cpamd/store/maintenance.hpp>
+#include <filesystem>
+#include <memory>
+
+namespace cpamd::store
+{
+namespace asio = boost::asio;
+
+std::int64_t delete_events_before(connection& db, std::int64_t cutoff_ns, int limit)
+{
+    // Oldest first through the time index; rowids keep the DELETE cheap.
+    auto s = db.prepare(
+        "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts_ns < ?1 ORDER BY ts_ns LIMIT ?2)"
+    );
+    s.bind(1, cutoff_ns).bind(2, static_cast<std::int64_t>(limit));
+    s.run();
+    return db.changes();
+}
+
+namespace
+{
+
+std::uint64_t wal_size(const std::filesystem::path& db)
+{
+    std::error_code ec;
+    auto n = std::filesystem::file_size(db.string() + "-wal", ec);
+    return ec ? 0 : n;
+}
+
+// Posts one writer task and waits for it without blocking the io_context.
+template <class F>
+asio::awaitable<void> on_writer(event_writer& w, F f)
+{
+    auto exec = co_await asio::this_coro::executor;
+    asio::steady_timer done(exec, asio::steady_timer::time_point::max());
+    auto finished = std::make_shared<std::atomic<bool>>(false);
+    w.post_task(
+        std::move(f),
+        [&done, finished, exec](std::optional<std::string> err)
+        {
+            if (err)
+                log::warn("maintenance: {}", *err);
+            asio::post(
+                exec,
+                [&done, finished]
+                {
+                    finished->store(true);
+                    done.cancel();
+                }
+            );
+        }
+    );
+    while (!finished->load())
+        co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+} // namespace
+
+asio::awaitable<void> run_maintenance(event_writer& writer, maintenance_options o)
+{
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;)
+    {
+        timer.expires_after(o.period);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec)
+            co_return;
+
+        if (o.retention_days > 0)
+        {
+            auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24) * o.retention_days;
+            auto cutoff_ns =
+                std::chrono::duration_cast<std::chrono::nanoseconds>(cutoff.time_since_epoch()).count();
+            std::int64_t deleted_total = 0;
+            for (;;)
+            {
+                std::int64_t deleted = 0;
+                co_await on_writer(
+                    writer,
+                    [&deleted, cutoff_ns, &o](connection& db)
+                    {
+                        transaction tx(db);
+                        deleted = delete_events_before(db, cutoff_ns, o.delete_batch);
+                        tx.commit();
+                    }
+                );
+                deleted_total += deleted;
+                if (deleted < o.delete_batch)
+                    break;
+            }
+            if (deleted_total)
+                log::info("retention: deleted {} events older than {} days", deleted_total, o.retention_days);
+        }
+
+        bool truncate = wal_size(writer.path()) > o.wal_truncate_bytes;
+        co_await on_writer(
+            writer,
+            [truncate](connection& db)
+            { db.exec(truncate ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)"); }
+        );
+    }
+}
+
+} // namespace cpamd::store
