@@ -12,8 +12,10 @@ namespace
 //    (no bytes in a SQLite record) instead of NULL or text.
 //  * events keep the time as nanoseconds: the upstream's RFC3339Nano `timestamp` string is
 //    rebuilt exactly from it, so no string is stored.
-//  * the dedup key is (hour, hash): the hash covers the timestamp, so the same event always
-//    falls in the same hour, and inserts stay local to the newest hour of the index.
+//  * one unique index serves both dedup and time-range reads: (ts_ns, first 8 bytes of hash).
+//    The hash covers the timestamp, so equal hashes always have equal ts_ns; two different
+//    events would need the same nanosecond AND the same 64-bit hash prefix to collide. Inserts
+//    stay local to the newest end of the index.
 constexpr std::string_view schema_v1 = R"sql(
 CREATE TABLE settings (
     key TEXT PRIMARY KEY,
@@ -86,8 +88,7 @@ CREATE TABLE events (
     header_trace_id TEXT,
     created_at_ms INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX events_dedup ON events (ts_ns / 3600000000000, hash);
-CREATE INDEX events_time ON events (ts_ns);
+CREATE UNIQUE INDEX events_time_hash ON events (ts_ns, substr(hash, 1, 8));
 CREATE TABLE rollup_hour (
     hour INTEGER NOT NULL,
     model INTEGER NOT NULL,

@@ -90,6 +90,7 @@ public:
     // Steps a statement that returns no rows and resets it for reuse.
     void run();
     void reset();
+    sqlite3_stmt* handle() const noexcept { return stmt_; }
     // True once prepared (a default-constructed statement is not).
     bool step_ready() const noexcept { return stmt_ != nullptr; }
 
