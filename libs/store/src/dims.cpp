@@ -9,21 +9,12 @@ dim_writer::dim_writer(connection& db)
 {
 }
 
-std::string dim_writer::key(dim_kind kind, std::string_view value) const
-{
-    std::string k;
-    k.reserve(value.size() + 1);
-    k.push_back(static_cast<char>(kind));
-    k.append(value);
-    return k;
-}
-
 std::int64_t dim_writer::intern(dim_kind kind, std::string_view value)
 {
     if (value.empty())
         return 0;
-    auto k = key(kind, value);
-    if (auto it = cache_.find(k); it != cache_.end())
+    auto& cache = cache_[static_cast<std::size_t>(kind) % kind_count];
+    if (auto it = cache.find(value); it != cache.end())
         return it->second;
     insert_.bind(1, static_cast<std::int64_t>(kind)).bind(2, value);
     insert_.run();
@@ -37,15 +28,15 @@ std::int64_t dim_writer::intern(dim_kind kind, std::string_view value)
             id = select_.int64(0);
         select_.reset();
     }
-    cache_.emplace(k, id);
-    fresh_.push_back(std::move(k));
+    cache.emplace(std::string(value), id);
+    fresh_.emplace_back(kind, std::string(value));
     return id;
 }
 
 void dim_writer::rollback()
 {
-    for (const auto& k : fresh_)
-        cache_.erase(k);
+    for (const auto& [kind, value] : fresh_)
+        cache_[static_cast<std::size_t>(kind) % kind_count].erase(value);
     fresh_.clear();
 }
 

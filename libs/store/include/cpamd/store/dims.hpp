@@ -6,9 +6,11 @@
 
 #include <cpamd/store/sqlite.hpp>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace cpamd::store
@@ -52,17 +54,20 @@ public:
     void commit() { fresh_.clear(); }
 
 private:
+    // Transparent, so lookups by string_view allocate nothing (the hot path of every insert).
     struct key_hash
     {
-        std::size_t operator()(const std::string& s) const noexcept { return std::hash<std::string>{}(s); }
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
     };
-    std::string key(dim_kind kind, std::string_view value) const;
+    using kind_cache = std::unordered_map<std::string, std::int64_t, key_hash, std::equal_to<>>;
+    static constexpr std::size_t kind_count = 32;
 
     connection& db_;
     statement insert_;
     statement select_;
-    std::unordered_map<std::string, std::int64_t, key_hash> cache_;
-    std::vector<std::string> fresh_;
+    kind_cache cache_[kind_count];
+    std::vector<std::pair<dim_kind, std::string>> fresh_;
 };
 
 // Read side: id -> string for a set of ids, loaded once per query.
