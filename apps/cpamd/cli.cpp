@@ -34,6 +34,36 @@ Prints every setting with its value and where it came from (env, file or default
 never printed. Exits 0 when the configuration is valid, 2 when it is not (with a one-line error
 naming the variable).
 )"},
+    command_help{
+        "reset-admin-key",
+        "replace the admin key offline (the daemon must be stopped)",
+        R"(Usage: cpamd [--config FILE] reset-admin-key [--admin-key KEY | --admin-key-file FILE] [--db-path PATH]
+
+Replaces the stored admin credential. Without --admin-key/--admin-key-file a new key is generated
+and printed once ("New admin key: cpamp_..."). --db-path defaults to the configured database.
+Refuses while a daemon holds the data directory lock, and refuses a missing database.
+reset-admin-password is accepted as an alias (upstream name).
+)"},
+    command_help{
+        "import",
+        "import usage records from a file offline (the daemon must be stopped)",
+        R"(Usage: cpamd [--config FILE] import FILE
+
+Imports every format POST /v0/management/usage/import accepts (export JSONL, raw CPA records,
+a JSON array, legacy snapshots). All or nothing: the file is checked first and one malformed
+line or item imports nothing. Events already stored are counted as skipped, so running the same
+import twice is safe. Prints the result as JSON; a progress bar goes to stderr on a terminal.
+Refuses while a daemon holds the data directory lock.
+)"},
+    command_help{
+        "export",
+        "export stored usage events as JSONL offline (the daemon must be stopped)",
+        R"(Usage: cpamd [--config FILE] export [--out FILE] [--from MS] [--to MS]
+
+Writes every stored event (or those with from <= time < to, in Unix milliseconds) oldest first,
+one JSON object per line, in the format of GET /v0/management/usage/export, to FILE (written
+as FILE.partial, then renamed) or stdout. Refuses while a daemon holds the data directory lock.
+)"},
     command_help{"version", "print the version", R"(Usage: cpamd version
 
 Prints the cpamd version and the versions of the libraries it was built with.

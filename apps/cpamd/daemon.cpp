@@ -5,8 +5,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cpamd/api/admin_auth.hpp>
+#include <cpamd/api/bootstrap.hpp>
+#include <cpamd/api/config_routes.hpp>
 #include <cpamd/api/services.hpp>
+#include <cpamd/api/setup_routes.hpp>
+#include <cpamd/api/status_route.hpp>
 #include <cpamd/api/system_routes.hpp>
+#include <cpamd/api/usage_routes.hpp>
 #include <cpamd/core/log.hpp>
 #include <cpamd/core/version.hpp>
 #include <cpamd/http/server.hpp>
@@ -100,12 +106,30 @@ int run_daemon(const config& cfg)
         return 1;
     }
     api::services svc{cfg, *db, now_ms()};
+    // Admin credential, data key and bootstrap_state_v1 before anything can answer a request.
+    auto boot = api::run_bootstrap(cfg, *db, svc.started_at_ms, why);
+    if (!boot)
+    {
+        log::error("bootstrap failed: {}", why);
+        return 1;
+    }
+    svc.state = boot->state;
+    svc.auth = std::make_shared<api::admin_auth>(std::move(boot->credential));
 
     asio::io_context ioc(static_cast<int>(threads));
     http::router routes;
-    api::add_system_routes(routes, api::system_info{svc.started_at_ms, {}});
+    api::add_system_routes(
+        routes, api::system_info{svc.started_at_ms, [state = svc.state] { return state->info(); }}
+    );
+    api::add_setup_routes(routes, svc);
+    api::add_config_routes(routes, svc);
+    api::add_status_route(routes, svc);
+    api::add_usage_routes(routes, svc);
 
-    http::server srv(ioc, std::move(routes), server_options_from(cfg));
+    auto options = server_options_from(cfg);
+    options.authorize = [auth = svc.auth](const http::exchange& ex, http::auth_level level)
+    { return auth->authorize(ex, level); };
+    http::server srv(ioc, std::move(routes), std::move(options));
     try
     {
         srv.start();

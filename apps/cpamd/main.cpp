@@ -1,5 +1,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
+#include "import_export.hpp"
+#include "reset_admin_key.hpp"
 
 #include <cstdio>
 #include <fmt/format.h>
@@ -23,6 +25,12 @@ int main(int argc, char** argv)
     }
     if (inv->command == "serve")
         return run_serve(*inv);
+    if (inv->command == "reset-admin-key" || inv->command == "reset-admin-password")
+        return run_reset_admin_key(*inv);
+    if (inv->command == "import")
+        return run_import(*inv);
+    if (inv->command == "export")
+        return run_export(*inv);
     if (inv->command == "check-config")
         return run_check_config(*inv);
     if (inv->command == "version")

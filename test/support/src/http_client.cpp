@@ -52,10 +52,25 @@ http_client::http_client(std::string host, std::uint16_t port, std::chrono::mill
     connect();
 }
 
+http_client::http_client(
+    std::string host, std::uint16_t port, std::chrono::milliseconds timeout, std::string local_address
+)
+    : host_(std::move(host)), port_(port), timeout_(timeout), local_address_(std::move(local_address)),
+      socket_(ioc_)
+{
+    connect();
+}
+
 void http_client::connect()
 {
     socket_ = asio::ip::tcp::socket(ioc_);
     buffer_.clear();
+    if (!local_address_.empty())
+    {
+        auto local = asio::ip::make_address(local_address_);
+        socket_.open(local.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6());
+        socket_.bind({local, 0});
+    }
     socket_.connect({asio::ip::make_address(host_), port_});
 }
 

@@ -7,14 +7,24 @@
 #include <cpamd/store/store.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 
 namespace cpamd::api {
+
+class manager_state;
+class admin_auth;
 
 struct services
 {
     const config& cfg;
     store::store& db;
     std::int64_t started_at_ms = 0;
+    std::shared_ptr<manager_state> state; // bootstrap record and resolved connection (bootstrap.hpp)
+    std::shared_ptr<admin_auth> auth;     // the admin gate (admin_auth.hpp)
+    // Called after /setup or a config save changed the connection or collector settings: the
+    // collector restarts from the stored settings. Unset until the collector part exists.
+    std::function<void()> restart_collector;
 };
 
 } // namespace cpamd::api

@@ -31,6 +31,11 @@ public:
     http_client(
         std::string host, std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10)
     );
+    // Binds the client socket to `local_address` first (e.g. "127.0.0.2", also loopback), so a
+    // test can act as a second client address.
+    http_client(
+        std::string host, std::uint16_t port, std::chrono::milliseconds timeout, std::string local_address
+    );
 
     // Sends one request and reads the reply. Throws on a socket error or timeout.
     http_reply request(
@@ -55,6 +60,7 @@ private:
     std::string host_;
     std::uint16_t port_;
     std::chrono::milliseconds timeout_;
+    std::string local_address_; // empty: the kernel picks
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::socket socket_;
     boost::beast::flat_buffer buffer_;

@@ -1,0 +1,58 @@
+#pragma once
+
+// The admin gate (spec manager-api §1, §2, §3.1): `Authorization: Bearer <admin key>` checked
+// against the stored credential, with our failed-auth throttle per client address
+// (docs/security.md). Plugs into http::server_options::authorize; routes whose rule is not plain
+// "admin" (GET/PUT /usage-service/config) call check() themselves.
+//
+// Replies: wrong or missing key -> 401 invalid_admin_key; address blocked -> 429
+// too_many_auth_failures with Retry-After. A request without any token is refused but not
+// counted (it is not a guess). Verified tokens are remembered by a keyed digest, so a PBKDF2
+// credential costs its iterations once, not on every request. Thread-safe.
+
+#include <array>
+#include <boost/asio/ip/address.hpp>
+#include <cpamd/http/exchange.hpp>
+#include <cpamd/http/router.hpp>
+#include <cpamd/security/auth_throttle.hpp>
+#include <cpamd/security/credential.hpp>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace cpamd::api
+{
+
+class admin_auth
+{
+public:
+    explicit admin_auth(
+        security::admin_credential credential, security::auth_throttle::options throttle = {}
+    );
+
+    // nullopt: the request carries a valid admin key. Otherwise the reply to send.
+    std::optional<http::response> check(const http::exchange& ex);
+
+    // The server hook: admin routes go through check(), others pass.
+    std::optional<http::response> authorize(const http::exchange& ex, http::auth_level level);
+
+    // Replaces the credential (reset) and forgets every remembered token.
+    void set_credential(security::admin_credential credential);
+
+    // The throttle key of a client: IPv4 as is, IPv6 by its /64 (one host owns a whole /64).
+    static std::string throttle_key(const boost::asio::ip::address& a);
+
+private:
+    using digest = std::array<unsigned char, 32>;
+    digest token_digest(std::string_view token) const;
+    bool verify(std::string_view token);
+
+    security::auth_throttle throttle_;
+    std::mutex mutex_;
+    security::admin_credential credential_;
+    std::set<digest> verified_;                 // digests of tokens that verified; bounded
+    std::array<unsigned char, 32> cache_key_{}; // random per process: the digests mean nothing elsewhere
+};
+
+} // namespace cpamd::api

@@ -1,0 +1,114 @@
+#include <boost/beast/http/field.hpp>
+#include <cpamd/api/admin_auth.hpp>
+#include <cpamd/http/reply.hpp>
+#include <cpamd/security/bearer.hpp>
+#include <cpamd/security/primitives.hpp>
+#include <fmt/format.h>
+
+namespace cpamd::api
+{
+namespace
+{
+
+// Enough for every key an operator and a few scripts use at once; a full cache is just cleared.
+constexpr std::size_t max_remembered_tokens = 64;
+
+http::response invalid_key_reply()
+{
+    return http::error_reply(401, "invalid_admin_key", "invalid admin key");
+}
+
+http::response throttled_reply(std::chrono::seconds retry)
+{
+    auto res = http::error_reply(
+        429,
+        "too_many_auth_failures",
+        fmt::format("too many failed authentication attempts, retry in {} s", retry.count())
+    );
+    res.set(http::bhttp::field::retry_after, std::to_string(retry.count()));
+    return res;
+}
+
+} // namespace
+
+admin_auth::admin_auth(security::admin_credential credential, security::auth_throttle::options throttle)
+    : throttle_(throttle), credential_(std::move(credential))
+{
+    security::random_bytes(cache_key_);
+}
+
+std::string admin_auth::throttle_key(const boost::asio::ip::address& a)
+{
+    if (a.is_v6())
+    {
+        auto v6 = a.to_v6();
+        if (v6.is_v4_mapped())
+            return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string();
+        auto bytes = v6.to_bytes();
+        std::fill(bytes.begin() + 8, bytes.end(), 0);
+        return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+    }
+    return a.to_string();
+}
+
+admin_auth::digest admin_auth::token_digest(std::string_view token) const
+{
+    return security::hmac_sha256(cache_key_, security::as_bytes(token));
+}
+
+bool admin_auth::verify(std::string_view token)
+{
+    auto d = token_digest(token);
+    security::admin_credential cred;
+    {
+        std::lock_guard lock(mutex_);
+        if (verified_.count(d))
+            return true;
+        cred = credential_;
+    }
+    // Outside the lock: a PBKDF2 record may take a while and must not stall other requests.
+    if (!security::verify_admin_key(cred, token))
+        return false;
+    std::lock_guard lock(mutex_);
+    // Only remember it if the credential did not change meanwhile.
+    if (cred.key_hash == credential_.key_hash && cred.salt == credential_.salt)
+    {
+        if (verified_.size() >= max_remembered_tokens)
+            verified_.clear();
+        verified_.insert(d);
+    }
+    return true;
+}
+
+std::optional<http::response> admin_auth::check(const http::exchange& ex)
+{
+    const std::string who = throttle_key(ex.client_address());
+    if (auto retry = throttle_.check(who))
+        return throttled_reply(*retry);
+    std::string_view token = security::extract_bearer_token(ex.header_value("Authorization"));
+    if (token.empty())
+        return invalid_key_reply();
+    if (verify(token))
+    {
+        throttle_.record_success(who);
+        return std::nullopt;
+    }
+    throttle_.record_failure(who);
+    return invalid_key_reply();
+}
+
+std::optional<http::response> admin_auth::authorize(const http::exchange& ex, http::auth_level level)
+{
+    if (level != http::auth_level::admin)
+        return std::nullopt;
+    return check(ex);
+}
+
+void admin_auth::set_credential(security::admin_credential credential)
+{
+    std::lock_guard lock(mutex_);
+    credential_ = std::move(credential);
+    verified_.clear();
+}
+
+} // namespace cpamd::api

@@ -1,0 +1,367 @@
+#include "import_sessions.hpp"
+#include "stream_reply.hpp"
+#include "usage_context.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <charconv>
+#include <cpamd/analytics/usage_payload.hpp>
+#include <cpamd/api/usage_import.hpp>
+#include <cpamd/api/usage_routes.hpp>
+#include <cpamd/core/log.hpp>
+#include <cpamd/store/event_reader.hpp>
+#include <cpamd/usage/export_codec.hpp>
+#include <exception>
+#include <fstream>
+#include <optional>
+#include <random>
+
+namespace cpamd::api
+{
+namespace
+{
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+using detail::usage_context;
+using ctx_ptr = std::shared_ptr<usage_context>;
+
+constexpr std::size_t piece_bytes = 64 * 1024;
+constexpr auto body_idle_timeout = std::chrono::seconds(30);
+
+// Ends the read transaction of a leased reader (also after an error) so the connection goes back
+// to the pool without an old snapshot.
+void end_read(store::connection& c) noexcept
+{
+    try
+    {
+        if (!sqlite3_get_autocommit(c.handle()))
+            c.exec("ROLLBACK");
+    }
+    catch (...)
+    {
+    }
+}
+
+std::optional<std::int64_t> parse_ms(std::string_view s)
+{
+    std::int64_t v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || r.ec != std::errc{} || r.ptr != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
+http::response internal_error(const char* what)
+{
+    return http::error_reply(500, "request_failed", what);
+}
+
+// ---- GET /v0/management/usage ---------------------------------------------------------------
+
+asio::awaitable<void> handle_usage(ctx_ptr ctx, http::exchange& ex)
+{
+    auto& readers = ctx->svc.db.readers();
+    const auto& cors = ctx->svc.cfg.cors_origins;
+    auto lease = readers.acquire();
+    std::optional<analytics::usage_payload> payload;
+    detail::chunked_writer out(ex, cors);
+    std::exception_ptr failure;
+    try
+    {
+        std::int64_t window = analytics::usage_window(ctx->svc.cfg.query_limit);
+        co_await readers.run_on(
+            lease,
+            [&](store::connection& c)
+            {
+                c.exec("BEGIN"); // one snapshot for the totals and every detail
+                payload.emplace(c, window);
+                return 0;
+            }
+        );
+        bhttp::response<bhttp::empty_body> head{bhttp::status::ok, 11};
+        head.set(bhttp::field::content_type, "application/json");
+        if (co_await out.begin(std::move(head)))
+        {
+            bool more = true;
+            while (more)
+            {
+                std::string piece;
+                more = co_await readers.run_on(
+                    lease, [&](store::connection&) { return payload->next(piece, piece_bytes); }
+                );
+                if (!co_await out.chunk(piece))
+                    break;
+                if (!more)
+                    co_await out.end();
+            }
+        }
+    }
+    catch (const std::exception& e)
+    {
+        log::error("GET /v0/management/usage: {}", e.what());
+        failure = std::current_exception();
+    }
+    co_await readers.run_on(
+        lease,
+        [&](store::connection& c)
+        {
+            payload.reset();
+            end_read(c);
+            return 0;
+        }
+    );
+    if (failure)
+    {
+        if (out.started())
+            ex.close_after = true; // a truncated chunked body tells the client
+        else
+            co_await detail::send_reply(ex, internal_error("usage query failed"), cors);
+    }
+}
+
+// ---- GET /v0/management/usage/export --------------------------------------------------------
+
+asio::awaitable<void> handle_export(ctx_ptr ctx, http::exchange& ex)
+{
+    const auto& cors = ctx->svc.cfg.cors_origins;
+    store::time_range range;
+    for (const char* key : {"from", "to"})
+        if (auto v = ex.query_value(key); v && !v->empty())
+        {
+            auto ms = parse_ms(*v);
+            if (!ms)
+            {
+                co_await detail::send_reply(
+                    ex,
+                    http::error_reply(
+                        400, "invalid_request", fmt::format("invalid {}: expected Unix milliseconds", key)
+                    ),
+                    cors
+                );
+                co_return;
+            }
+            (std::string_view(key) == "from" ? range.from_ms : range.to_ms) = *ms;
+        }
+
+    auto& readers = ctx->svc.db.readers();
+    auto lease = readers.acquire();
+    std::optional<store::event_cursor> cursor;
+    detail::chunked_writer out(ex, cors);
+    std::exception_ptr failure;
+    try
+    {
+        std::int64_t limit = ctx->svc.cfg.query_limit;
+        co_await readers.run_on(
+            lease,
+            [&](store::connection& c)
+            {
+                c.exec("BEGIN");
+                cursor.emplace(c, store::event_order::oldest_first, limit, range);
+                return 0;
+            }
+        );
+        bhttp::response<bhttp::empty_body> head{bhttp::status::ok, 11};
+        head.set(bhttp::field::content_type, "application/x-ndjson");
+        head.set(bhttp::field::content_disposition, "attachment; filename=\"usage-events.jsonl\"");
+        if (co_await out.begin(std::move(head)))
+        {
+            bool more = true;
+            while (more)
+            {
+                std::string piece;
+                more = co_await readers.run_on(
+                    lease,
+                    [&](store::connection&)
+                    {
+                        store::stored_event row;
+                        while (piece.size() < piece_bytes)
+                        {
+                            if (!cursor->next(row))
+                                return false;
+                            usage::append_export_line(piece, row.ev);
+                        }
+                        return true;
+                    }
+                );
+                if (!co_await out.chunk(piece))
+                    break;
+                if (!more)
+                    co_await out.end();
+            }
+        }
+    }
+    catch (const std::exception& e)
+    {
+        log::error("GET /v0/management/usage/export: {}", e.what());
+        failure = std::current_exception();
+    }
+    co_await readers.run_on(
+        lease,
+        [&](store::connection& c)
+        {
+            cursor.reset();
+            end_read(c);
+            return 0;
+        }
+    );
+    if (failure)
+    {
+        if (out.started())
+            ex.close_after = true;
+        else
+            co_await detail::send_reply(ex, internal_error("usage export failed"), cors);
+    }
+}
+
+// ---- POST /v0/management/usage/import -------------------------------------------------------
+
+// The spooled body: removed when the import is over, whatever happened.
+struct spool_file
+{
+    std::filesystem::path path;
+    ~spool_file()
+    {
+        std::error_code ec;
+        if (!path.empty())
+            std::filesystem::remove(path, ec);
+    }
+};
+
+std::string random_hex(std::size_t bytes)
+{
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s;
+    for (std::size_t i = 0; i < bytes; ++i)
+    {
+        auto b = static_cast<unsigned>(rng() & 0xff);
+        s.push_back(digits[b >> 4]);
+        s.push_back(digits[b & 15]);
+    }
+    return s;
+}
+
+http::response report_reply(const import_report& rep)
+{
+    return http::json_reply(rep.status, rep.to_json());
+}
+
+asio::awaitable<void> handle_import(ctx_ptr ctx, http::exchange& ex)
+{
+    const auto& cors = ctx->svc.cfg.cors_origins;
+    auto& c = *ex.connection();
+    if (auto len = c.parser.content_length(); len && *len > import_body_limit)
+    {
+        co_await detail::send_reply(ex, http::body_too_large_reply(import_body_limit), cors, true);
+        co_return;
+    }
+
+    auto dir = detail::imports_dir(ctx->svc.cfg);
+    std::error_code ec;
+    detail::ensure_private_dir(dir, ec);
+    spool_file spool{dir / ("upload-" + random_hex(16) + ".part")};
+    std::ofstream file(spool.path, std::ios::binary | std::ios::trunc);
+    if (ec || !file)
+    {
+        co_await detail::send_reply(ex, internal_error("cannot create the import spool file"), cors, true);
+        co_return;
+    }
+
+    // Pass 1 while the body arrives: spool it to disk and validate it chunk by chunk.
+    auto opts = usage::parse_options{usage::now_utc()};
+    import_validator validator(opts);
+    bhttp::request_parser<bhttp::buffer_body> p{std::move(c.parser)};
+    p.body_limit(import_body_limit);
+    std::vector<char> buf(piece_bytes);
+    while (!p.is_done())
+    {
+        p.get().body().data = buf.data();
+        p.get().body().size = buf.size();
+        c.stream.expires_after(body_idle_timeout);
+        auto [rec, n] = co_await bhttp::async_read_some(c.stream, c.buffer, p, http::use_nothrow);
+        if (rec == bhttp::error::need_buffer)
+            rec = {};
+        if (rec == bhttp::error::body_limit)
+        {
+            co_await detail::send_reply(ex, http::body_too_large_reply(import_body_limit), cors, true);
+            co_return;
+        }
+        if (rec)
+        {
+            ex.close_after = true; // the client went away or sent garbage: nobody to answer
+            co_return;
+        }
+        std::size_t got = buf.size() - p.get().body().size;
+        if (got == 0)
+            continue;
+        file.write(buf.data(), static_cast<std::streamsize>(got));
+        validator.feed(std::string_view(buf.data(), got));
+    }
+    file.close();
+    if (!file)
+    {
+        co_await detail::send_reply(ex, internal_error("cannot write the import spool file"), cors);
+        co_return;
+    }
+    auto checked = validator.finish();
+    if (checked.status != 200)
+    {
+        co_await detail::send_reply(ex, report_reply(checked), cors);
+        co_return;
+    }
+
+    // Pass 2 on the jobs thread: the body is valid, insert it.
+    std::optional<import_report> rep;
+    try
+    {
+        rep = co_await asio::co_spawn(
+            ctx->jobs.get_executor(),
+            insert_import_file(ctx->svc.db.writer(), spool.path, opts),
+            asio::use_awaitable
+        );
+    }
+    catch (const std::exception& e)
+    {
+        log::error("usage import: {}", e.what());
+    }
+    if (!rep)
+    {
+        co_await detail::send_reply(ex, internal_error("usage import failed"), cors);
+        co_return;
+    }
+    if (rep->status == 500)
+        log::error("usage import: {} (added {} before the failure)", rep->error, rep->added);
+    co_await detail::send_reply(ex, report_reply(*rep), cors);
+}
+
+} // namespace
+
+void add_usage_routes(http::router& r, services& svc)
+{
+    using http::bhttp::verb;
+    auto ctx = std::make_shared<usage_context>(svc);
+    http::route_options admin{.auth = http::auth_level::admin};
+    r.add_stream(
+        {verb::get},
+        "/v0/management/usage",
+        [ctx](http::exchange& ex) { return handle_usage(ctx, ex); },
+        admin
+    );
+    r.add_stream(
+        {verb::get},
+        "/v0/management/usage/export",
+        [ctx](http::exchange& ex) { return handle_export(ctx, ex); },
+        admin
+    );
+    r.add_stream(
+        {verb::post},
+        "/v0/management/usage/import",
+        [ctx](http::exchange& ex) { return handle_import(ctx, ex); },
+        admin
+    );
+    detail::add_import_session_routes(r, ctx);
+}
+
+} // namespace cpamd::api

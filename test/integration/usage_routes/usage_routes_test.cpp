@@ -1,0 +1,352 @@
+// The usage routes and the offline import/export commands against the real binary.
+
+#include "records.hpp"
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <cpamd/test/daemon.hpp>
+#include <csignal>
+#include <fmt/format.h>
+#include <fstream>
+#include <sqlite3.h>
+#include <thread>
+
+using namespace std::chrono_literals;
+using cpamd::test::http_reply;
+using cpamd::test::running_daemon;
+namespace json = boost::json;
+
+namespace
+{
+
+const std::string admin_key = "cpamp_testtesttesttesttesttesttest12";
+const std::map<std::string, std::string> auth = {{"Authorization", "Bearer " + admin_key}};
+
+std::map<std::string, std::string> daemon_env(const std::filesystem::path& data_dir = {})
+{
+    std::map<std::string, std::string> env{{"CPA_MANAGER_ADMIN_KEY", admin_key}};
+    if (!data_dir.empty())
+        env["USAGE_DATA_DIR"] = data_dir.string();
+    return env;
+}
+
+http_reply post_import(const running_daemon& d, const std::string& body)
+{
+    auto c = d.client(120s);
+    return c.request("POST", "/v0/management/usage/import", body, auth);
+}
+
+json::object usage_of(const running_daemon& d, std::string* raw = nullptr)
+{
+    auto c = d.client(60s);
+    auto r = c.get("/v0/management/usage", auth);
+    REQUIRE(r.status == 200);
+    CHECK(r.header("content-type") == "application/json");
+    if (raw)
+        *raw = r.body;
+    return json::parse(r.body).as_object();
+}
+
+void check_against(const json::object& usage, const cpamd::test::expected_usage& e)
+{
+    CHECK(usage.at("total_requests").as_int64() == e.total_requests);
+    CHECK(usage.at("success_count").as_int64() == e.success_count);
+    CHECK(usage.at("failure_count").as_int64() == e.failure_count);
+    CHECK(usage.at("total_tokens").as_int64() == e.total_tokens);
+    std::map<std::pair<std::string, std::string>, std::int64_t> got;
+    for (const auto& [ep, epv] : usage.at("apis").as_object())
+        for (const auto& [m, mv] : epv.as_object().at("models").as_object())
+            got[{std::string(ep), std::string(m)}] =
+                static_cast<std::int64_t>(mv.as_object().at("details").as_array().size());
+    CHECK(got == e.details);
+}
+
+void write_file(const std::filesystem::path& p, const std::string& text)
+{
+    std::ofstream f(p, std::ios::binary);
+    f << text;
+}
+
+std::string read_file(const std::filesystem::path& p)
+{
+    std::ifstream f(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+std::int64_t query_int(sqlite3* db, const char* sql)
+{
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
+    std::int64_t v = -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+std::string query_text(sqlite3* db, const char* sql)
+{
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK);
+    std::string v;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return v;
+}
+
+int run_cli(
+    const std::vector<std::string>& args, const std::filesystem::path& data_dir, std::string* output = nullptr
+)
+{
+    cpamd::test::process_options o;
+    o.args = args;
+    o.env = {{"USAGE_DATA_DIR", data_dir.string()}};
+    cpamd::test::child_process p(cpamd::test::bin_dir() / "cpamd", o);
+    auto rc = p.wait(300s);
+    if (output)
+        *output = p.output();
+    return rc.value_or(-1);
+}
+
+} // namespace
+
+TEST_CASE("import gives /usage totals equal to an independent computation", "[usage_routes]")
+{
+    running_daemon d(daemon_env());
+    std::string before;
+    usage_of(d, &before);
+    CHECK(
+        before ==
+        "{\"total_requests\":0,\"success_count\":0,\"failure_count\":0,\"total_tokens\":0,\"apis\":{}}\n"
+    );
+
+    auto records = cpamd::test::make_records(3000, 7);
+    auto r = post_import(d, records);
+    REQUIRE(r.status == 200);
+    CHECK(
+        r.body ==
+        "{\"format\":\"usage_service_jsonl\",\"added\":3000,\"skipped\":0,\"total\":3000,\"failed\":0,"
+        "\"unsupported\":0,\"warnings\":null}\n"
+    );
+    check_against(usage_of(d), cpamd::test::expected_from_jsonl(records));
+
+    SECTION("re-import reports every record as skipped")
+    {
+        auto again = post_import(d, records);
+        REQUIRE(again.status == 200);
+        auto o = json::parse(again.body).as_object();
+        CHECK(o.at("added").as_int64() == 0);
+        CHECK(o.at("skipped").as_int64() == 3000);
+    }
+    SECTION("a garbage body gets 400 and changes nothing")
+    {
+        for (std::string garbage :
+             {std::string("\x01\x02 not json at all"),
+              std::string("[{\"a\":1},"),
+              std::string("   \n\t"),
+              std::string("{\"usage\":{\"total_requests\":3}}")})
+        {
+            auto bad = post_import(d, garbage);
+            CHECK(bad.status == 400);
+            auto o = json::parse(bad.body).as_object();
+            CHECK(o.contains("error"));
+            CHECK(o.contains("format"));
+            CHECK_FALSE(o.contains("code"));
+        }
+        CHECK(usage_of(d).at("total_requests").as_int64() == 3000);
+    }
+    SECTION("one malformed line rejects the whole file and names the line")
+    {
+        auto fresh = cpamd::test::make_records(10, 99);
+        auto pos = fresh.find('\n', fresh.find('\n') + 1); // after line 2
+        fresh.insert(pos + 1, "{\"timestamp\": oops}\n");
+        auto bad = post_import(d, fresh);
+        CHECK(bad.status == 400);
+        CHECK(bad.body.find("line 3") != std::string::npos);
+        CHECK(usage_of(d).at("total_requests").as_int64() == 3000);
+    }
+    SECTION("a body over 64 MiB gets 413")
+    {
+        // The declared length alone is refused, before any byte of the body is read.
+        auto c = d.client();
+        c.send_raw(fmt::format(
+            "POST /v0/management/usage/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n"
+            "Content-Length: {}\r\n\r\n",
+            admin_key,
+            64 * 1024 * 1024 + 1
+        ));
+        auto raw = c.read_raw();
+        CHECK(raw.rfind("HTTP/1.1 413", 0) == 0);
+    }
+}
+
+TEST_CASE("export then import into a fresh data dir reproduces /usage byte for byte", "[usage_routes]")
+{
+    running_daemon a(daemon_env());
+    auto records = cpamd::test::make_records(2500, 11);
+    REQUIRE(post_import(a, records).status == 200);
+    std::string usage_a;
+    usage_of(a, &usage_a);
+
+    auto c = a.client(60s);
+    auto exp = c.get("/v0/management/usage/export", auth);
+    REQUIRE(exp.status == 200);
+    CHECK(exp.header("content-type") == "application/x-ndjson");
+    CHECK(exp.header("content-disposition") == "attachment; filename=\"usage-events.jsonl\"");
+    CHECK(std::count(exp.body.begin(), exp.body.end(), '\n') == 2500);
+
+    auto bad = c.get("/v0/management/usage/export?from=yesterday", auth);
+    CHECK(bad.status == 400);
+    auto ranged = c.get("/v0/management/usage/export?from=1778025600000&to=1778025610000", auth);
+    REQUIRE(ranged.status == 200);
+    CHECK(std::count(ranged.body.begin(), ranged.body.end(), '\n') == 10);
+
+    running_daemon b(daemon_env());
+    auto imp = post_import(b, exp.body);
+    REQUIRE(imp.status == 200);
+    std::string usage_b;
+    usage_of(b, &usage_b);
+    CHECK(usage_a == usage_b);
+    auto exp_b = b.client(60s).get("/v0/management/usage/export", auth);
+    CHECK(exp_b.body == exp.body);
+}
+
+TEST_CASE("kill -9 during a big import leaves a consistent database", "[usage_routes][slow]")
+{
+    const std::int64_t kill_records = 90000; // about 55 MB of JSONL, under the 64 MiB limit
+    cpamd::test::temp_dir dir;
+    auto data = dir / "data";
+    auto records = cpamd::test::make_records(kill_records, 5);
+    {
+        running_daemon d(daemon_env(data));
+        std::thread sender(
+            [&]
+            {
+                try
+                {
+                    post_import(d, records);
+                }
+                catch (...)
+                {
+                    // the daemon dies under us
+                }
+            }
+        );
+        REQUIRE(records.size() < 64u * 1024 * 1024);
+        // Kill as soon as the first batches are committed (the insert pass is under way).
+        auto deadline = std::chrono::steady_clock::now() + 120s;
+        while (std::chrono::steady_clock::now() < deadline)
+        {
+            sqlite3* db = nullptr;
+            std::int64_t n = 0;
+            if (sqlite3_open_v2((data / "usage.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+                SQLITE_OK)
+            {
+                sqlite3_busy_timeout(db, 1000);
+                sqlite3_stmt* st = nullptr;
+                if (sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &st, nullptr) == SQLITE_OK &&
+                    sqlite3_step(st) == SQLITE_ROW)
+                    n = sqlite3_column_int64(st, 0);
+                sqlite3_finalize(st);
+            }
+            sqlite3_close(db);
+            if (n > 0)
+                break;
+            std::this_thread::sleep_for(20ms);
+        }
+        d.process().signal(SIGKILL);
+        d.process().wait(10s);
+        sender.join();
+    }
+    std::int64_t stored = 0;
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open((data / "usage.sqlite").c_str(), &db) == SQLITE_OK);
+        CHECK(query_text(db, "PRAGMA integrity_check") == "ok");
+        stored = query_int(db, "SELECT count(*) FROM events");
+        // Every committed batch carries its rollups: they always agree with the events.
+        CHECK(query_int(db, "SELECT coalesce(sum(calls), 0) FROM rollup_hour") == stored);
+        sqlite3_close(db);
+    }
+    INFO("events committed before the kill: " << stored);
+    CHECK(stored <= kill_records);
+
+    // Running the same import again finishes the job.
+    running_daemon d(daemon_env(data));
+    auto r = post_import(d, records);
+    REQUIRE(r.status == 200);
+    auto o = json::parse(r.body).as_object();
+    CHECK(o.at("skipped").as_int64() == stored);
+    CHECK(o.at("added").as_int64() == kill_records - stored);
+}
+
+TEST_CASE("import sessions upload in chunks and import asynchronously", "[usage_routes]")
+{
+    running_daemon d(daemon_env());
+    auto records = cpamd::test::make_records(800, 3);
+    auto c = d.client(60s);
+    auto created = c.request(
+        "POST",
+        "/v0/management/usage/import-sessions",
+        fmt::format(R"({{"filename":"/tmp/x/usage.jsonl","size_bytes":{}}})", records.size()),
+        auth
+    );
+    REQUIRE(created.status == 201);
+    auto s = json::parse(created.body).as_object();
+    std::string id(s.at("id").as_string());
+    CHECK(id.size() == 32);
+    CHECK(s.at("filename").as_string() == "usage.jsonl");
+    CHECK(s.at("status").as_string() == "uploading");
+    auto chunk = static_cast<std::size_t>(s.at("chunk_size_bytes").as_int64());
+    std::size_t step = std::min<std::size_t>(chunk, 100000);
+
+    auto base = "/v0/management/usage/import-sessions/" + id;
+    CHECK(c.request("POST", base + "/complete", "", auth).status == 409);
+    CHECK(c.request("PUT", base + "/chunk?offset=5", "abc", auth).status == 409);
+    for (std::size_t off = 0; off < records.size(); off += step)
+    {
+        auto r =
+            c.request("PUT", fmt::format("{}/chunk?offset={}", base, off), records.substr(off, step), auth);
+        REQUIRE(r.status == 200);
+    }
+    CHECK(json::parse(c.get(base, auth).body).as_object().at("status").as_string() == "ready");
+    auto done = c.request("POST", base + "/complete", "", auth);
+    CHECK(done.status == 202);
+    json::object last;
+    for (int i = 0; i < 200; ++i)
+    {
+        last = json::parse(c.get(base, auth).body).as_object();
+        if (last.at("status").as_string() != "processing")
+            break;
+        std::this_thread::sleep_for(50ms);
+    }
+    REQUIRE(last.at("status").as_string() == "completed");
+    CHECK(last.at("result").as_object().at("added").as_int64() == 800);
+    CHECK(c.get("/v0/management/usage/import-sessions/00000000000000000000000000000000", auth).status == 404);
+    check_against(usage_of(d), cpamd::test::expected_from_jsonl(records));
+}
+
+TEST_CASE("cpamd import and export work offline and refuse a running daemon", "[usage_routes][cli]")
+{
+    cpamd::test::temp_dir dir;
+    auto records = cpamd::test::make_records(1500, 21);
+    write_file(dir / "in.jsonl", records);
+    std::string out;
+    REQUIRE(run_cli({"import", (dir / "in.jsonl").string()}, dir / "one", &out) == 0);
+    CHECK(out.find("\"added\":1500") != std::string::npos);
+    REQUIRE(run_cli({"export", "--out", (dir / "one.jsonl").string()}, dir / "one", &out) == 0);
+    REQUIRE(run_cli({"import", (dir / "one.jsonl").string()}, dir / "two", &out) == 0);
+    REQUIRE(run_cli({"export", "--out", (dir / "two.jsonl").string()}, dir / "two", &out) == 0);
+    CHECK(read_file(dir / "one.jsonl") == read_file(dir / "two.jsonl"));
+    CHECK(std::count(records.begin(), records.end(), '\n') == 1500);
+
+    write_file(dir / "bad.jsonl", records.substr(0, 2000) + "\nnot json\n");
+    CHECK(run_cli({"import", (dir / "bad.jsonl").string()}, dir / "one", &out) == 1);
+    CHECK(out.find("nothing was imported") != std::string::npos);
+
+    running_daemon d(daemon_env(dir / "one"));
+    check_against(usage_of(d), cpamd::test::expected_from_jsonl(records));
+    CHECK(run_cli({"import", (dir / "in.jsonl").string()}, dir / "one", &out) == 1);
+    CHECK(out.find("another cpamd process") != std::string::npos);
+}
