@@ -118,9 +118,9 @@ int run_daemon(const config& cfg)
 
     asio::io_context ioc(static_cast<int>(threads));
     http::router routes;
-    api::add_system_routes(
-        routes, api::system_info{svc.started_at_ms, [state = svc.state] { return state->info(); }}
-    );
+    api::add_system_routes(routes, api::system_info{svc.started_at_ms, [state = svc.state] {
+                                                        return state->info();
+                                                    }});
     api::add_setup_routes(routes, svc);
     api::add_config_routes(routes, svc);
     api::add_status_route(routes, svc);

@@ -2,8 +2,8 @@
 
 // Internal state shared by the listener and every session.
 
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <cpamd/http/server.hpp>
 #include <mutex>

@@ -5,12 +5,12 @@
 
 #include <cpamd/core/config.hpp>
 #include <cpamd/store/store.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
 
-namespace cpamd::api {
+namespace cpamd::api
+{
 
 class manager_state;
 class admin_auth;
