@@ -114,7 +114,11 @@ int run_daemon(const config& cfg)
         return 1;
     }
     svc.state = boot->state;
-    svc.auth = std::make_shared<api::admin_auth>(std::move(boot->credential));
+    security::auth_throttle::options throttle;
+    throttle.max_failures = cfg.auth_max_failures;
+    throttle.window = std::chrono::seconds(cfg.auth_window_seconds);
+    throttle.block = std::chrono::seconds(cfg.auth_block_seconds);
+    svc.auth = std::make_shared<api::admin_auth>(std::move(boot->credential), throttle);
 
     asio::io_context ioc(static_cast<int>(threads));
     http::router routes;

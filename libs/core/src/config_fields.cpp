@@ -424,6 +424,24 @@ const config_field fields[] = {
      [](config& c, std::string_view raw, const apply_context& ctx)
      { return parse_positive(raw, c.idle_timeout_seconds, 60u, ctx); },
      [](const config& c) { return std::to_string(c.idle_timeout_seconds); }},
+    {{"CPAMD_AUTH_MAX_FAILURES",
+      "authMaxFailures",
+      "10",
+      "Failed admin-key attempts from one address before it is blocked."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.auth_max_failures, 10u, ctx); },
+     [](const config& c) { return std::to_string(c.auth_max_failures); }},
+    {{"CPAMD_AUTH_WINDOW_SECONDS", "authWindowSeconds", "300", "Window in which those failures are counted."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.auth_window_seconds, 300u, ctx); },
+     [](const config& c) { return std::to_string(c.auth_window_seconds); }},
+    {{"CPAMD_AUTH_BLOCK_SECONDS", "authBlockSeconds", "300", "How long a blocked address gets 429."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.auth_block_seconds, 300u, ctx); },
+     [](const config& c) { return std::to_string(c.auth_block_seconds); }},
 };
 
 } // namespace

@@ -12,12 +12,15 @@ namespace
 //    (no bytes in a SQLite record) instead of NULL or text.
 //  * events keep the time as nanoseconds: the upstream's RFC3339Nano `timestamp` string is
 //    rebuilt exactly from it, so no string is stored.
+//  * settings, model prices and API key aliases have the upstream Manager Server's names and
+//    columns and are created only if missing, so a CPA Manager Plus database opens with its
+//    admin credential, data key settings, prices and aliases intact.
 //  * one unique index serves both dedup and time-range reads: (ts_ns, first 8 bytes of hash).
 //    The hash covers the timestamp, so equal hashes always have equal ts_ns; two different
 //    events would need the same nanosecond AND the same 64-bit hash prefix to collide. Inserts
 //    stay local to the newest end of the index.
 constexpr std::string_view schema_v1 = R"sql(
-CREATE TABLE settings (
+CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL,
     updated_at_ms INTEGER NOT NULL
@@ -125,7 +128,7 @@ CREATE TABLE rejects (
     reason TEXT NOT NULL,
     payload BLOB NOT NULL
 );
-CREATE TABLE model_prices (
+CREATE TABLE IF NOT EXISTS model_prices (
     model TEXT PRIMARY KEY,
     prompt_per_1m REAL NOT NULL DEFAULT 0,
     completion_per_1m REAL NOT NULL DEFAULT 0,
@@ -142,7 +145,7 @@ CREATE TABLE model_prices (
     updated_at_ms INTEGER NOT NULL DEFAULT 0,
     synced_at_ms INTEGER
 );
-CREATE TABLE model_price_context_tiers (
+CREATE TABLE IF NOT EXISTS model_price_context_tiers (
     model TEXT NOT NULL REFERENCES model_prices (model) ON DELETE CASCADE,
     threshold_tokens INTEGER NOT NULL,
     prompt_per_1m REAL, completion_per_1m REAL, cache_per_1m REAL, cache_read_per_1m REAL, cache_creation_per_1m REAL,
@@ -151,7 +154,7 @@ CREATE TABLE model_price_context_tiers (
     cache_creation_configured INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (model, threshold_tokens)
 );
-CREATE TABLE model_price_service_tiers (
+CREATE TABLE IF NOT EXISTS model_price_service_tiers (
     model TEXT NOT NULL REFERENCES model_prices (model) ON DELETE CASCADE,
     mode TEXT NOT NULL,
     service_tier TEXT NOT NULL,
@@ -161,7 +164,7 @@ CREATE TABLE model_price_service_tiers (
     cache_creation_configured INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (model, mode, service_tier)
 );
-CREATE TABLE api_key_aliases (
+CREATE TABLE IF NOT EXISTS api_key_aliases (
     api_key_hash TEXT PRIMARY KEY,
     alias TEXT NOT NULL,
     updated_at_ms INTEGER NOT NULL

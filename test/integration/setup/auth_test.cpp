@@ -3,6 +3,7 @@
 #include "setup_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 using namespace cpamd::test;
 
@@ -67,4 +68,30 @@ TEST_CASE("reset-admin-key replaces the key offline and refuses while the daemon
 
     auto missing = run_cpamd({"reset-admin-key", "--db-path", (dir / "nope.sqlite").string()});
     CHECK(missing.code != 0);
+}
+
+TEST_CASE("the throttle follows its settings and releases the address after the block", "[auth]")
+{
+    temp_dir dir;
+    auto d = start_daemon(
+        dir,
+        {{"CPAMD_AUTH_MAX_FAILURES", "3"},
+         {"CPAMD_AUTH_WINDOW_SECONDS", "60"},
+         {"CPAMD_AUTH_BLOCK_SECONDS", "1"}}
+    );
+    const std::string admin = generated_admin_key(d->process().output());
+    auto c = d->client();
+    CHECK(c.get("/status", bearer("cpamp_wrong1")).status == 401);
+    CHECK(c.get("/status", bearer("cpamp_wrong2")).status == 401);
+    CHECK(c.get("/status", bearer("cpamp_wrong3")).status == 401);
+    CHECK(c.get("/status", bearer(admin)).status == 429); // the third failure blocked the address
+    // Released once the block is over, and a success resets the count.
+    bool released = false;
+    for (int i = 0; i < 40 && !released; ++i)
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        released = c.get("/status", bearer(admin)).status == 200;
+    }
+    CHECK(released);
+    CHECK(c.get("/status", bearer("cpamp_wrong4")).status == 401);
 }

@@ -87,3 +87,33 @@ TEST_CASE("a file that is not a database is a clear error", "[store][migrations]
     }
     CHECK_THROWS_AS(open_writer(dir / "usage.sqlite"), sqlite_error);
 }
+
+TEST_CASE("a CPA Manager Plus database opens with its settings, prices and aliases", "[store][migrations]")
+{
+    cpamd::test::temp_dir dir;
+    {
+        // The upstream's core tables (spec manager-api §7), as its Go server leaves them.
+        connection db(dir / "usage.sqlite", connection::mode::read_write_create);
+        db.exec(R"sql(
+            CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at_ms INTEGER NOT NULL);
+            CREATE TABLE usage_events (id INTEGER PRIMARY KEY AUTOINCREMENT, event_hash TEXT NOT NULL UNIQUE,
+                timestamp_ms INTEGER NOT NULL, timestamp TEXT NOT NULL, model TEXT NOT NULL, created_at_ms INTEGER NOT NULL);
+            CREATE TABLE model_prices (model TEXT PRIMARY KEY, prompt_per_1m REAL NOT NULL, completion_per_1m REAL NOT NULL,
+                cache_per_1m REAL NOT NULL, cache_read_per_1m REAL, cache_creation_per_1m REAL,
+                prompt_configured INTEGER, completion_configured INTEGER, cache_read_configured INTEGER,
+                cache_creation_configured INTEGER, source TEXT, source_model_id TEXT, raw_json TEXT,
+                updated_at_ms INTEGER, synced_at_ms INTEGER);
+            CREATE TABLE api_key_aliases (api_key_hash TEXT PRIMARY KEY, alias TEXT NOT NULL, updated_at_ms INTEGER NOT NULL);
+            INSERT INTO settings VALUES ('admin_credential_v1', '{"version":1}', 1);
+            INSERT INTO model_prices (model, prompt_per_1m, completion_per_1m, cache_per_1m) VALUES ('gpt-5', 1.25, 10, 0.125);
+            INSERT INTO api_key_aliases VALUES ('ab', 'team-a', 2);
+        )sql");
+    }
+    auto db = open_writer(dir / "usage.sqlite");
+    CHECK(db.query_int("PRAGMA user_version") == latest_schema_version());
+    CHECK(db.query_int("SELECT count(*) FROM settings WHERE key = 'admin_credential_v1'") == 1);
+    CHECK(db.query_int("SELECT count(*) FROM model_prices") == 1);
+    CHECK(db.query_int("SELECT count(*) FROM api_key_aliases") == 1);
+    CHECK(db.query_int("SELECT count(*) FROM events") == 0);
+    CHECK(db.query_int("SELECT count(*) FROM usage_events") == 0); // left as it was
+}

@@ -76,6 +76,11 @@ struct config
     log::level log_level = log::level::info;
     unsigned max_connections = 1024;
     unsigned idle_timeout_seconds = 60;
+    // Failed admin-key attempts: `auth_max_failures` within `auth_window_seconds` block the
+    // client address for `auth_block_seconds` (429 with Retry-After).
+    unsigned auth_max_failures = 10;
+    unsigned auth_window_seconds = 300;
+    unsigned auth_block_seconds = 300;
 
     bool env_managed_connection() const { return !cpa_upstream_url.empty() && !cpa_management_key.empty(); }
 };
