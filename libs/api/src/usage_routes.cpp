@@ -9,6 +9,7 @@
 #include <cpamd/analytics/usage_payload.hpp>
 #include <cpamd/api/usage_import.hpp>
 #include <cpamd/api/usage_routes.hpp>
+#include <cpamd/core/hex.hpp>
 #include <cpamd/core/log.hpp>
 #include <cpamd/store/event_reader.hpp>
 #include <cpamd/usage/export_codec.hpp>
@@ -232,15 +233,10 @@ struct spool_file
 std::string random_hex(std::size_t bytes)
 {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string s;
-    for (std::size_t i = 0; i < bytes; ++i)
-    {
-        auto b = static_cast<unsigned>(rng() & 0xff);
-        s.push_back(digits[b >> 4]);
-        s.push_back(digits[b & 15]);
-    }
-    return s;
+    std::string raw(bytes, '\0');
+    for (auto& b : raw)
+        b = static_cast<char>(rng() & 0xff);
+    return hex::encode(raw);
 }
 
 http::response report_reply(const import_report& rep)

@@ -1,20 +1,10 @@
+#include <cpamd/core/hex.hpp>
 #include <cpamd/http/exchange.hpp>
 
 namespace cpamd::http
 {
 namespace
 {
-
-int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 std::string percent_decode(std::string_view s, bool plus_is_space)
 {
@@ -25,7 +15,7 @@ std::string percent_decode(std::string_view s, bool plus_is_space)
         char c = s[i];
         if (c == '%' && i + 2 < s.size())
         {
-            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+            int hi = hex::digit_value(s[i + 1]), lo = hex::digit_value(s[i + 2]);
             if (hi >= 0 && lo >= 0)
             {
                 out.push_back(static_cast<char>(hi * 16 + lo));

@@ -1,3 +1,4 @@
+#include <cpamd/core/hex.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/usage/timestamp.hpp>
@@ -10,17 +11,6 @@ namespace
 {
 
 constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
-
-int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 // SQL function cpamd_hist_merge(a, b): the merged histogram of two encoded histograms.
 void hist_merge(sqlite3_context* ctx, int, sqlite3_value** argv)
@@ -114,7 +104,7 @@ std::string hash_to_blob(std::string_view hash)
         bool ok = true;
         for (std::size_t i = 0; i < 32 && ok; ++i)
         {
-            int hi = hex_digit(hash[2 * i]), lo = hex_digit(hash[2 * i + 1]);
+            int hi = hex::digit_value(hash[2 * i]), lo = hex::digit_value(hash[2 * i + 1]);
             ok = hi >= 0 && lo >= 0 && !(hash[2 * i] >= 'A' && hash[2 * i] <= 'F') &&
                  !(hash[2 * i + 1] >= 'A' && hash[2 * i + 1] <= 'F');
             out[i] = static_cast<char>(hi * 16 + lo);
@@ -129,15 +119,7 @@ std::string blob_to_hash(std::string_view blob)
 {
     if (blob.size() != 32)
         return std::string(blob);
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out(64, '\0');
-    for (std::size_t i = 0; i < 32; ++i)
-    {
-        auto b = static_cast<unsigned char>(blob[i]);
-        out[2 * i] = digits[b >> 4];
-        out[2 * i + 1] = digits[b & 15];
-    }
-    return out;
+    return hex::encode(blob);
 }
 
 struct batch_writer::impl

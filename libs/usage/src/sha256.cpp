@@ -1,3 +1,4 @@
+#include <cpamd/core/hex.hpp>
 #include <cpamd/usage/sha256.hpp>
 #include <openssl/evp.h>
 #include <stdexcept>
@@ -30,14 +31,7 @@ std::array<unsigned char, 32> sha256(std::string_view data)
 
 std::string to_hex(const unsigned char* data, std::size_t size)
 {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string s(size * 2, '\0');
-    for (std::size_t i = 0; i < size; ++i)
-    {
-        s[2 * i] = digits[data[i] >> 4];
-        s[2 * i + 1] = digits[data[i] & 0x0f];
-    }
-    return s;
+    return hex::encode(std::string_view(reinterpret_cast<const char*>(data), size));
 }
 
 std::string sha256_hex(std::string_view data)

@@ -2,6 +2,7 @@
 // deterministic mutations, so its properties are checked on every `scripts/test` run.
 
 #include <catch2/catch.hpp>
+#include <cpamd/test/fuzz_corpus.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -10,25 +11,16 @@
 #include <string>
 #include <vector>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
-
 namespace
 {
 
 std::vector<std::string> load_corpus()
 {
-    std::vector<std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(USAGE_CORPUS_DIR))
-    {
-        std::ifstream f(e.path(), std::ios::binary);
-        out.emplace_back(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-    }
-    return out;
+    return cpamd::test::load_corpus(USAGE_CORPUS_DIR);
 }
-
 int run(const std::string& s)
 {
-    return LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+    return cpamd::test::run_fuzz_input(s);
 }
 
 } // namespace
