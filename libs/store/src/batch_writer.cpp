@@ -1,6 +1,8 @@
 #include <cpamd/core/hex.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/latency_histogram.hpp>
+#include <cpamd/usage/event_hash.hpp>
+#include <cpamd/usage/sha256.hpp>
 #include <cpamd/usage/timestamp.hpp>
 #include <map>
 #include <tuple>
@@ -44,7 +46,7 @@ struct rollup_sums
 
 constexpr const char* insert_event_sql = R"sql(
 INSERT OR IGNORE INTO events (
-    ts_ns, hash, request_id, provider, executor, model, requested_model, resolved_model, endpoint, method, path,
+    ts_ns, hash64, hash, request_id, provider, executor, model, requested_model, resolved_model, endpoint, method, path,
     reasoning_effort, service_tier, request_service_tier, response_service_tier, cache_input_mode,
     client_ip, x_forwarded_for, user_agent, auth_type, auth_index, source, source_hash, api_key,
     account_snapshot, auth_label_snapshot, auth_file_snapshot, auth_provider_snapshot, auth_project_id_snapshot,
@@ -52,10 +54,10 @@ INSERT OR IGNORE INTO events (
     cache_read_tokens, cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write,
     cost_output, cost_reasoning, semantics, latency_ms, ttft_ms, failed, fail_status_code, fail_summary,
     response_metadata, header_quota_recover_at_ms, header_quota_used_percent, header_quota_plan_type,
-    header_error_kind, header_error_code, header_trace_id, created_at_ms)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-        ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44,
-        ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56, ?57)
+    header_error_kind, header_error_code, header_trace_id, created_offset_ms)
+VALUES (?1, ?58, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+        ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43,
+        ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56, ?57)
 )sql";
 
 constexpr const char* upsert_rollup_sql = R"sql(
@@ -115,6 +117,43 @@ std::string hash_to_blob(std::string_view hash)
     return std::string(hash);
 }
 
+std::int64_t hash64_of(std::string_view hash)
+{
+    std::uint64_t v = 0;
+    if (hash.size() == 64)
+    {
+        bool ok = true;
+        for (std::size_t i = 0; i < 16 && ok; ++i)
+        {
+            int d = hex::digit_value(hash[i]);
+            ok = d >= 0;
+            v = (v << 4) | static_cast<std::uint64_t>(d < 0 ? 0 : d);
+        }
+        if (ok)
+            return static_cast<std::int64_t>(v);
+    }
+    // A foreign hash of another shape: any well-spread 64 bits of it will do.
+    auto digest = usage::sha256(hash);
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | digest[static_cast<std::size_t>(i)];
+    return static_cast<std::int64_t>(v);
+}
+
+std::optional<std::int64_t> compact_request_id(std::string_view id)
+{
+    if (id.size() != 8)
+        return std::nullopt;
+    std::int64_t v = 0;
+    for (char c : id)
+    {
+        // Lower case only: "%08x" must give the id back exactly.
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return std::nullopt;
+        v = v * 16 + hex::digit_value(c);
+    }
+    return v;
+}
+
 std::string blob_to_hash(std::string_view blob)
 {
     if (blob.size() != 32)
@@ -144,14 +183,24 @@ struct batch_writer::impl
     {
         auto d = [&](dim_kind k, const std::string& v) { return dims.intern(k, v); };
         std::int64_t ts_ns = event_time_ns(ev);
-        auto hash = hash_to_blob(ev.event_hash);
+        // Recomputable hashes (everything the collector stores) are not stored at all.
+        bool recomputable = usage::event_hash(ev) == ev.event_hash;
+        auto hash = recomputable ? std::string() : hash_to_blob(ev.event_hash);
         auto model = d(dim_kind::model, ev.model);
         auto provider = d(dim_kind::provider, ev.provider);
         auto endpoint = d(dim_kind::endpoint, ev.endpoint);
         auto auth_index = d(dim_kind::auth_index, ev.auth_index);
         auto api_key = d(dim_kind::api_key_hash, ev.api_key_hash);
         auto& s = insert_event;
-        s.bind(1, ts_ns).bind_blob(2, hash.data(), hash.size()).bind_text_or_null(3, ev.request_id);
+        s.bind(1, ts_ns).bind(58, hash64_of(ev.event_hash));
+        if (recomputable)
+            s.bind_null(2);
+        else
+            s.bind_blob(2, hash.data(), hash.size());
+        if (auto rid = compact_request_id(ev.request_id))
+            s.bind(3, *rid);
+        else
+            s.bind_text_or_null(3, ev.request_id);
         s.bind(4, provider).bind(5, d(dim_kind::executor, ev.executor_type)).bind(6, model);
         s.bind(7, d(dim_kind::model, ev.requested_model)).bind(8, d(dim_kind::model, ev.resolved_model));
         s.bind(9, endpoint).bind(10, d(dim_kind::method, ev.method)).bind(11, d(dim_kind::path, ev.path));
@@ -188,7 +237,7 @@ struct batch_writer::impl
         s.bind(53, d(dim_kind::quota_plan_type, ev.header_quota_plan_type));
         s.bind(54, d(dim_kind::error_kind, ev.header_error_kind))
             .bind(55, d(dim_kind::error_code, ev.header_error_code));
-        s.bind_text_or_null(56, ev.header_trace_id).bind(57, ev.created_at_ms);
+        s.bind_text_or_null(56, ev.header_trace_id).bind(57, ev.created_at_ms - ev.timestamp_ms);
         s.run();
         if (db.changes() != 1)
             return std::nullopt;

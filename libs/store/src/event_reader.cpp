@@ -1,6 +1,8 @@
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/event_reader.hpp>
+#include <cpamd/usage/event_hash.hpp>
 #include <cpamd/usage/timestamp.hpp>
+#include <fmt/format.h>
 #include <limits>
 
 namespace cpamd::store
@@ -78,7 +80,7 @@ enum col : int
     c_header_error_kind,
     c_header_error_code,
     c_header_trace_id,
-    c_created_at_ms,
+    c_created_offset_ms,
 };
 
 std::optional<double> opt_real(const statement& s, int c)
@@ -109,7 +111,7 @@ const std::string& event_decoder::select_sql()
     cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
     cost_reasoning, semantics, latency_ms, ttft_ms, failed, fail_status_code, fail_summary, response_metadata,
     header_quota_recover_at_ms, header_quota_used_percent, header_quota_plan_type, header_error_kind,
-    header_error_code, header_trace_id, created_at_ms FROM events)sql";
+    header_error_code, header_trace_id, created_offset_ms FROM events)sql";
     return sql;
 }
 
@@ -123,8 +125,10 @@ void event_decoder::decode(const statement& s, stored_event& out)
         floor_div(ts_ns, ns_per_s), static_cast<std::int32_t>(ts_ns - floor_div(ts_ns, ns_per_s) * ns_per_s)};
     ev.timestamp = usage::format_rfc3339nano(t);
     ev.timestamp_ms = floor_div(ts_ns, ns_per_ms);
-    ev.event_hash = blob_to_hash(s.blob(c_hash));
-    ev.request_id = s.text(c_request_id);
+    if (sqlite3_column_type(s.handle(), c_request_id) == SQLITE_INTEGER)
+        ev.request_id = fmt::format("{:08x}", s.int64(c_request_id));
+    else
+        ev.request_id = s.text(c_request_id);
     ev.provider = dim(c_provider);
     ev.executor_type = dim(c_executor);
     ev.model = dim(c_model);
@@ -180,7 +184,9 @@ void event_decoder::decode(const statement& s, stored_event& out)
     ev.header_error_kind = dim(c_header_error_kind);
     ev.header_error_code = dim(c_header_error_code);
     ev.header_trace_id = s.text(c_header_trace_id);
-    ev.created_at_ms = s.int64(c_created_at_ms);
+    ev.created_at_ms = ev.timestamp_ms + s.int64(c_created_offset_ms);
+    // Stored only when it is not the hash of the row itself (see migrations.cpp).
+    ev.event_hash = s.is_null(c_hash) ? usage::event_hash(ev) : blob_to_hash(s.blob(c_hash));
 }
 
 event_cursor::event_cursor(connection& db, event_order order, std::int64_t limit, time_range range)

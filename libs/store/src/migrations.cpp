@@ -15,10 +15,13 @@ namespace
 //  * settings, model prices and API key aliases have the upstream Manager Server's names and
 //    columns and are created only if missing, so a CPA Manager Plus database opens with its
 //    admin credential, data key settings, prices and aliases intact.
-//  * one unique index serves both dedup and time-range reads: (ts_ns, first 8 bytes of hash).
-//    The hash covers the timestamp, so equal hashes always have equal ts_ns; two different
-//    events would need the same nanosecond AND the same 64-bit hash prefix to collide. Inserts
-//    stay local to the newest end of the index.
+//  * one unique index serves both dedup and time-range reads: (ts_ns, hash64), hash64 being the
+//    first 8 bytes of the event hash. The hash covers the timestamp, so equal hashes always have
+//    equal ts_ns; two different events would need the same nanosecond AND the same 64-bit hash
+//    prefix to collide. Inserts stay local to the newest end of the index.
+//  * the full hash is stored only when it cannot be recomputed from the row (a foreign hash
+//    kept verbatim from an import); `request_id` is an INTEGER when it is CPA's 8-hex form; and
+//    created_offset_ms is created_at_ms minus the event's millisecond: all to keep rows small.
 constexpr std::string_view schema_v1 = R"sql(
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
@@ -34,8 +37,9 @@ CREATE TABLE dim (
 CREATE TABLE events (
     id INTEGER PRIMARY KEY,
     ts_ns INTEGER NOT NULL,
-    hash BLOB NOT NULL,
-    request_id TEXT,
+    hash64 INTEGER NOT NULL,
+    hash BLOB,
+    request_id,
     provider INTEGER NOT NULL DEFAULT 0,
     executor INTEGER NOT NULL DEFAULT 0,
     model INTEGER NOT NULL DEFAULT 0,
@@ -89,9 +93,9 @@ CREATE TABLE events (
     header_error_kind INTEGER NOT NULL DEFAULT 0,
     header_error_code INTEGER NOT NULL DEFAULT 0,
     header_trace_id TEXT,
-    created_at_ms INTEGER NOT NULL
+    created_offset_ms INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX events_time_hash ON events (ts_ns, substr(hash, 1, 8));
+CREATE UNIQUE INDEX events_time_hash ON events (ts_ns, hash64);
 CREATE TABLE rollup_hour (
     hour INTEGER NOT NULL,
     model INTEGER NOT NULL,

@@ -125,8 +125,9 @@ TEST_CASE_METHOD(fixture, "no plaintext client key or email reaches the database
 TEST_CASE_METHOD(fixture, "a failing batch writes nothing and the next one works", "[store][writer]")
 {
     writer.write(sample_batch(0, 10), {});
-    // Make the 5th event of the next batch fail inside the transaction.
-    db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON events WHEN NEW.request_id = '0000000e' "
+    // Make the 5th event of the next batch (request id "0000000e", stored as 14) fail inside the
+    // transaction.
+    db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON events WHEN NEW.request_id = 14 "
             "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
     auto batch = sample_batch(10, 10);
     std::vector<rejected_record> rejects{{"test", "bad", "{garbage"}};
@@ -207,4 +208,32 @@ TEST_CASE_METHOD(
     CHECK(deleted == 300);
     CHECK(count("SELECT count(*) FROM events") == 200);
     CHECK(count("SELECT sum(calls) FROM rollup_hour") == rolled_before);
+}
+
+TEST_CASE("compact forms: request ids as integers, hashes only when not recomputable", "[store][writer]")
+{
+    CHECK(compact_request_id("a1b2c3d4") == 0xa1b2c3d4);
+    CHECK(compact_request_id("00000001") == 1);
+    CHECK_FALSE(compact_request_id("A1B2C3D4")); // upper case would not read back the same
+    CHECK_FALSE(compact_request_id("a1b2c3d"));
+    CHECK_FALSE(compact_request_id("legacy:0123456789abcdef"));
+    CHECK(hash64_of("00ff10a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c") ==
+          static_cast<std::int64_t>(0x00ff10a0b1c2d3e4ull));
+    CHECK(hash64_of("not-hex") == hash64_of("not-hex"));
+    CHECK(hash64_of("not-hex") != hash64_of("not-hex2"));
+}
+
+TEST_CASE_METHOD(fixture, "a foreign hash is kept verbatim; a recomputable one is not stored", "[store][writer]")
+{
+    auto own = sample_event(1);
+    auto foreign = sample_event(2);
+    foreign.event_hash = "imported-hash-from-another-tool";
+    writer.write(std::vector<cpamd::usage::event>{own, foreign}, {});
+    CHECK(count("SELECT count(*) FROM events WHERE hash IS NULL") == 1);
+    auto s = db.prepare("SELECT hash FROM events WHERE hash IS NOT NULL");
+    REQUIRE(s.step());
+    CHECK(blob_to_hash(s.blob(0)) == "imported-hash-from-another-tool");
+    // Both still deduplicate.
+    auto c = writer.write(std::vector<cpamd::usage::event>{own, foreign}, {});
+    CHECK(c.duplicates == 2);
 }

@@ -65,6 +65,10 @@ private:
 std::int64_t event_time_ns(const usage::event& ev);
 // The stored form of an event hash: 32 raw bytes for 64 hex digits, else the text itself.
 std::string hash_to_blob(std::string_view hash);
+// The dedup key's hash part: the first 8 bytes of a hex hash (else of its SHA-256) as an integer.
+std::int64_t hash64_of(std::string_view hash);
+// CPA's request ids (8 lower-case hex digits) as an integer; nullopt for any other form.
+std::optional<std::int64_t> compact_request_id(std::string_view id);
 std::string blob_to_hash(std::string_view blob);
 
 } // namespace cpamd::store
