@@ -1,14 +1,17 @@
-// Ingest and storage benchmark (issue 4). One run measures:
+// Ingest, storage and read benchmark (issue 4). One run measures:
 //  1. end to end on one core: parse -> normalize -> hash -> one-transaction batches into the real
 //     schema (interning, dedup, rollups), versus the limit: the same rows, already computed,
 //     inserted with one prepared statement in 1000-row transactions into the same events table;
 //  2. bytes per event on disk (database + WAL after a TRUNCATE checkpoint), indexes and rollups
 //     included;
-//  3. peak RSS of the process during ingest.
+//  3. peak RSS of the process during ingest;
+//  4. the GET /v0/management/usage body (newest 50 000 events) built from that database, against
+//     the reference of a plain SELECT of the same 50 000 newest rows.
 
 #include "record_generator.hpp"
 
 #include <chrono>
+#include <cpamd/analytics/usage_payload.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/database.hpp>
 #include <cpamd/usage/parse_record.hpp>
@@ -197,6 +200,38 @@ int main(int argc, char** argv)
         ref_seconds = seconds_since(t);
     }
 
+    // 4. Reads: the /usage body in 64 KiB pieces (as the route streams it) vs a plain SELECT of the
+    //    same window, both in one read transaction on a read-only connection.
+    double payload_seconds = 0, select_seconds = 0;
+    std::size_t payload_bytes = 0;
+    {
+        auto db = store::open_reader(e2e_path);
+        auto window = analytics::usage_window(50000);
+        auto t = clock_type::now();
+        db.exec("BEGIN");
+        {
+            analytics::usage_payload payload(db, window);
+            std::string piece;
+            while (true)
+            {
+                piece.clear();
+                bool more = payload.next(piece, 64 * 1024);
+                payload_bytes += piece.size();
+                if (!more)
+                    break;
+            }
+        }
+        db.exec("COMMIT");
+        payload_seconds = seconds_since(t);
+        t = clock_type::now();
+        auto s = db.prepare("SELECT * FROM events ORDER BY ts_ns DESC, id DESC LIMIT ?1");
+        s.bind(1, window);
+        std::int64_t rows_read = 0;
+        while (s.step())
+            rows_read += s.int64(0) > 0;
+        select_seconds = seconds_since(t);
+    }
+
     double e2e_rate = static_cast<double>(inserted) / e2e_seconds;
     double ref_rate = static_cast<double>(rows.size()) / ref_seconds;
     fmt::print(
@@ -227,6 +262,16 @@ int main(int argc, char** argv)
         static_cast<double>(e2e_bytes) / static_cast<double>(inserted)
     );
     fmt::print("  peak RSS during ingest: {:.1f} MB (target <= 100)\n", static_cast<double>(rss_kb) / 1024.0);
+    fmt::print(
+        "  GET /v0/management/usage (newest 50 000 of {} events, {:.1f} MB body): {:.0f} ms; plain SELECT of "
+        "the "
+        "same rows: {:.0f} ms; ratio {:.1f}\n",
+        inserted,
+        static_cast<double>(payload_bytes) / 1e6,
+        payload_seconds * 1000,
+        select_seconds * 1000,
+        payload_seconds / select_seconds
+    );
     if (!keep)
         std::filesystem::remove_all(dir);
     return 0;
