@@ -32,7 +32,9 @@ asio::awaitable<void> sniff_and_serve(sim_context* ctx, Stream* stream, connecti
 {
     if (alpn_http)
     {
-        co_await run_http_session(ctx, stream, beast::flat_buffer{}, info);
+        // Named: g++ 12 destroys temporaries in a co_await expression twice.
+        beast::flat_buffer empty;
+        co_await run_http_session(ctx, stream, std::move(empty), info);
         co_return;
     }
     // The first byte must arrive within the sniff deadline (10 s in CPA).

@@ -132,11 +132,12 @@ asio::awaitable<http::response> handle_put(services* svc, http::exchange& ex)
     std::optional<std::string> setup_row;
     if (next.connected())
         setup_row = serialize_setup_row(next, box);
-    auto error = co_await detail::run_write(
-        svc->db.writer(),
+    // A named task, not a temporary in the co_await expression: g++ 12 destroys such temporaries
+    // twice, which freed the captured rows while the writer still used them.
+    store::event_writer::task save =
         [config_row = serialize_stored_config(next, box), setup_row, now](store::connection& c)
-        { save_config(c, config_row, setup_row, now); }
-    );
+    { save_config(c, config_row, setup_row, now); };
+    auto error = co_await detail::run_write(svc->db.writer(), std::move(save));
     if (error)
     {
         log::error("config: saving the settings failed: {}", *error);

@@ -83,9 +83,10 @@ asio::awaitable<void> run_session_import(ctx_ptr ctx, std::string id)
     std::string failure;
     try
     {
-        rep = co_await import_file(
-            ctx->svc.db.writer(), reg.part_path(id), usage::parse_options{usage::now_utc()}
-        );
+        // Named arguments: g++ 12 destroys temporaries in a co_await expression twice.
+        auto part = reg.part_path(id);
+        usage::parse_options opts{usage::now_utc()};
+        rep = co_await import_file(ctx->svc.db.writer(), part, opts);
     }
     catch (const std::exception& e)
     {

@@ -141,13 +141,13 @@ asio::awaitable<http::response> handle_setup(services* svc, http::exchange& ex)
     st.project_initialized = true;
     st.data_key_ready = true;
     st.updated_at_ms = now;
-    auto error = co_await detail::run_write(
-        svc->db.writer(),
-        [config_row = serialize_stored_config(next, box),
-         setup_row = serialize_setup_row(next, box),
-         state_row = serialize_bootstrap_state(st),
-         now](store::connection& c) { save_setup(c, config_row, setup_row, state_row, now); }
-    );
+    // Named, not a temporary in the co_await expression (g++ 12 destroys those twice).
+    store::event_writer::task save = [config_row = serialize_stored_config(next, box),
+                                      setup_row = serialize_setup_row(next, box),
+                                      state_row = serialize_bootstrap_state(st),
+                                      now](store::connection& c)
+    { save_setup(c, config_row, setup_row, state_row, now); };
+    auto error = co_await detail::run_write(svc->db.writer(), std::move(save));
     if (error)
     {
         log::error("setup: saving the settings failed: {}", *error);
