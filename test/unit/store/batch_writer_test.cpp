@@ -217,13 +217,17 @@ TEST_CASE("compact forms: request ids as integers, hashes only when not recomput
     CHECK_FALSE(compact_request_id("A1B2C3D4")); // upper case would not read back the same
     CHECK_FALSE(compact_request_id("a1b2c3d"));
     CHECK_FALSE(compact_request_id("legacy:0123456789abcdef"));
-    CHECK(hash64_of("00ff10a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c") ==
-          static_cast<std::int64_t>(0x00ff10a0b1c2d3e4ull));
+    CHECK(
+        hash64_of("00ff10a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c") ==
+        static_cast<std::int64_t>(0x00ff10a0b1c2d3e4ull)
+    );
     CHECK(hash64_of("not-hex") == hash64_of("not-hex"));
     CHECK(hash64_of("not-hex") != hash64_of("not-hex2"));
 }
 
-TEST_CASE_METHOD(fixture, "a foreign hash is kept verbatim; a recomputable one is not stored", "[store][writer]")
+TEST_CASE_METHOD(
+    fixture, "a foreign hash is kept verbatim; a recomputable one is not stored", "[store][writer]"
+)
 {
     auto own = sample_event(1);
     auto foreign = sample_event(2);
