@@ -8,15 +8,19 @@
 #include <cpamd/api/admin_auth.hpp>
 #include <cpamd/api/bootstrap.hpp>
 #include <cpamd/api/config_routes.hpp>
+#include <cpamd/api/manager_config.hpp>
+#include <cpamd/api/manager_state.hpp>
 #include <cpamd/api/services.hpp>
 #include <cpamd/api/setup_routes.hpp>
 #include <cpamd/api/status_route.hpp>
 #include <cpamd/api/system_routes.hpp>
 #include <cpamd/api/usage_routes.hpp>
+#include <cpamd/collector/service.hpp>
 #include <cpamd/core/log.hpp>
 #include <cpamd/core/version.hpp>
 #include <cpamd/http/server.hpp>
 #include <cpamd/store/maintenance.hpp>
+#include <cpamd/store/settings.hpp>
 #include <cpamd/store/store.hpp>
 #include <csignal>
 #include <filesystem>
@@ -51,9 +55,46 @@ http::server_options server_options_from(const config& cfg)
     return o;
 }
 
+// The collector's settings from the resolved setup (env pair > stored connection), read fresh at
+// every (re)start; nullopt when there is no connection or collection is disabled.
+asio::awaitable<std::optional<collector::run_settings>> resolve_collector(api::services* svc)
+{
+    auto rows = co_await svc->db.readers().run(
+        [](store::connection& c) {
+            return std::pair{
+                store::read_setting(c, api::manager_config_key), store::read_setting(c, api::setup_key)};
+        }
+    );
+    auto r = api::resolve_manager_config(svc->cfg, rows.first, rows.second, svc->state->box(), false);
+    if (r.error)
+    {
+        log::error("collector: cannot resolve the CPA connection: {}", r.error->message);
+        co_return std::nullopt;
+    }
+    const auto& v = r.ok->value;
+    if (!v.connected() || !v.collector.enabled)
+        co_return std::nullopt;
+    collector::run_settings s;
+    s.base_url = v.cpa_base_url;
+    s.management_key = v.management_key;
+    const auto& m = v.collector.mode;
+    s.mode = m == "http"        ? collector_mode::http
+             : m == "resp"      ? collector_mode::resp
+             : m == "subscribe" ? collector_mode::subscribe
+                                : collector_mode::automatic;
+    s.queue = v.collector.queue;
+    s.pop_left = v.collector.pop_side == "left";
+    s.batch_size = v.collector.batch_size;
+    s.poll_interval_ms = v.collector.poll_interval_ms;
+    s.tls_skip_verify = v.collector.tls_skip_verify;
+    co_return s;
+}
+
 // Waits for in-flight requests to finish, at most the grace period, then stops the loop.
-// A second signal stops at once.
-asio::awaitable<void> drain_then_stop(http::server& srv, asio::io_context& ioc, asio::signal_set& signals)
+// A second signal stops at once. The collector stops first and its spool is stored.
+asio::awaitable<void> drain_then_stop(
+    http::server& srv, asio::io_context& ioc, asio::signal_set& signals, collector::collector_service* coll
+)
 {
     srv.begin_shutdown();
     signals.async_wait(
@@ -66,6 +107,7 @@ asio::awaitable<void> drain_then_stop(http::server& srv, asio::io_context& ioc, 
             }
         }
     );
+    co_await coll->stop();
     auto deadline = std::chrono::steady_clock::now() + shutdown_grace;
     asio::steady_timer t(ioc);
     while (srv.active_connections() > 0 && std::chrono::steady_clock::now() < deadline)
@@ -121,6 +163,25 @@ int run_daemon(const config& cfg)
     svc.auth = std::make_shared<api::admin_auth>(std::move(boot->credential), throttle);
 
     asio::io_context ioc(static_cast<int>(threads));
+
+    std::unique_ptr<collector::collector_service> coll;
+    try
+    {
+        collector::service_options co;
+        co.data_dir = cfg.data_dir;
+        co.plugin_dir = cfg.plugin_dir;
+        co.executor = ioc.get_executor();
+        co.writer = &db->writer();
+        co.resolve = [s = &svc] { return resolve_collector(s); };
+        coll = std::make_unique<collector::collector_service>(std::move(co));
+    }
+    catch (const std::exception& e)
+    {
+        log::error("cannot open the collector spool: {}", e.what());
+        return 1;
+    }
+    svc.restart_collector = [c = coll.get()] { c->restart(); };
+    svc.collector_status = [c = coll.get()] { return c->status(); };
     http::router routes;
     api::add_system_routes(routes, api::system_info{svc.started_at_ms, [state = svc.state] {
                                                         return state->info();
@@ -157,6 +218,7 @@ int run_daemon(const config& cfg)
     store::maintenance_options maint;
     maint.retention_days = cfg.retention_days;
     asio::co_spawn(ioc, store::run_maintenance(db->writer(), maint), asio::detached);
+    coll->start();
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait(
@@ -165,7 +227,7 @@ int run_daemon(const config& cfg)
             if (sec)
                 return;
             log::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-            asio::co_spawn(ioc, drain_then_stop(srv, ioc, signals), asio::detached);
+            asio::co_spawn(ioc, drain_then_stop(srv, ioc, signals, coll.get()), asio::detached);
         }
     );
 

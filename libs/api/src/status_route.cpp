@@ -65,6 +65,10 @@ json::object collector_block(const services& svc, std::int64_t rejects)
     o["totalInserted"] = 0;
     o["totalSkipped"] = 0;
     o["deadLetters"] = rejects;
+    if (svc.collector_status)
+        for (auto& [k, v] : svc.collector_status())
+            if (!(v.is_string() && v.as_string().empty() && (k == "upstream" || k == "mode" || k == "queue")))
+                o[k] = v; // before the first run, the configured values stay
     return o;
 }
 

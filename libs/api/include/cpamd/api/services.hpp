@@ -3,6 +3,7 @@
 // What the route families need from the rest of the daemon. Owned by apps/cpamd/daemon.cpp,
 // which outlives every request.
 
+#include <boost/json/object.hpp>
 #include <cpamd/core/config.hpp>
 #include <cpamd/store/store.hpp>
 #include <cstdint>
@@ -25,6 +26,8 @@ struct services
     // Called after /setup or a config save changed the connection or collector settings: the
     // collector restarts from the stored settings. Unset until the collector part exists.
     std::function<void()> restart_collector;
+    // The collector block of GET /status (spec manager-api §5.3). Unset: a stopped collector.
+    std::function<boost::json::object()> collector_status;
 };
 
 } // namespace cpamd::api

@@ -1,0 +1,49 @@
+#pragma once
+
+// A cpa-sim with traffic, a ledger and the control API, and a cpamd collecting from it over an
+// env-managed connection; plus reading the ledger and the database.
+
+#include "setup_fixture.hpp"
+
+#include <set>
+
+namespace cpamd::test
+{
+
+inline const std::string control_key = "sim-control-key";
+inline const std::string admin_key = "cpamp_collectortestadminkey0123456";
+
+struct ledger_counts
+{
+    std::set<std::uint64_t> produced, delivered, lost, expired;
+};
+
+// Reads the ledger written so far.
+ledger_counts read_ledger(const std::filesystem::path& file);
+
+// A cpa-sim started with --ledger and --control-key, stats enabled.
+class traffic_sim
+{
+public:
+    traffic_sim(const temp_dir& dir, std::vector<std::string> extra);
+    const std::filesystem::path& ledger() const { return ledger_; }
+    std::string url() const { return sim_->url(); }
+    // A /_sim control call.
+    http_reply control(const std::string& method, const std::string& target, const std::string& body = {});
+    boost::json::object stats();
+    // Waits until the generator is done and the queue is empty.
+    bool wait_drained(std::chrono::milliseconds timeout);
+
+private:
+    std::filesystem::path ledger_;
+    std::unique_ptr<cpa_sim> sim_;
+};
+
+std::map<std::string, std::string> collector_env(const traffic_sim& sim, const std::string& mode = "http");
+
+std::int64_t count_rows(const std::filesystem::path& db, const std::string& table);
+// Polls until the database holds `n` events (or the timeout). Returns the last count.
+std::int64_t
+wait_for_events(const std::filesystem::path& db, std::int64_t n, std::chrono::milliseconds timeout);
+
+} // namespace cpamd::test
