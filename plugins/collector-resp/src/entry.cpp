@@ -2,34 +2,9 @@
 
 #include "pop_collector.hpp"
 
-namespace
-{
-
-using namespace cpamd::collector_api;
-
-ICollector* create(const collector_context& ctx)
-{
-    if (ctx.struct_size != sizeof(collector_context) || !ctx.settings || !ctx.sink)
-        return nullptr;
-    try
-    {
-        return new cpamd::collectors::pop_collector(ctx);
-    }
-    catch (...) // nothing may unwind into the host through a C entry
-    {
-        return nullptr;
-    }
-}
-
-void destroy(ICollector* c)
-{
-    delete c; // deleted here, by the code that allocated it
-}
-
-} // namespace
+#include <cpamd/collector_api/plugin_entry.hpp>
 
 CPAMD_COLLECTOR_ENTRY
 {
-    static const auto d = make_descriptor("resp", &create, &destroy);
-    return &d;
+    return cpamd::collector_api::plugin_entry<cpamd::collectors::pop_collector>::descriptor("resp");
 }
