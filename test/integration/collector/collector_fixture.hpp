@@ -28,6 +28,7 @@ public:
     traffic_sim(const temp_dir& dir, std::vector<std::string> extra);
     const std::filesystem::path& ledger() const { return ledger_; }
     std::string url() const { return sim_->url(); }
+    std::uint16_t port() const { return sim_->port(); }
     // A /_sim control call.
     http_reply control(const std::string& method, const std::string& target, const std::string& body = {});
     boost::json::object stats();

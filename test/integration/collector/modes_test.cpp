@@ -81,3 +81,31 @@ TEST_CASE("auto mode: the backlog is drained, then the subscription carries the 
     // Traffic starts at once, so part of it is queued before the subscription exists.
     check_exactly_once("auto", "subscribe", false);
 }
+
+TEST_CASE("http and auto modes collect from a CPA served over TLS, verifying its certificate")
+{
+    for (std::string mode : {"http", "auto"})
+    {
+        CAPTURE(mode);
+        temp_dir dir;
+        const auto cert = dir / "cpa-sim.pem";
+        traffic_sim sim(dir, {"--tls", "--tls-cert-out", cert.string(), "--rate", "1000", "--total", "2000"});
+        auto env = collector_env(sim, mode);
+        env["CPA_UPSTREAM_URL"] = "https://127.0.0.1:" + std::to_string(sim.port());
+        env["SSL_CERT_FILE"] = cert.string(); // trust the simulator's self-signed certificate
+        auto d = start_daemon(dir, env);
+        // The control API is behind TLS too: follow the ledger file instead.
+        auto deadline = std::chrono::steady_clock::now() + 30s;
+        ledger_counts ledger;
+        do
+        {
+            std::this_thread::sleep_for(100ms);
+            ledger = read_ledger(sim.ledger());
+        } while (ledger.delivered.size() < 2000 && std::chrono::steady_clock::now() < deadline);
+        CHECK(ledger.delivered.size() == 2000);
+        auto db = data_dir_of(dir) / "usage.sqlite";
+        CHECK(wait_for_events(db, 2000, 15s) == 2000);
+        auto log = stop_daemon(*d);
+        CHECK(log.find(sim_key) == std::string::npos);
+    }
+}
