@@ -2,13 +2,14 @@
 // restarted on the same data. The database must hold no duplicates, miss at most what was in
 // flight at each SIGKILL (one pop not yet spooled), and miss nothing with SIGTERM.
 //
-// Scaled to stay under a minute: 10 000 events at 1000/s (the issue's 20 000 at 500/s takes 40 s
-// of generation alone).
+// As the issue specifies: 20 000 events at 500/s (40 s of traffic), the five signals spread over
+// that time. Each case prints a report line.
 
 #include "collector_fixture.hpp"
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <iostream>
 #include <random>
 #include <thread>
 
@@ -18,17 +19,17 @@ using namespace std::chrono_literals;
 namespace
 {
 
-constexpr int total = 10000;
+constexpr int total = 20000;
 constexpr int batch = 100;
 
 void run_with_restarts(int sig, std::int64_t& delivered, std::int64_t& stored, std::int64_t& expired)
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "1000", "--total", std::to_string(total), "--seed", "3"});
+    traffic_sim sim(dir, {"--rate", "500", "--total", std::to_string(total), "--seed", "3"});
     auto env = collector_env(sim);
     env["USAGE_BATCH_SIZE"] = std::to_string(batch);
     std::mt19937 rng(std::random_device{}());
-    std::uniform_int_distribution<int> pause_ms(300, 1600);
+    std::uniform_int_distribution<int> pause_ms(2000, 7000);
 
     auto d = start_daemon(dir, env);
     for (int i = 0; i < 5; ++i)
@@ -39,7 +40,7 @@ void run_with_restarts(int sig, std::int64_t& delivered, std::int64_t& stored, s
         d.reset();
         d = start_daemon(dir, env);
     }
-    REQUIRE(sim.wait_drained(40s));
+    REQUIRE(sim.wait_drained(60s));
     auto ledger = read_ledger(sim.ledger());
     delivered = static_cast<std::int64_t>(ledger.delivered.size());
     expired = static_cast<std::int64_t>(ledger.expired.size());
@@ -58,6 +59,9 @@ TEST_CASE("SIGKILL at 5 random moments: no duplicates, missing at most what was 
 {
     std::int64_t delivered = 0, stored = 0, expired = 0;
     run_with_restarts(SIGKILL, delivered, stored, expired);
+    std::cout << "loss test report (SIGKILL x5): produced " << total << ", delivered " << delivered
+              << ", stored " << stored << ", missing " << (delivered - stored)
+              << ", duplicates 0 (unique key), expired " << expired << '\n';
     INFO("delivered " << delivered << " stored " << stored << " expired " << expired);
     CHECK(expired == 0);
     CHECK(stored <= delivered);             // every row is a distinct delivered record
@@ -68,6 +72,8 @@ TEST_CASE("SIGTERM restarts: nothing is missing")
 {
     std::int64_t delivered = 0, stored = 0, expired = 0;
     run_with_restarts(SIGTERM, delivered, stored, expired);
+    std::cout << "loss test report (SIGTERM x5): produced " << total << ", delivered " << delivered
+              << ", stored " << stored << ", missing " << (delivered - stored) << '\n';
     INFO("delivered " << delivered << " stored " << stored);
     CHECK(expired == 0);
     CHECK(stored == delivered);
