@@ -35,10 +35,16 @@ bool wait_for_transport(running_daemon& d, const std::string& transport, std::ch
 
 // Runs 5000 events through `mode`. With `wait_subscribed`, traffic starts only once the collector
 // reports `transport` (a pure subscriber never sees what was queued before it subscribed).
-void check_exactly_once(const std::string& mode, const std::string& transport, bool wait_subscribed)
+void check_exactly_once(
+    const std::string& mode,
+    const std::string& transport,
+    bool wait_subscribed,
+    std::vector<std::string> extra_sim_args = {}
+)
 {
     temp_dir dir;
     std::vector<std::string> args{"--rate", "1000", "--total", "5000", "--seed", "11"};
+    args.insert(args.end(), extra_sim_args.begin(), extra_sim_args.end());
     if (wait_subscribed)
         args.push_back("--paused");
     traffic_sim sim(dir, args);
@@ -80,6 +86,11 @@ TEST_CASE("auto mode: the backlog is drained, then the subscription carries the 
 {
     // Traffic starts at once, so part of it is queued before the subscription exists.
     check_exactly_once("auto", "subscribe", false);
+}
+
+TEST_CASE("auto mode against a CPA with RESP disabled (v7.1.17) falls back to the HTTP queue")
+{
+    check_exactly_once("auto", "http", false, {"--resp-disabled"});
 }
 
 TEST_CASE("http and auto modes collect from a CPA served over TLS, verifying its certificate")
