@@ -1,0 +1,102 @@
+#include <cpamd/store/range_totals.hpp>
+
+namespace cpamd::store
+{
+namespace
+{
+
+constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b)
+{
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+constexpr const char* token_columns =
+    "input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, "
+    "cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, "
+    "cost_reasoning";
+
+} // namespace
+
+range_totals& range_totals::operator+=(const range_totals& o)
+{
+    calls += o.calls;
+    failures += o.failures;
+    for (int i = 0; i < 8; ++i)
+        tokens[i] += o.tokens[i];
+    for (int i = 0; i < 5; ++i)
+        cost_tokens[i] += o.cost_tokens[i];
+    latency_count += o.latency_count;
+    latency_sum += o.latency_sum;
+    latency.merge(o.latency);
+    return *this;
+}
+
+range_totals raw_totals_between(connection& db, std::int64_t from_ns, std::int64_t to_ns)
+{
+    range_totals t;
+    if (from_ns >= to_ns)
+        return t;
+    // Row by row: the histogram needs every latency, and an edge is at most two hours of events.
+    auto s = db.prepare(
+        std::string("SELECT failed, latency_ms, ") + token_columns +
+        " FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2"
+    );
+    s.bind(1, from_ns).bind(2, to_ns);
+    while (s.step())
+    {
+        t.calls++;
+        t.failures += s.int64(0) != 0;
+        if (!s.is_null(1))
+        {
+            t.latency_count++;
+            t.latency_sum += s.int64(1);
+            t.latency.add(s.int64(1));
+        }
+        for (int i = 0; i < 8; ++i)
+            t.tokens[i] += s.int64(2 + i);
+        for (int i = 0; i < 5; ++i)
+            t.cost_tokens[i] += s.int64(10 + i);
+    }
+    return t;
+}
+
+range_totals totals_between(connection& db, std::int64_t from_ns, std::int64_t to_ns)
+{
+    if (from_ns >= to_ns)
+        return {};
+    // Whole hours inside the range: [first_hour, end_hour).
+    std::int64_t first_hour = floor_div(from_ns + ns_per_hour - 1, ns_per_hour);
+    std::int64_t end_hour = floor_div(to_ns, ns_per_hour);
+    if (first_hour >= end_hour)
+        return raw_totals_between(db, from_ns, to_ns);
+
+    range_totals t = raw_totals_between(db, from_ns, first_hour * ns_per_hour);
+    t += raw_totals_between(db, end_hour * ns_per_hour, to_ns);
+
+    auto s = db.prepare(
+        std::string("SELECT calls, failed, latency_count, latency_sum, latency_hist, ") + token_columns +
+        " FROM rollup_hour WHERE hour >= ?1 AND hour < ?2"
+    );
+    s.bind(1, first_hour).bind(2, end_hour);
+    while (s.step())
+    {
+        auto calls = s.int64(0);
+        t.calls += calls;
+        if (s.int64(1) != 0)
+            t.failures += calls;
+        t.latency_count += s.int64(2);
+        t.latency_sum += s.int64(3);
+        latency_histogram h;
+        if (h.decode(s.blob(4)))
+            t.latency.merge(h);
+        for (int i = 0; i < 8; ++i)
+            t.tokens[i] += s.int64(5 + i);
+        for (int i = 0; i < 5; ++i)
+            t.cost_tokens[i] += s.int64(13 + i);
+    }
+    return t;
+}
+
+} // namespace cpamd::store
