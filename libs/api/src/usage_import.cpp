@@ -36,31 +36,49 @@ std::optional<std::vector<std::string>> warnings_for(usage::import_format f)
     );
 }
 
-// Reads `file` in chunks, calling f(chunk) and progress after each.
-template <class F>
-void for_each_chunk(const std::filesystem::path& file, const import_progress& progress, F&& f)
+// Reads a file in fixed-size pieces; the caller reports progress once it has used each piece.
+// Pull-style so a coroutine can await between pieces.
+class chunk_reader
 {
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        throw std::system_error(errno, std::generic_category(), "open " + file.string());
-    std::error_code ec;
-    auto total = std::filesystem::file_size(file, ec);
-    std::string buf(file_chunk, '\0');
-    std::uint64_t done = 0;
-    while (in)
+public:
+    chunk_reader(const std::filesystem::path& file, const import_progress& progress)
+        : path_(file), in_(file, std::ios::binary), buf_(file_chunk, '\0'), progress_(progress)
     {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        auto n = static_cast<std::size_t>(in.gcount());
-        if (n == 0)
-            break;
-        done += n;
-        f(std::string_view(buf.data(), n));
-        if (progress)
-            progress(done, ec ? done : total);
+        if (!in_)
+            throw std::system_error(errno, std::generic_category(), "open " + file.string());
+        std::error_code ec;
+        total_ = std::filesystem::file_size(file, ec);
+        size_known_ = !ec;
     }
-    if (in.bad())
-        throw std::system_error(EIO, std::generic_category(), "read " + file.string());
-}
+
+    // The next piece; empty at the end of the file. Throws on a read error.
+    std::string_view next()
+    {
+        if (!in_)
+            return {};
+        in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+        auto n = static_cast<std::size_t>(in_.gcount());
+        if (in_.bad())
+            throw std::system_error(EIO, std::generic_category(), "read " + path_.string());
+        done_ += n;
+        return {buf_.data(), n};
+    }
+
+    void report_progress() const
+    {
+        if (progress_)
+            progress_(done_, size_known_ ? total_ : done_);
+    }
+
+private:
+    std::filesystem::path path_;
+    std::ifstream in_;
+    std::string buf_;
+    const import_progress& progress_;
+    std::uint64_t done_ = 0;
+    std::uint64_t total_ = 0;
+    bool size_known_ = false;
+};
 
 // One writer transaction; false (and rep marked 500) when it failed.
 boost::asio::awaitable<bool>
@@ -283,7 +301,12 @@ import_report validate_import_file(
 )
 {
     import_validator v(opts);
-    for_each_chunk(file, progress, [&](std::string_view c) { v.feed(c); });
+    chunk_reader reader(file, progress);
+    for (auto c = reader.next(); !c.empty(); c = reader.next())
+    {
+        v.feed(c);
+        reader.report_progress();
+    }
     return v.finish();
 }
 
@@ -302,26 +325,14 @@ boost::asio::awaitable<import_report> insert_import_file(
         if (item.record)
             batch.push_back(std::move(*item.record));
     };
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        throw std::system_error(errno, std::generic_category(), "open " + file.string());
-    std::error_code ec;
-    auto total_bytes = std::filesystem::file_size(file, ec);
-    std::string buf(file_chunk, '\0');
-    std::uint64_t done = 0;
-    while (in)
+    chunk_reader reader(file, progress);
+    for (auto c = reader.next(); !c.empty(); c = reader.next())
     {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        auto n = static_cast<std::size_t>(in.gcount());
-        if (n == 0)
-            break;
-        done += n;
-        scanner.feed(std::string_view(buf.data(), n), collect);
+        scanner.feed(c, collect);
         if (batch.size() >= import_batch_events &&
             !co_await write_batch(writer, std::exchange(batch, {}), &rep))
             co_return rep;
-        if (progress)
-            progress(done, ec ? done : total_bytes);
+        reader.report_progress();
     }
     auto sum = scanner.finish(collect);
     if (!sum)
