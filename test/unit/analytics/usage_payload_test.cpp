@@ -7,6 +7,7 @@
 #include <cpamd/store/database.hpp>
 #include <cpamd/store/store.hpp>
 #include <cpamd/test/temp_dir.hpp>
+#include <cpamd/test/temp_store.hpp>
 #include <cpamd/usage/parse_record.hpp>
 #include <fmt/format.h>
 
@@ -24,21 +25,8 @@ usage::event parse(const std::string& rec)
     return *r;
 }
 
-struct fixture
+struct fixture : test::temp_store
 {
-    test::temp_dir dir;
-    std::unique_ptr<store::store> db;
-    fixture()
-    {
-        std::string why;
-        db = store::store::open(dir / "usage.sqlite", 1, why);
-        REQUIRE(db);
-    }
-    void write(std::vector<usage::event> evs)
-    {
-        db->writer().submit(std::move(evs), {}, [](store::write_result r) { REQUIRE_FALSE(r.error); });
-        db->writer().drain();
-    }
     std::string payload(std::int64_t window, std::size_t budget = 1 << 16)
     {
         auto c = store::open_reader(dir / "usage.sqlite");

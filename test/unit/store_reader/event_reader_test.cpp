@@ -5,6 +5,7 @@
 #include <cpamd/store/event_reader.hpp>
 #include <cpamd/store/store.hpp>
 #include <cpamd/test/temp_dir.hpp>
+#include <cpamd/test/temp_store.hpp>
 #include <cpamd/usage/export_codec.hpp>
 #include <cpamd/usage/parse_record.hpp>
 #include <fmt/format.h>
@@ -44,21 +45,8 @@ usage::event make_event(int i, std::string_view ts, bool failed = false)
     return *r;
 }
 
-struct fixture
+struct fixture : test::temp_store
 {
-    test::temp_dir dir;
-    std::unique_ptr<store::store> db;
-    fixture()
-    {
-        std::string why;
-        db = store::store::open(dir / "usage.sqlite", 1, why);
-        REQUIRE(db);
-    }
-    void write(std::vector<usage::event> evs)
-    {
-        db->writer().submit(std::move(evs), {}, [](store::write_result r) { REQUIRE_FALSE(r.error); });
-        db->writer().drain();
-    }
     std::vector<store::stored_event>
     read(store::event_order order, std::int64_t limit, store::time_range r = {})
     {
