@@ -1,7 +1,7 @@
 #include "cpa_checks.hpp"
 #include "settings_io.hpp"
-#include "write_task.hpp"
 
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <cpamd/api/admin_auth.hpp>
@@ -137,7 +137,7 @@ asio::awaitable<http::response> handle_put(services* svc, http::exchange& ex)
     store::event_writer::task save =
         [config_row = serialize_stored_config(next, box), setup_row, now](store::connection& c)
     { save_config(c, config_row, setup_row, now); };
-    auto error = co_await detail::run_write(svc->db.writer(), std::move(save));
+    auto error = co_await svc->db.writer().async_run(std::move(save), boost::asio::use_awaitable);
     if (error)
     {
         log::error("config: saving the settings failed: {}", *error);

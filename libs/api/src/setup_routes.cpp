@@ -1,7 +1,7 @@
 #include "cpa_checks.hpp"
 #include "settings_io.hpp"
-#include "write_task.hpp"
 
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <cpamd/api/manager_state.hpp>
@@ -147,7 +147,7 @@ asio::awaitable<http::response> handle_setup(services* svc, http::exchange& ex)
                                       state_row = serialize_bootstrap_state(st),
                                       now](store::connection& c)
     { save_setup(c, config_row, setup_row, state_row, now); };
-    auto error = co_await detail::run_write(svc->db.writer(), std::move(save));
+    auto error = co_await svc->db.writer().async_run(std::move(save), boost::asio::use_awaitable);
     if (error)
     {
         log::error("setup: saving the settings failed: {}", *error);

@@ -1,4 +1,3 @@
-#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -32,33 +31,6 @@ std::uint64_t wal_size(const std::filesystem::path& db)
     return ec ? 0 : n;
 }
 
-// Posts one writer task and waits for it without blocking the io_context.
-template <class F>
-asio::awaitable<void> on_writer(event_writer& w, F f)
-{
-    auto exec = co_await asio::this_coro::executor;
-    asio::steady_timer done(exec, asio::steady_timer::time_point::max());
-    auto finished = std::make_shared<std::atomic<bool>>(false);
-    w.post_task(
-        std::move(f),
-        [&done, finished, exec](std::optional<std::string> err)
-        {
-            if (err)
-                log::warn("maintenance: {}", *err);
-            asio::post(
-                exec,
-                [&done, finished]
-                {
-                    finished->store(true);
-                    done.cancel();
-                }
-            );
-        }
-    );
-    while (!finished->load())
-        co_await done.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
 } // namespace
 
 asio::awaitable<void> run_maintenance(event_writer& writer, maintenance_options o)
@@ -80,15 +52,14 @@ asio::awaitable<void> run_maintenance(event_writer& writer, maintenance_options 
             for (;;)
             {
                 std::int64_t deleted = 0;
-                co_await on_writer(
-                    writer,
-                    [&deleted, cutoff_ns, &o](connection& db)
-                    {
-                        transaction tx(db);
-                        deleted = delete_events_before(db, cutoff_ns, o.delete_batch);
-                        tx.commit();
-                    }
-                );
+                event_writer::task step = [&deleted, cutoff_ns, &o](connection& db)
+                {
+                    transaction tx(db);
+                    deleted = delete_events_before(db, cutoff_ns, o.delete_batch);
+                    tx.commit();
+                };
+                if (auto error = co_await writer.async_run(std::move(step), asio::use_awaitable))
+                    log::warn("maintenance: retention: {}", *error);
                 deleted_total += deleted;
                 if (deleted < o.delete_batch)
                     break;
@@ -98,11 +69,10 @@ asio::awaitable<void> run_maintenance(event_writer& writer, maintenance_options 
         }
 
         bool truncate = wal_size(writer.path()) > o.wal_truncate_bytes;
-        co_await on_writer(
-            writer,
-            [truncate](connection& db)
-            { db.exec(truncate ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)"); }
-        );
+        event_writer::task checkpoint = [truncate](connection& db)
+        { db.exec(truncate ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)"); };
+        if (auto error = co_await writer.async_run(std::move(checkpoint), asio::use_awaitable))
+            log::warn("maintenance: checkpoint: {}", *error);
     }
 }
 

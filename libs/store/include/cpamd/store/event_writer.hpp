@@ -98,6 +98,32 @@ public:
     // Runs `t` on the writer thread between batches. `done` gets an error text or nullopt.
     void post_task(task t, std::function<void(std::optional<std::string>)> done = {});
 
+    // Awaitable form: completes on the caller's executor with the error text (nullopt on success).
+    template <class Token>
+    auto async_run(task t, Token&& token)
+    {
+        return boost::asio::async_initiate<Token, void(std::optional<std::string>)>(
+            [this](auto handler, task work_item)
+            {
+                auto work = boost::asio::make_work_guard(handler);
+                auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+                post_task(
+                    std::move(work_item),
+                    [shared, work](std::optional<std::string> error) mutable
+                    {
+                        auto ex = work.get_executor();
+                        boost::asio::dispatch(
+                            ex, [shared, error = std::move(error)]() mutable { (*shared)(std::move(error)); }
+                        );
+                        work.reset();
+                    }
+                );
+            },
+            token,
+            std::move(t)
+        );
+    }
+
     writer_stats stats() const;
     const std::filesystem::path& path() const { return path_; }
 
