@@ -193,10 +193,11 @@ std::chrono::milliseconds supervisor::next_backoff()
 
 void supervisor::note_failure(const outcome& r, std::string_view transport)
 {
-    log::warn("collector: {} {}: {}", transport, code_name(r.code), r.message);
+    // Status first, then the log line: whoever sees the line may read /status right away.
     status_.set_error(fmt::format("{}: {}", transport, r.message));
     status_.set_state("error");
     status_.set_connected("");
+    log::warn("collector: {} {}: {}", transport, code_name(r.code), r.message);
 }
 
 capi::ICollector* supervisor::pop_transport()
@@ -235,16 +236,19 @@ asio::awaitable<supervisor::drain_end> supervisor::drain(bool)
         {
         case outcome_code::ok:
         case outcome_code::empty:
+        {
             backoff_ = 0ms;
             status_.set_error("");
-            if (status_.state() != "running")
-                log::info("collector: popping from {} ({})", settings_.base_url, c->transport());
+            const bool was_running = status_.state() == "running";
             status_.set_state("running");
             if (!subscribed_ || subscription_done_)
                 status_.set_connected(std::string(c->transport()));
+            if (!was_running)
+                log::info("collector: popping from {} ({})", settings_.base_url, c->transport());
             if (r.code == outcome_code::ok && r.delivered >= batch)
                 continue; // a full batch: more is probably waiting
             co_return drain_end::empty;
+        }
         case outcome_code::unsupported:
             log::warn(
                 "collector: CPA does not offer the {} usage queue ({}); trying the other pop transport",
@@ -288,10 +292,10 @@ asio::awaitable<void> supervisor::poll_loop()
             co_await sleep(next_backoff());
         else if (e == drain_end::none)
         {
-            log::error("collector: CPA offers neither the HTTP nor the RESP usage queue (CPA too old, or "
-                       "management disabled?)");
             status_.set_state("error");
             status_.set_error("CPA offers no usage queue transport");
+            log::error("collector: CPA offers neither the HTTP nor the RESP usage queue (CPA too old, or "
+                       "management disabled?)");
             co_await sleep(no_transport_retry);
             http_unsupported_ = resp_unsupported_ = false; // CPA may have been upgraded meanwhile
         }
@@ -390,10 +394,10 @@ asio::awaitable<void> supervisor::auto_loop()
 
         if (subscribed_)
         {
-            log::info("collector: subscribed to {} at {}", settings_.queue, settings_.base_url);
             status_.set_state("running");
             status_.set_error("");
             status_.set_connected("subscribe");
+            log::info("collector: subscribed to {} at {}", settings_.queue, settings_.base_url);
             // 3. Events queued between the drain and the subscription are still in the queue.
             for (;;)
             {

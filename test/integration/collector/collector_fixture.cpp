@@ -1,6 +1,7 @@
 #include "collector_fixture.hpp"
 
 #include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
 #include <cpamd/store/sqlite.hpp>
 #include <fstream>
 #include <thread>
@@ -103,6 +104,29 @@ wait_for_events(const std::filesystem::path& db, std::int64_t n, std::chrono::mi
         std::this_thread::sleep_for(100ms);
     }
     return have;
+}
+
+boost::json::object collector_status(running_daemon& d)
+{
+    auto r = d.client().get("/status", bearer(admin_key));
+    REQUIRE(r.status == 200);
+    return boost::json::parse(r.body).as_object().at("collector").as_object();
+}
+
+bool wait_for_collector(
+    running_daemon& d, const std::string& field, const std::string& value, std::chrono::milliseconds timeout
+)
+{
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;)
+    {
+        auto st = collector_status(d);
+        if (const auto* v = st.if_contains(field); v && v->is_string() && v->as_string() == value)
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 } // namespace cpamd::test

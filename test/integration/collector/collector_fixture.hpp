@@ -42,6 +42,13 @@ private:
 
 std::map<std::string, std::string> collector_env(const traffic_sim& sim, const std::string& mode = "http");
 
+// The "collector" object of /status.
+boost::json::object collector_status(running_daemon& d);
+// Polls /status until its collector `field` is the string `value` (or the timeout).
+bool wait_for_collector(
+    running_daemon& d, const std::string& field, const std::string& value, std::chrono::milliseconds timeout
+);
+
 std::int64_t count_rows(const std::filesystem::path& db, const std::string& table);
 // Polls until the database holds `n` events (or the timeout). Returns the last count.
 std::int64_t

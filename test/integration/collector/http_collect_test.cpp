@@ -18,14 +18,6 @@ std::filesystem::path db_of(const temp_dir& dir)
     return data_dir_of(dir) / "usage.sqlite";
 }
 
-boost::json::object collector_status(running_daemon& d)
-{
-    auto c = d.client();
-    auto r = c.get("/status", bearer(admin_key));
-    REQUIRE(r.status == 200);
-    return boost::json::parse(r.body).as_object().at("collector").as_object();
-}
-
 } // namespace
 
 TEST_CASE("http mode: 5000 generated events are stored exactly once")
@@ -161,15 +153,15 @@ TEST_CASE("/setup starts the collector and a config save restarts it without res
     REQUIRE(d->process().wait_for_output("collector: starting, mode auto", 10s));
     auto before = count_rows(db_of(dir), "events");
     CHECK(wait_for_events(db_of(dir), before + 50, 10s) >= before + 50);
-    auto st = collector_status(*d);
-    CHECK(st.at("mode").as_string() == "auto");
-    CHECK(st.at("collector").as_string() == "running");
+    CHECK(wait_for_collector(*d, "collector", "running", 10s));
+    CHECK(collector_status(*d).at("mode").as_string() == "auto");
 
-    // Turning collection off stops it.
+    // Turning collection off stops it. The daemon logged "not started" once already, at start.
+    const auto logged = d->process().output().size();
     auto off =
         c.request("PUT", "/usage-service/config", R"({"config":{"collector":{"enabled":false}}})", headers);
     REQUIRE(off.status == 200);
-    REQUIRE(d->process().wait_for_output("collector: not started", 10s));
-    CHECK(collector_status(*d).at("collector").as_string() == "stopped");
+    REQUIRE(d->process().wait_for_output("collector: not started", 10s, logged));
+    CHECK(wait_for_collector(*d, "collector", "stopped", 5s));
     stop_daemon(*d);
 }

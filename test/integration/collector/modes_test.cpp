@@ -13,26 +13,6 @@ using namespace std::chrono_literals;
 namespace
 {
 
-boost::json::object collector_status(running_daemon& d)
-{
-    auto r = d.client().get("/status", bearer(admin_key));
-    REQUIRE(r.status == 200);
-    return boost::json::parse(r.body).as_object().at("collector").as_object();
-}
-
-bool wait_for_transport(running_daemon& d, const std::string& transport, std::chrono::milliseconds timeout)
-{
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline)
-    {
-        auto st = collector_status(d);
-        if (st.at("transport").is_string() && st.at("transport").as_string() == transport)
-            return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return false;
-}
-
 // Runs 5000 events through `mode`. With `wait_subscribed`, traffic starts only once the collector
 // reports `transport` (a pure subscriber never sees what was queued before it subscribed).
 void check_exactly_once(
@@ -51,7 +31,7 @@ void check_exactly_once(
     auto d = start_daemon(dir, collector_env(sim, mode));
     if (wait_subscribed)
     {
-        REQUIRE(wait_for_transport(*d, transport, 20s));
+        REQUIRE(wait_for_collector(*d, "transport", transport, 20s));
         REQUIRE(sim.control("POST", "/_sim/resume").status == 200);
     }
     REQUIRE(sim.wait_drained(40s));

@@ -138,16 +138,19 @@ std::string child_process::output() const
     return ss.str();
 }
 
-bool child_process::wait_for_output(const std::string& text, std::chrono::milliseconds timeout) const
+bool child_process::wait_for_output(
+    const std::string& text, std::chrono::milliseconds timeout, std::size_t from
+) const
 {
+    auto found = [&] { return output().find(text, from) != std::string::npos; };
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline)
     {
-        if (output().find(text) != std::string::npos)
+        if (found())
             return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    return output().find(text) != std::string::npos;
+    return found();
 }
 
 } // namespace cpamd::test

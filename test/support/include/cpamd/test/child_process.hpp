@@ -40,8 +40,10 @@ public:
     std::optional<int> wait(std::chrono::milliseconds timeout);
     // Everything the child wrote to stdout and stderr so far.
     std::string output() const;
-    // Polls output() until it contains `text`.
-    bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout) const;
+    // Polls output() until it contains `text` at or after byte `from` (pass output().size() taken
+    // before an action to wait for what that action logs, not for an older identical line).
+    bool
+    wait_for_output(const std::string& text, std::chrono::milliseconds timeout, std::size_t from = 0) const;
 
 private:
     pid_t pid_ = -1;
