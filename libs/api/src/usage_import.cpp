@@ -132,23 +132,36 @@ boost::json::object import_report::to_json() const
 
 import_scanner::import_scanner(usage::parse_options opts) : opts_(opts) {}
 
+void import_scanner::count(usage::import_item&& item, const usage::item_callback& on_item)
+{
+    ++sum_.items;
+    if (!item.record)
+        ++sum_.failed;
+    on_item(std::move(item));
+}
+
 void import_scanner::start_jsonl(const usage::item_callback& on_item)
 {
     mode_ = mode::jsonl;
     jsonl_.emplace(opts_);
-    auto counting = [&](usage::import_item&& item)
-    {
-        ++sum_.items;
-        if (!item.record)
-            ++sum_.failed;
-        on_item(std::move(item));
-    };
+    auto counting = [&](usage::import_item&& item) { count(std::move(item), on_item); };
     std::string body = std::move(pending_);
     pending_.clear();
     std::string_view v = body;
     if (v.starts_with("\xEF\xBB\xBF"))
         v.remove_prefix(3);
     jsonl_->feed(v, counting);
+}
+
+void import_scanner::start_array(std::size_t start, const usage::item_callback& on_item)
+{
+    mode_ = mode::array;
+    array_.emplace(opts_);
+    array_start_ = start;
+    auto counting = [&](usage::import_item&& item) { count(std::move(item), on_item); };
+    std::string body = std::move(pending_);
+    pending_.clear();
+    array_->feed(std::string_view(body).substr(start), counting);
 }
 
 // Decides the format from the first bytes: '[' -> array; '{' whose first line is a whole record
@@ -158,8 +171,8 @@ void import_scanner::decide(bool at_end, const usage::item_callback& on_item)
     std::string_view body = pending_;
     if (body.size() < 3 && !at_end && std::string_view("\xEF\xBB\xBF").starts_with(body))
         return; // could still be a byte order mark
-    if (body.starts_with("\xEF\xBB\xBF"))
-        body.remove_prefix(3);
+    std::size_t bom = body.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    body.remove_prefix(bom);
     std::size_t start = 0;
     while (start < body.size() && is_ws(body[start]))
         ++start;
@@ -167,7 +180,7 @@ void import_scanner::decide(bool at_end, const usage::item_callback& on_item)
         return; // only whitespace so far
     if (body[start] == '[')
     {
-        mode_ = mode::buffered;
+        start_array(bom, on_item);
         return;
     }
     if (body[start] != '{')
@@ -193,16 +206,15 @@ void import_scanner::decide(bool at_end, const usage::item_callback& on_item)
 
 void import_scanner::feed(std::string_view chunk, const usage::item_callback& on_item)
 {
+    auto counting = [&](usage::import_item&& item) { count(std::move(item), on_item); };
     if (mode_ == mode::jsonl)
     {
-        auto counting = [&](usage::import_item&& item)
-        {
-            ++sum_.items;
-            if (!item.record)
-                ++sum_.failed;
-            on_item(std::move(item));
-        };
         jsonl_->feed(chunk, counting);
+        return;
+    }
+    if (mode_ == mode::array)
+    {
+        array_->feed(chunk, counting);
         return;
     }
     if (too_large_)
@@ -224,16 +236,19 @@ boost::system::result<usage::import_summary> import_scanner::finish(const usage:
         return usage::errc::line_too_long;
     if (mode_ == mode::undecided)
         decide(true, on_item);
+    auto counting = [&](usage::import_item&& item) { count(std::move(item), on_item); };
     if (mode_ == mode::jsonl)
     {
-        auto counting = [&](usage::import_item&& item)
-        {
-            ++sum_.items;
-            if (!item.record)
-                ++sum_.failed;
-            on_item(std::move(item));
-        };
         jsonl_->finish(counting);
+        return sum_;
+    }
+    if (mode_ == mode::array)
+    {
+        if (auto done = array_->finish(counting); !done)
+        {
+            error_offset_ = array_start_ + array_->error_offset();
+            return done.error();
+        }
         return sum_;
     }
     // Buffered, or still undecided: only whitespace (parse_import_payload reports it empty).
@@ -265,12 +280,17 @@ import_report import_validator::finish()
     if (!sum)
     {
         rep.status = 400;
-        rep.error =
-            sum.error() == usage::errc::line_too_long
-                ? fmt::format(
-                      "usage import payload is larger than {} MiB and not JSONL", buffered_import_limit >> 20
-                  )
-                : sum.error().message();
+        if (sum.error() == usage::errc::line_too_long)
+            rep.error = fmt::format(
+                "usage import payload is larger than {} MiB and not JSONL or an array",
+                buffered_import_limit >> 20
+            );
+        else if (auto at = scanner_.error_offset())
+            rep.error = fmt::format(
+                "usage import payload is not a valid JSON array: {} at byte {}", sum.error().message(), *at
+            );
+        else
+            rep.error = sum.error().message();
         rep.failed = failed_;
         return rep;
     }

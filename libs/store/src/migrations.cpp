@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cpamd/store/migrations.hpp>
+#include <cpamd/usage/sha256.hpp>
 #include <fmt/format.h>
 #include <stdexcept>
 
@@ -175,9 +177,47 @@ CREATE TABLE IF NOT EXISTS api_key_aliases (
 );
 )sql";
 
+// v2: rejects are idempotent. A batch the collector spooled and then replayed after a crash
+// can hold a record that was already rejected; payload_hash (SHA-256 of the raw bytes, computed
+// by cpamd_sha256) is unique, the writer inserts with OR IGNORE, and copies already stored by v1
+// are dropped here (the oldest row of each payload stays).
+constexpr std::string_view schema_v2 = R"sql(
+ALTER TABLE rejects ADD COLUMN payload_hash BLOB;
+UPDATE rejects SET payload_hash = cpamd_sha256(payload);
+DELETE FROM rejects WHERE id NOT IN (SELECT min(id) FROM rejects GROUP BY payload_hash);
+CREATE UNIQUE INDEX rejects_payload_hash ON rejects (payload_hash);
+)sql";
+
 constexpr migration migrations[] = {
     {1, schema_v1},
+    {2, schema_v2},
 };
+
+// SQL function cpamd_sha256(blob): the 32-byte SHA-256 of its argument (v2 hashes old rejects).
+void sha256_function(sqlite3_context* ctx, int, sqlite3_value** argv)
+{
+    auto* p = static_cast<const char*>(sqlite3_value_blob(argv[0]));
+    auto digest =
+        usage::sha256(std::string_view(p ? p : "", static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+    sqlite3_result_blob(ctx, digest.data(), static_cast<int>(digest.size()), SQLITE_TRANSIENT);
+}
+
+void register_functions(connection& db)
+{
+    int rc = sqlite3_create_function_v2(
+        db.handle(),
+        "cpamd_sha256",
+        1,
+        SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+        nullptr,
+        sha256_function,
+        nullptr,
+        nullptr,
+        nullptr
+    );
+    if (rc != SQLITE_OK)
+        throw sqlite_error(rc, "register cpamd_sha256");
+}
 
 int user_version(connection& db)
 {
@@ -204,6 +244,8 @@ void migrate_to(connection& db, int target)
             current,
             latest_schema_version()
         ));
+    if (current < std::min(target, latest_schema_version()))
+        register_functions(db);
     for (const auto& m : migrations)
     {
         if (m.version <= current || m.version > target)

@@ -42,6 +42,8 @@ public:
             return "legacy usage model is not an object";
         case errc::not_an_array:
             return "usage import payload is not a JSON array";
+        case errc::item_too_long:
+            return "array item exceeds the maximum item length";
         }
         return "unknown usage error";
     }

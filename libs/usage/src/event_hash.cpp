@@ -77,4 +77,22 @@ std::string event_hash(const hash_fields& f)
     return sha256_hex(event_hash_input(f));
 }
 
+void set_event_hash(event& ev)
+{
+    std::string input = event_hash_input(hash_fields_of(ev));
+    ev.event_hash = sha256_hex(input);
+    auto& memo = ev.computed_hash;
+    memo.input = std::move(input);
+    std::copy_n(ev.event_hash.begin(), memo.hash.size(), memo.hash.begin());
+}
+
+bool hash_is_recomputable(const event& ev)
+{
+    const auto& memo = ev.computed_hash;
+    std::string input = event_hash_input(hash_fields_of(ev));
+    if (!memo.input.empty() && memo.input == input)
+        return std::string_view(memo.hash.data(), memo.hash.size()) == ev.event_hash;
+    return sha256_hex(input) == ev.event_hash;
+}
+
 } // namespace cpamd::usage

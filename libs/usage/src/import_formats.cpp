@@ -170,6 +170,182 @@ void jsonl_reader::finish(const item_callback& on_item)
     partial_.clear();
 }
 
+namespace
+{
+
+// One array element on its own. Its depth limit is one less than Boost.JSON's default, which is
+// what the element had inside the array when arrays were parsed whole.
+boost::system::result<event> parse_array_element(std::string_view text, const parse_options& opts)
+{
+    unsigned char buf[16 * 1024];
+    json::monotonic_resource mr(buf, sizeof buf);
+    json::parse_options limits;
+    limits.max_depth = json::parse_options().max_depth - 1;
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec, &mr, limits);
+    if (ec)
+        return ec;
+    return parse_record(v, opts);
+}
+
+} // namespace
+
+json_array_reader::json_array_reader(parse_options opts, std::size_t max_element_bytes)
+    : opts_(opts), max_element_bytes_(max_element_bytes)
+{
+}
+
+void json_array_reader::fail(boost::system::error_code ec, std::size_t at)
+{
+    state_ = state::failed;
+    error_ = ec;
+    error_offset_ = at;
+    std::string().swap(partial_);
+}
+
+void json_array_reader::feed(std::string_view chunk, const item_callback& on_item)
+{
+    std::size_t i = 0;
+    while (i < chunk.size() && state_ != state::failed)
+    {
+        char c = chunk[i];
+        switch (state_)
+        {
+        case state::before_array:
+            if (c == '[')
+                state_ = state::before_value;
+            else if (!is_ws(c))
+                fail(errc::not_an_array, offset_ + i);
+            ++i;
+            break;
+        case state::before_value:
+            if (c == ']' && empty_so_far_)
+                state_ = state::after_array;
+            else if (c == ',' || c == ']')
+                fail(json::error::syntax, offset_ + i);
+            else if (!is_ws(c))
+            {
+                state_ = state::in_value;
+                empty_so_far_ = false;
+                scalar_ = c != '{' && c != '[' && c != '"';
+                depth_ = 0;
+                in_string_ = escaped_ = too_long_ = false;
+                partial_.clear();
+                i = scan(chunk, i, on_item);
+                break;
+            }
+            ++i;
+            break;
+        case state::in_value:
+            i = scan(chunk, i, on_item);
+            break;
+        case state::after_value:
+            if (c == ',')
+                state_ = state::before_value;
+            else if (c == ']')
+                state_ = state::after_array;
+            else if (!is_ws(c))
+                fail(json::error::syntax, offset_ + i);
+            ++i;
+            break;
+        case state::after_array:
+            if (!is_ws(c))
+                fail(json::error::syntax, offset_ + i);
+            ++i;
+            break;
+        case state::failed:
+            break;
+        }
+    }
+    offset_ += chunk.size();
+}
+
+// Scans the element from chunk[i]; returns where scanning stopped (after the element, or the end
+// of the chunk with the bytes kept in partial_).
+std::size_t json_array_reader::scan(std::string_view chunk, std::size_t i, const item_callback& on_item)
+{
+    const std::size_t start = i;
+    for (; i < chunk.size(); ++i)
+    {
+        char c = chunk[i];
+        if (scalar_)
+        {
+            if (is_ws(c) || c == ',' || c == ']')
+            {
+                end_value(chunk.substr(start, i - start), on_item);
+                return i;
+            }
+        }
+        else if (in_string_)
+        {
+            if (escaped_)
+                escaped_ = false;
+            else if (c == '\\')
+                escaped_ = true;
+            else if (c == '"')
+            {
+                in_string_ = false;
+                if (depth_ == 0)
+                {
+                    end_value(chunk.substr(start, i + 1 - start), on_item);
+                    return i + 1;
+                }
+            }
+        }
+        else if (c == '"')
+            in_string_ = true;
+        else if (c == '{' || c == '[')
+            ++depth_;
+        else if ((c == '}' || c == ']') && --depth_ == 0)
+        {
+            end_value(chunk.substr(start, i + 1 - start), on_item);
+            return i + 1;
+        }
+    }
+    std::string_view rest = chunk.substr(start);
+    if (!too_long_ && partial_.size() + rest.size() > max_element_bytes_)
+    {
+        too_long_ = true;
+        std::string().swap(partial_);
+    }
+    if (!too_long_)
+        partial_.append(rest);
+    return i;
+}
+
+void json_array_reader::end_value(std::string_view tail, const item_callback& on_item)
+{
+    state_ = state::after_value;
+    std::size_t index = index_++;
+    if (too_long_ || partial_.size() + tail.size() > max_element_bytes_)
+        on_item(import_item{index, 0, 0, errc::item_too_long});
+    else if (partial_.empty())
+        on_item(import_item{index, 0, 0, parse_array_element(tail, opts_)}); // the common case: no copy
+    else
+    {
+        partial_.append(tail);
+        on_item(import_item{index, 0, 0, parse_array_element(partial_, opts_)});
+    }
+    partial_.clear();
+}
+
+boost::system::result<void> json_array_reader::finish(const item_callback&)
+{
+    switch (state_)
+    {
+    case state::after_array:
+        return {};
+    case state::failed:
+        return error_;
+    case state::before_array:
+        fail(errc::not_an_array, offset_);
+        return error_;
+    default:
+        fail(json::error::incomplete, offset_);
+        return error_;
+    }
+}
+
 std::optional<import_format> legacy_format_of(const json::object& root) noexcept
 {
     if (const auto* usage = find_object(root, "usage"))
@@ -300,16 +476,10 @@ boost::system::result<import_summary> parse_import_payload(
 
     if (body[start] == '[')
     {
-        json::monotonic_resource mr;
-        boost::system::error_code ec;
-        json::value v = json::parse(body.substr(start), ec, &mr);
-        if (ec)
-            return ec;
-        const auto* arr = v.if_array();
-        if (arr == nullptr)
-            return errc::not_an_array;
-        for (std::size_t i = 0; i < arr->size(); ++i)
-            counting(import_item{i, 0, 0, parse_record((*arr)[i], opts)});
+        json_array_reader reader(opts, max_line_bytes);
+        reader.feed(body.substr(start), counting);
+        if (auto done = reader.finish(counting); !done)
+            return done.error();
         return sum;
     }
 

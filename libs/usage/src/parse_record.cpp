@@ -1,4 +1,5 @@
 #include "json_access.hpp"
+#include "record_keys.hpp"
 
 #include <array>
 #include <boost/json/monotonic_resource.hpp>
@@ -40,11 +41,11 @@ std::string upper(std::string_view s)
 }
 
 // A timestamp from the first key that yields one (strings in the §6.2 formats, numbers).
-std::optional<utc_time> read_timestamp(const json::object& o, std::initializer_list<std::string_view> keys)
+std::optional<utc_time> read_timestamp(const indexed_object& o, std::initializer_list<rk> keys)
 {
     for (auto k : keys)
     {
-        const auto* v = find(o, k);
+        const auto* v = o[k];
         if (v == nullptr)
             continue;
         std::optional<utc_time> t;
@@ -63,18 +64,25 @@ std::optional<utc_time> read_timestamp(const json::object& o, std::initializer_l
 }
 
 // The §6.2 timestamp sources, in order.
-std::optional<utc_time> read_record_timestamp(const json::object& o)
+std::optional<utc_time> read_record_timestamp(const indexed_object& o)
 {
     return read_timestamp(
-        o, {"timestamp", "time", "created_at", "createdAt", "created", "request_time", "requestTime"}
+        o,
+        {rk::timestamp,
+         rk::time,
+         rk::created_at,
+         rk::createdAt,
+         rk::created,
+         rk::request_time,
+         rk::requestTime}
     );
 }
 
-void fill_endpoint(event& ev, const json::object& o)
+void fill_endpoint(event& ev, const indexed_object& o)
 {
-    std::string_view method = first_string(o, {"method", "http_method", "httpMethod"});
-    std::string_view path = first_string(o, {"path", "url_path", "urlPath", "route"});
-    std::string_view endpoint = first_string(o, {"endpoint", "api", "request", "operation"});
+    std::string_view method = first_string(o, {rk::method, rk::http_method, rk::httpMethod});
+    std::string_view path = first_string(o, {rk::path, rk::url_path, rk::urlPath, rk::route});
+    std::string_view endpoint = first_string(o, {rk::endpoint, rk::api, rk::request, rk::operation});
     ev.method = upper(method);
     ev.path = cut(path, 2048);
     if (!endpoint.empty())
@@ -97,31 +105,33 @@ void fill_endpoint(event& ev, const json::object& o)
 }
 
 // Fields with the same name in raw records and exports.
-void fill_common(event& ev, const json::object& o)
+void fill_common(event& ev, const indexed_object& o)
 {
-    ev.request_id = cut(first_string(o, {"request_id", "requestId"}));
-    ev.provider = cut(first_string(o, {"provider"}));
-    ev.executor_type = cut(first_string(o, {"executor_type", "executorType"}));
-    ev.auth_type = cut(first_string(o, {"auth_type", "authType"}));
-    ev.auth_index = cut(first_string(o, {"auth_index", "authIndex"}));
-    ev.reasoning_effort = cut(first_string(o, {"reasoning_effort", "reasoningEffort"}));
-    ev.client_ip = cut(first_string(o, {"client_ip", "clientIp", "clientIP"}), client_ip_max_bytes);
+    ev.request_id = cut(first_string(o, {rk::request_id, rk::requestId}));
+    ev.provider = cut(first_string(o, {rk::provider}));
+    ev.executor_type = cut(first_string(o, {rk::executor_type, rk::executorType}));
+    ev.auth_type = cut(first_string(o, {rk::auth_type, rk::authType}));
+    ev.auth_index = cut(first_string(o, {rk::auth_index, rk::authIndex}));
+    ev.reasoning_effort = cut(first_string(o, {rk::reasoning_effort, rk::reasoningEffort}));
+    ev.client_ip = cut(first_string(o, {rk::client_ip, rk::clientIp, rk::clientIP}), client_ip_max_bytes);
     ev.x_forwarded_for =
-        cut(first_string(o, {"x_forwarded_for", "xForwardedFor"}), x_forwarded_for_max_bytes);
+        cut(first_string(o, {rk::x_forwarded_for, rk::xForwardedFor}), x_forwarded_for_max_bytes);
     // Clients put anything into their user agent, keys included.
-    ev.user_agent = redact_text(first_string(o, {"user_agent", "userAgent"}), user_agent_max_bytes);
-    ev.account_snapshot = cut(first_string(o, {"account_snapshot", "accountSnapshot"}));
-    ev.auth_label_snapshot = cut(first_string(o, {"auth_label_snapshot", "authLabelSnapshot"}));
-    ev.auth_file_snapshot = cut(first_string(o, {"auth_file_snapshot", "authFileSnapshot"}));
-    ev.auth_provider_snapshot = cut(first_string(o, {"auth_provider_snapshot", "authProviderSnapshot"}));
-    ev.auth_project_id_snapshot = cut(first_string(o, {"auth_project_id_snapshot", "authProjectIdSnapshot"}));
-    ev.auth_snapshot_at_ms = first_int(o, {"auth_snapshot_at_ms", "authSnapshotAtMs"});
-    ev.header_quota_plan_type = cut(first_string(o, {"header_quota_plan_type", "headerQuotaPlanType"}));
-    ev.header_error_kind = cut(first_string(o, {"header_error_kind", "headerErrorKind"}));
-    ev.header_error_code = cut(first_string(o, {"header_error_code", "headerErrorCode"}));
-    ev.header_trace_id = cut(first_string(o, {"header_trace_id", "headerTraceId"}));
-    ev.header_quota_recover_at_ms = first_int(o, {"header_quota_recover_at_ms", "headerQuotaRecoverAtMs"});
-    if (const auto* v = find_any(o, {"header_quota_used_percent", "headerQuotaUsedPercent"}))
+    ev.user_agent = redact_text(first_string(o, {rk::user_agent, rk::userAgent}), user_agent_max_bytes);
+    ev.account_snapshot = cut(first_string(o, {rk::account_snapshot, rk::accountSnapshot}));
+    ev.auth_label_snapshot = cut(first_string(o, {rk::auth_label_snapshot, rk::authLabelSnapshot}));
+    ev.auth_file_snapshot = cut(first_string(o, {rk::auth_file_snapshot, rk::authFileSnapshot}));
+    ev.auth_provider_snapshot = cut(first_string(o, {rk::auth_provider_snapshot, rk::authProviderSnapshot}));
+    ev.auth_project_id_snapshot =
+        cut(first_string(o, {rk::auth_project_id_snapshot, rk::authProjectIdSnapshot}));
+    ev.auth_snapshot_at_ms = first_int(o, {rk::auth_snapshot_at_ms, rk::authSnapshotAtMs});
+    ev.header_quota_plan_type = cut(first_string(o, {rk::header_quota_plan_type, rk::headerQuotaPlanType}));
+    ev.header_error_kind = cut(first_string(o, {rk::header_error_kind, rk::headerErrorKind}));
+    ev.header_error_code = cut(first_string(o, {rk::header_error_code, rk::headerErrorCode}));
+    ev.header_trace_id = cut(first_string(o, {rk::header_trace_id, rk::headerTraceId}));
+    ev.header_quota_recover_at_ms =
+        first_int(o, {rk::header_quota_recover_at_ms, rk::headerQuotaRecoverAtMs});
+    if (const auto* v = find_any(o, {rk::header_quota_used_percent, rk::headerQuotaUsedPercent}))
         ev.header_quota_used_percent = to_double(*v);
 }
 
@@ -133,22 +143,29 @@ struct token_read
 };
 
 // One counter: the first container (tokens, usage, top level) that has one of the keys.
-std::optional<std::int64_t> token_field(
-    const std::array<const json::object*, 3>& containers, std::initializer_list<std::string_view> keys
-)
+std::optional<std::int64_t>
+token_field(const std::array<const indexed_object*, 3>& containers, std::initializer_list<rk> keys)
 {
     for (const auto* c : containers)
-        if (c != nullptr)
-            if (auto v = first_int(*c, keys))
-                return v;
+        if (auto v = first_int(*c, keys))
+            return v;
     return std::nullopt;
 }
 
-token_read read_tokens(const json::object& o)
+// An index of o[k] if it is an object; an empty index (every key absent) otherwise.
+indexed_object index_of(const indexed_object& o, rk k) noexcept
 {
-    std::array<const json::object*, 3> containers = {find_object(o, "tokens"), find_object(o, "usage"), &o};
+    const auto* c = find_object(o, k);
+    return c != nullptr ? indexed_object(*c) : indexed_object();
+}
+
+token_read read_tokens(const indexed_object& o)
+{
+    indexed_object tokens = index_of(o, rk::tokens);
+    indexed_object usage = index_of(o, rk::usage);
+    std::array<const indexed_object*, 3> containers = {&tokens, &usage, &o};
     token_read r;
-    auto set = [&](std::int64_t& out, std::initializer_list<std::string_view> keys)
+    auto set = [&](std::int64_t& out, std::initializer_list<rk> keys)
     {
         if (auto v = token_field(containers, keys))
         {
@@ -158,46 +175,48 @@ token_read read_tokens(const json::object& o)
         }
         return false;
     };
-    set(r.counts.input, {"input_tokens", "prompt_tokens", "inputTokens", "promptTokens"});
-    set(r.counts.output, {"output_tokens", "completion_tokens", "outputTokens", "completionTokens"});
-    set(r.counts.reasoning, {"reasoning_tokens", "reasoningTokens"});
-    set(r.counts.cached, {"cached_tokens", "cachedTokens"});
-    set(r.counts.cache, {"cache_tokens", "cacheTokens"});
+    set(r.counts.input, {rk::input_tokens, rk::prompt_tokens, rk::inputTokens, rk::promptTokens});
+    set(r.counts.output, {rk::output_tokens, rk::completion_tokens, rk::outputTokens, rk::completionTokens});
+    set(r.counts.reasoning, {rk::reasoning_tokens, rk::reasoningTokens});
+    set(r.counts.cached, {rk::cached_tokens, rk::cachedTokens});
+    set(r.counts.cache, {rk::cache_tokens, rk::cacheTokens});
     set(r.counts.cache_read,
-        {"cache_read_tokens", "cache_read_input_tokens", "cacheReadTokens", "cacheReadInputTokens"});
+        {rk::cache_read_tokens, rk::cache_read_input_tokens, rk::cacheReadTokens, rk::cacheReadInputTokens});
     set(r.counts.cache_creation,
-        {"cache_creation_tokens",
-         "cache_creation_input_tokens",
-         "cache_write_tokens",
-         "cache_write_input_tokens",
-         "cacheCreationTokens",
-         "cacheCreationInputTokens",
-         "cacheWriteTokens",
-         "cacheWriteInputTokens"});
-    r.total_present = set(r.counts.total, {"total_tokens", "total", "totalTokens"});
+        {rk::cache_creation_tokens,
+         rk::cache_creation_input_tokens,
+         rk::cache_write_tokens,
+         rk::cache_write_input_tokens,
+         rk::cacheCreationTokens,
+         rk::cacheCreationInputTokens,
+         rk::cacheWriteTokens,
+         rk::cacheWriteInputTokens});
+    r.total_present = set(r.counts.total, {rk::total_tokens, rk::total, rk::totalTokens});
     return r;
 }
 
-std::optional<token_breakdown_v2> read_breakdown(const json::object& o)
+std::optional<token_breakdown_v2> read_breakdown(const indexed_object& o)
 {
-    const json::object* b = find_object(o, "token_breakdown");
-    if (b == nullptr)
-        b = find_object(o, "tokenBreakdown");
-    if (b == nullptr)
+    const json::object* found = find_object(o, rk::token_breakdown);
+    if (found == nullptr)
+        found = find_object(o, rk::tokenBreakdown);
+    if (found == nullptr)
         return std::nullopt;
-    auto version = first_int(*b, {"schema_version", "schemaVersion"});
+    indexed_object b(*found);
+    auto version = first_int(b, {rk::schema_version, rk::schemaVersion});
     if (!version || *version != 2)
         return std::nullopt;
-    const json::object* in = find_object(*b, "input");
-    const json::object* out = find_object(*b, "output");
-    if (in == nullptr || out == nullptr)
+    const json::object* in_found = find_object(b, rk::input);
+    const json::object* out_found = find_object(b, rk::output);
+    if (in_found == nullptr || out_found == nullptr)
         return std::nullopt;
+    indexed_object in(*in_found), out(*out_found);
     token_breakdown_v2 r;
-    r.uncached = first_int(*in, {"uncached_tokens", "uncachedTokens"}).value_or(0);
-    r.cache_read = first_int(*in, {"cache_read_tokens", "cacheReadTokens"}).value_or(0);
-    r.cache_write = first_int(*in, {"cache_write_tokens", "cacheWriteTokens"}).value_or(0);
-    r.output_total = first_int(*out, {"total_tokens", "totalTokens"}).value_or(0);
-    r.reasoning = first_int(*out, {"reasoning_tokens", "reasoningTokens"}).value_or(0);
+    r.uncached = first_int(in, {rk::uncached_tokens, rk::uncachedTokens}).value_or(0);
+    r.cache_read = first_int(in, {rk::cache_read_tokens, rk::cacheReadTokens}).value_or(0);
+    r.cache_write = first_int(in, {rk::cache_write_tokens, rk::cacheWriteTokens}).value_or(0);
+    r.output_total = first_int(out, {rk::total_tokens, rk::totalTokens}).value_or(0);
+    r.reasoning = first_int(out, {rk::reasoning_tokens, rk::reasoningTokens}).value_or(0);
     return r;
 }
 
@@ -215,7 +234,7 @@ token_semantics flat_semantics(const event& ev) noexcept
 }
 
 // Raw counters, canonical buckets and the semantics used. Returns true if any token data.
-bool fill_tokens(event& ev, const json::object& o)
+bool fill_tokens(event& ev, const indexed_object& o)
 {
     token_read r = read_tokens(o);
     ev.tokens = r.counts;
@@ -235,30 +254,33 @@ bool fill_tokens(event& ev, const json::object& o)
 }
 
 // "fail" object or fail_body / fail_status_code.
-void fill_failure(event& ev, const json::object& o)
+void fill_failure(event& ev, const indexed_object& o)
 {
-    const json::object* fail = find_object(o, "fail");
+    const json::object* fail_found = find_object(o, rk::fail);
     std::string_view body;
     std::optional<std::int64_t> status;
-    if (fail != nullptr)
+    if (fail_found != nullptr)
     {
-        if (const auto* b = find(*fail, "body"))
+        indexed_object fail(*fail_found);
+        if (const auto* b = fail[rk::body])
             if (const auto* s = b->if_string())
                 body = *s;
-        status = first_int(*fail, {"status_code", "statusCode"});
+        status = first_int(fail, {rk::status_code, rk::statusCode});
     }
     if (body.empty())
-        body = first_string(o, {"fail_body", "failBody", "fail_summary", "failSummary"});
+        body = first_string(o, {rk::fail_body, rk::failBody, rk::fail_summary, rk::failSummary});
     if (!status)
-        status = first_int(o, {"fail_status_code", "failStatusCode", "status_code", "statusCode", "status"});
+        status = first_int(
+            o, {rk::fail_status_code, rk::failStatusCode, rk::status_code, rk::statusCode, rk::status}
+        );
 
-    if (auto f = first_bool(o, {"failed", "is_failed", "isFailed"}))
+    if (auto f = first_bool(o, {rk::failed, rk::is_failed, rk::isFailed}))
         ev.failed = *f;
-    else if (auto s = first_bool(o, {"success", "ok"}))
+    else if (auto s = first_bool(o, {rk::success, rk::ok}))
         ev.failed = !*s;
     else if (status && *status >= 400)
         ev.failed = true;
-    else if (const auto* e = find_any(o, {"error", "error_message", "errorMessage"}))
+    else if (const auto* e = find_any(o, {rk::error, rk::error_message, rk::errorMessage}))
         ev.failed = !(e->is_string() && trim(e->get_string()).empty());
     else
         ev.failed = false;
@@ -269,10 +291,11 @@ void fill_failure(event& ev, const json::object& o)
         ev.fail_summary = redact_text(body);
 }
 
-void fill_source(event& ev, const json::object& o)
+void fill_source(event& ev, const indexed_object& o)
 {
-    std::string_view raw_source = first_string(o, {"source", "api_key", "apiKey", "key", "account", "email"});
-    std::string_view raw_key = first_string(o, {"api_key", "apiKey", "key"});
+    std::string_view raw_source =
+        first_string(o, {rk::source, rk::api_key, rk::apiKey, rk::key, rk::account, rk::email});
+    std::string_view raw_key = first_string(o, {rk::api_key, rk::apiKey, rk::key});
     if (!raw_source.empty())
     {
         ev.source_hash = sha256_hex(raw_source);
@@ -283,30 +306,31 @@ void fill_source(event& ev, const json::object& o)
         ev.api_key_hash = sha256_hex(raw_key);
 }
 
-void fill_models(event& ev, const json::object& o, bool export_record)
+void fill_models(event& ev, const indexed_object& o, bool export_record)
 {
-    ev.requested_model = cut(first_string(o, {"alias", "requested_model", "requestedModel"}));
+    ev.requested_model = cut(first_string(o, {rk::alias, rk::requested_model, rk::requestedModel}));
     if (export_record)
     {
-        ev.resolved_model = cut(first_string(o, {"resolved_model", "resolvedModel"}));
-        ev.model = cut(first_string(o, {"model"}));
+        ev.resolved_model = cut(first_string(o, {rk::resolved_model, rk::resolvedModel}));
+        ev.model = cut(first_string(o, {rk::model}));
     }
     else
-        ev.resolved_model =
-            cut(first_string(o, {"resolved_model", "resolvedModel", "model", "model_name", "modelName"}));
+        ev.resolved_model = cut(
+            first_string(o, {rk::resolved_model, rk::resolvedModel, rk::model, rk::model_name, rk::modelName})
+        );
     if (ev.model.empty())
         ev.model = !ev.requested_model.empty()  ? ev.requested_model
                    : !ev.resolved_model.empty() ? ev.resolved_model
                                                 : "-";
 }
 
-void fill_service_tier(event& ev, const json::object& o)
+void fill_service_tier(event& ev, const indexed_object& o)
 {
-    ev.request_service_tier = cut(first_string(o, {"request_service_tier", "requestServiceTier"}));
-    std::string_view requested = first_string(o, {"service_tier", "serviceTier"});
+    ev.request_service_tier = cut(first_string(o, {rk::request_service_tier, rk::requestServiceTier}));
+    std::string_view requested = first_string(o, {rk::service_tier, rk::serviceTier});
     if (ev.request_service_tier.empty())
         ev.request_service_tier = cut(requested);
-    ev.response_service_tier = cut(first_string(o, {"response_service_tier", "responseServiceTier"}));
+    ev.response_service_tier = cut(first_string(o, {rk::response_service_tier, rk::responseServiceTier}));
     // Codex reports what it was asked; the others report what they served.
     bool request_first = ev.provider == "codex";
     const std::string& a = request_first ? ev.request_service_tier : ev.response_service_tier;
@@ -371,9 +395,14 @@ bool is_export_record(const json::object& o) noexcept
     return !first_string(o, {"event_hash", "eventHash"}).empty();
 }
 
-boost::system::result<event> parse_raw_record(const json::object& o, const parse_options& opts)
+namespace
 {
-    if (control_of(o) != control_kind::none)
+
+// `raw` is the record, `o` its index.
+boost::system::result<event>
+raw_record(const json::object& raw, const indexed_object& o, const parse_options& opts)
+{
+    if (control_of(raw) != control_kind::none)
         return errc::control_payload;
     utc_time now = opts.now.value_or(now_utc());
     event ev;
@@ -386,10 +415,10 @@ boost::system::result<event> parse_raw_record(const json::object& o, const parse
     fill_failure(ev, o);
     fill_source(ev, o);
     fill_service_tier(ev, o);
-    ev.latency_ms = first_int(o, {"latency_ms", "latencyMs"});
-    if (auto t = first_int(o, {"ttft_ms", "ttftMs"}); t && *t > 0)
+    ev.latency_ms = first_int(o, {rk::latency_ms, rk::latencyMs});
+    if (auto t = first_int(o, {rk::ttft_ms, rk::ttftMs}); t && *t > 0)
         ev.ttft_ms = t;
-    if (const auto* h = find_object(o, "response_headers"))
+    if (const auto* h = find_object(o, rk::response_headers))
     {
         header_info hi = extract_response_headers(*h, ev.timestamp_ms + ev.latency_ms.value_or(0));
         ev.response_metadata = std::move(hi.metadata_json);
@@ -403,25 +432,26 @@ boost::system::result<event> parse_raw_record(const json::object& o, const parse
     ev.created_at_ms = now.unix_ms();
 
     bool recognised = ts || has_tokens || ev.model != "-" || ev.endpoint != "-" || !ev.request_id.empty() ||
-                      !ev.provider.empty() || !ev.source_hash.empty() || find(o, "failed") != nullptr;
+                      !ev.provider.empty() || !ev.source_hash.empty() || o[rk::failed] != nullptr;
     if (!recognised)
         return errc::no_usage_fields;
-    ev.event_hash = event_hash(ev);
+    set_event_hash(ev);
     return ev;
 }
 
-boost::system::result<event> parse_export_record(const json::object& o, const parse_options& opts)
+boost::system::result<event>
+export_record(const json::object& raw, const indexed_object& o, const parse_options& opts)
 {
-    std::string_view hash = first_string(o, {"event_hash", "eventHash"});
+    std::string_view hash = first_string(o, {rk::event_hash, rk::eventHash});
     if (hash.empty())
-        return parse_raw_record(o, opts);
+        return raw_record(raw, o, opts);
     utc_time now = opts.now.value_or(now_utc());
     event ev;
     ev.event_hash = cut(hash, 128);
 
-    std::optional<utc_time> ts = read_timestamp(o, {"timestamp"});
+    std::optional<utc_time> ts = read_timestamp(o, {rk::timestamp});
     if (!ts)
-        if (auto ms = first_int(o, {"timestamp_ms", "timestampMs"}))
+        if (auto ms = first_int(o, {rk::timestamp_ms, rk::timestampMs}))
             ts = from_unix_ms(*ms);
     if (!ts)
         ts = read_record_timestamp(o);
@@ -431,27 +461,27 @@ boost::system::result<event> parse_export_record(const json::object& o, const pa
     fill_endpoint(ev, o);
     fill_models(ev, o, true);
     fill_tokens(ev, o);
-    ev.failed = first_bool(o, {"failed"}).value_or(false);
-    ev.fail_status_code = first_int(o, {"fail_status_code", "failStatusCode"});
-    ev.fail_summary = redact_text(first_string(o, {"fail_summary", "failSummary"}));
-    ev.latency_ms = first_int(o, {"latency_ms", "latencyMs"});
-    ev.ttft_ms = first_int(o, {"ttft_ms", "ttftMs"});
+    ev.failed = first_bool(o, {rk::failed}).value_or(false);
+    ev.fail_status_code = first_int(o, {rk::fail_status_code, rk::failStatusCode});
+    ev.fail_summary = redact_text(first_string(o, {rk::fail_summary, rk::failSummary}));
+    ev.latency_ms = first_int(o, {rk::latency_ms, rk::latencyMs});
+    ev.ttft_ms = first_int(o, {rk::ttft_ms, rk::ttftMs});
 
-    std::string_view source = first_string(o, {"source"});
+    std::string_view source = first_string(o, {rk::source});
     ev.source = mask_source(source);
-    ev.source_hash = cut(first_string(o, {"source_hash", "sourceHash"}), 128);
+    ev.source_hash = cut(first_string(o, {rk::source_hash, rk::sourceHash}), 128);
     if (ev.source_hash.empty() && !source.empty())
         ev.source_hash = sha256_hex(source);
-    ev.api_key_hash = cut(first_string(o, {"api_key_hash", "apiKeyHash"}), 128);
+    ev.api_key_hash = cut(first_string(o, {rk::api_key_hash, rk::apiKeyHash}), 128);
     if (ev.api_key_hash.empty())
-        if (auto key = first_string(o, {"api_key", "apiKey"}); !key.empty())
+        if (auto key = first_string(o, {rk::api_key, rk::apiKey}); !key.empty())
             ev.api_key_hash = sha256_hex(key);
 
-    ev.service_tier = cut(first_string(o, {"service_tier", "serviceTier"}));
-    ev.request_service_tier = cut(first_string(o, {"request_service_tier", "requestServiceTier"}));
-    ev.response_service_tier = cut(first_string(o, {"response_service_tier", "responseServiceTier"}));
+    ev.service_tier = cut(first_string(o, {rk::service_tier, rk::serviceTier}));
+    ev.request_service_tier = cut(first_string(o, {rk::request_service_tier, rk::requestServiceTier}));
+    ev.response_service_tier = cut(first_string(o, {rk::response_service_tier, rk::responseServiceTier}));
 
-    if (const auto* m = find_any(o, {"response_metadata", "responseMetadata"}))
+    if (const auto* m = find_any(o, {rk::response_metadata, rk::responseMetadata}))
     {
         if (m->is_object())
             ev.response_metadata = go_marshal_sorted(*m);
@@ -465,13 +495,27 @@ boost::system::result<event> parse_export_record(const json::object& o, const pa
         if (ev.response_metadata.size() > max_response_metadata_bytes || ev.response_metadata == "{}")
             ev.response_metadata.clear();
     }
-    ev.created_at_ms = first_int(o, {"created_at_ms", "createdAtMs"}).value_or(now.unix_ms());
+    ev.created_at_ms = first_int(o, {rk::created_at_ms, rk::createdAtMs}).value_or(now.unix_ms());
     return ev;
+}
+
+} // namespace
+
+boost::system::result<event> parse_raw_record(const json::object& o, const parse_options& opts)
+{
+    return raw_record(o, indexed_object(o), opts);
+}
+
+boost::system::result<event> parse_export_record(const json::object& o, const parse_options& opts)
+{
+    return export_record(o, indexed_object(o), opts);
 }
 
 boost::system::result<event> parse_record(const json::object& o, const parse_options& opts)
 {
-    return is_export_record(o) ? parse_export_record(o, opts) : parse_raw_record(o, opts);
+    indexed_object index(o);
+    bool is_export = !first_string(index, {rk::event_hash, rk::eventHash}).empty();
+    return is_export ? export_record(o, index, opts) : raw_record(o, index, opts);
 }
 
 boost::system::result<event> parse_record(const json::value& v, const parse_options& opts)

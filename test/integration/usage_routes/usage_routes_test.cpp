@@ -181,6 +181,36 @@ TEST_CASE("import gives /usage totals equal to an independent computation", "[us
     }
 }
 
+TEST_CASE("a JSON array import streams to the same totals; a broken one names its position", "[usage_routes]")
+{
+    running_daemon d(daemon_env());
+    auto records = cpamd::test::make_records(3000, 7);
+    // The same records as one JSON array, spread over lines the way an editor would write it.
+    std::string array = "[\n";
+    for (std::size_t start = 0, nl; (nl = records.find('\n', start)) != std::string::npos; start = nl + 1)
+        array += (start == 0 ? "  " : ",\n  ") + records.substr(start, nl - start);
+    array += "\n]\n";
+    auto r = post_import(d, array);
+    REQUIRE(r.status == 200);
+    CHECK(
+        r.body ==
+        "{\"format\":\"usage_service_jsonl\",\"added\":3000,\"skipped\":0,\"total\":3000,\"failed\":0,"
+        "\"unsupported\":0,\"warnings\":null}\n"
+    );
+    check_against(usage_of(d), cpamd::test::expected_from_jsonl(records));
+
+    auto fresh = cpamd::test::make_records(3, 99);
+    auto first_nl = fresh.find('\n');
+    std::string one = fresh.substr(0, first_nl);
+    auto bad_item = post_import(d, "[" + one + ", {\"timestamp\": oops}]");
+    CHECK(bad_item.status == 400);
+    CHECK(bad_item.body.find("item 1") != std::string::npos);
+    auto cut_short = post_import(d, "[" + one + ",");
+    CHECK(cut_short.status == 400);
+    CHECK(cut_short.body.find(fmt::format("at byte {}", one.size() + 2)) != std::string::npos);
+    CHECK(usage_of(d).at("total_requests").as_int64() == 3000);
+}
+
 TEST_CASE("export then import into a fresh data dir reproduces /usage byte for byte", "[usage_routes]")
 {
     running_daemon a(daemon_env());

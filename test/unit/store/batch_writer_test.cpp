@@ -159,6 +159,19 @@ TEST_CASE_METHOD(fixture, "rejected records keep their raw bytes", "[store][writ
     CHECK(s.blob(2) == raw);
 }
 
+TEST_CASE_METHOD(fixture, "a rejected record replayed after a crash is stored once", "[store][writer]")
+{
+    std::vector<rejected_record> batch{{"collector:resp", "json: syntax error", "{garbage"}};
+    CHECK(writer.write({}, batch).rejected == 1);
+    // The spool replays the same batch; the same bytes may also come back through another transport.
+    CHECK(writer.write({}, batch).rejected == 1);
+    writer.write({}, std::vector<rejected_record>{{"collector:http", "json: syntax error", "{garbage"}});
+    CHECK(count("SELECT count(*) FROM rejects") == 1);
+    CHECK(count("SELECT count(*) FROM rejects WHERE origin = 'collector:resp'") == 1);
+    writer.write({}, std::vector<rejected_record>{{"collector:resp", "json: syntax error", "{garbage2"}});
+    CHECK(count("SELECT count(*) FROM rejects") == 2);
+}
+
 TEST_CASE("event hashes are stored as 32 bytes and read back unchanged", "[store][writer]")
 {
     std::string hex = "00ff10a0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3e4f5061728394a5b6c";
@@ -237,6 +250,11 @@ TEST_CASE_METHOD(
     auto s = db.prepare("SELECT hash FROM events WHERE hash IS NOT NULL");
     REQUIRE(s.step());
     CHECK(blob_to_hash(s.blob(0)) == "imported-hash-from-another-tool");
+    // An event changed after parsing: its parser's note no longer matches, so the hash is stored.
+    auto changed = sample_event(3);
+    changed.model = "renamed-after-parsing";
+    writer.write(std::vector<cpamd::usage::event>{changed}, {});
+    CHECK(count("SELECT count(*) FROM events WHERE hash IS NOT NULL") == 2);
     // Both still deduplicate.
     auto c = writer.write(std::vector<cpamd::usage::event>{own, foreign}, {});
     CHECK(c.duplicates == 2);

@@ -65,6 +65,32 @@ TEST_CASE("every earlier version upgrades to the same schema as a fresh file", "
     }
 }
 
+TEST_CASE(
+    "v2 keeps one reject per payload from a v1 database and makes rejects idempotent", "[store][migrations]"
+)
+{
+    cpamd::test::temp_dir dir;
+    {
+        connection db(dir / "usage.sqlite", connection::mode::read_write_create);
+        migrate_to(db, 1);
+        // v1 stored a replayed reject twice.
+        db.exec(R"sql(
+            INSERT INTO rejects (received_at_ms, origin, reason, payload) VALUES (1, 'collector:http', 'r', x'7b0102');
+            INSERT INTO rejects (received_at_ms, origin, reason, payload) VALUES (2, 'collector:http', 'r', x'7b0102');
+            INSERT INTO rejects (received_at_ms, origin, reason, payload) VALUES (3, 'collector:resp', 'r', 'other');
+        )sql");
+    }
+    auto db = open_writer(dir / "usage.sqlite");
+    CHECK(db.query_int("PRAGMA user_version") == 2);
+    CHECK(db.query_int("SELECT count(*) FROM rejects") == 2);
+    CHECK(db.query_int("SELECT min(received_at_ms) FROM rejects WHERE payload = x'7b0102'") == 1);
+    CHECK(db.query_int("SELECT count(*) FROM rejects WHERE length(payload_hash) = 32") == 2);
+    // The writer's insert is now a no-op for a payload already there.
+    db.exec("INSERT OR IGNORE INTO rejects (received_at_ms, origin, reason, payload, payload_hash) "
+            "SELECT 9, origin, reason, payload, payload_hash FROM rejects WHERE id = 1");
+    CHECK(db.query_int("SELECT count(*) FROM rejects") == 2);
+}
+
 TEST_CASE("a database from a newer cpamd is refused", "[store][migrations]")
 {
     cpamd::test::temp_dir dir;

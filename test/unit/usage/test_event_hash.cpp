@@ -69,3 +69,26 @@ TEST_CASE("event hash: max(cached, cache) and alias over model", "[usage][hash]"
     auto y = must_parse(R"({"timestamp":"2026-08-22T06:03:11.500Z","model":"m","latency_ms":1})");
     CHECK(x.event_hash == y.event_hash);
 }
+
+TEST_CASE("event hash: the parser's memo is checked, never trusted", "[usage][hash]")
+{
+    auto ev = must_parse(codex_success);
+    CHECK(hash_is_recomputable(ev));
+    auto copy = ev;
+    CHECK(copy == ev); // the memo is not part of the event's value
+    CHECK(hash_is_recomputable(copy));
+
+    auto changed_field = ev;
+    changed_field.model = "other"; // the hash no longer matches the fields
+    CHECK_FALSE(hash_is_recomputable(changed_field));
+
+    auto changed_hash = ev;
+    changed_hash.event_hash = std::string(64, 'a'); // same fields, another hash
+    CHECK_FALSE(hash_is_recomputable(changed_hash));
+
+    auto no_memo = ev;
+    no_memo.computed_hash = {};
+    CHECK(hash_is_recomputable(no_memo)); // decided by hashing again
+    no_memo.event_hash = "kept-verbatim";
+    CHECK_FALSE(hash_is_recomputable(no_memo));
+}

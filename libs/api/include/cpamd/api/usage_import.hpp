@@ -3,8 +3,9 @@
 // Usage imports (manager-api §5.8), all-or-nothing, in two passes over bytes kept on disk:
 //
 //   1. validate: every item is parsed; one malformed item, line or structure rejects the whole
-//      import (400) and nothing is written. JSONL is parsed as it streams in (bounded memory);
-//      a JSON array or a legacy snapshot is one JSON value and is parsed whole.
+//      import (400) and nothing is written. JSONL and JSON arrays are parsed as they stream in
+//      (memory for one line or element); a legacy snapshot is one JSON value and is parsed whole
+//      (its walk needs the endpoint and model keys in sorted order, which may come last).
 //   2. insert: the same bytes are parsed again and the events go through the single writer in
 //      batches (one transaction each, rollups included). Duplicates count as `skipped`.
 //
@@ -28,7 +29,7 @@ namespace cpamd::api
 {
 
 inline constexpr std::uint64_t import_body_limit = 64ull << 20;
-// A JSON array or legacy snapshot is parsed as one value: past this size, JSONL is required.
+// A legacy snapshot is parsed as one value: past this size, JSONL or an array is required.
 inline constexpr std::uint64_t buffered_import_limit = 256ull << 20;
 inline constexpr std::size_t import_batch_events = 2000;
 
@@ -50,8 +51,8 @@ struct import_report
 };
 
 // The §5.8 format dispatch over a stream of chunks. JSONL (also when it starts with a record
-// object) is parsed line by line as it arrives; '[' and legacy snapshots are kept and parsed at
-// finish().
+// object) is parsed line by line and '[' element by element as it arrives; legacy snapshots are
+// kept and parsed at finish().
 class import_scanner
 {
 public:
@@ -63,21 +64,30 @@ public:
     boost::system::result<usage::import_summary> finish(const usage::item_callback& on_item);
     // True once the body is known to be JSONL (items carry line numbers).
     bool streaming() const { return mode_ == mode::jsonl; }
+    // Where a JSON array's structure broke (bytes from the start of the body), after finish()
+    // failed on one.
+    std::optional<std::uint64_t> error_offset() const { return error_offset_; }
 
 private:
     enum class mode
     {
         undecided,
         jsonl,
+        array,
         buffered
     };
     void decide(bool at_end, const usage::item_callback& on_item);
     void start_jsonl(const usage::item_callback& on_item);
+    void start_array(std::size_t start, const usage::item_callback& on_item);
+    void count(usage::import_item&& item, const usage::item_callback& on_item);
 
     usage::parse_options opts_;
     mode mode_ = mode::undecided;
     std::string pending_; // undecided: the bytes so far; buffered: the whole body
     std::optional<usage::jsonl_reader> jsonl_;
+    std::optional<usage::json_array_reader> array_;
+    std::size_t array_start_ = 0; // bytes before the array reader's first byte (a byte order mark)
+    std::optional<std::uint64_t> error_offset_;
     usage::import_summary sum_;
     bool too_large_ = false;
 };

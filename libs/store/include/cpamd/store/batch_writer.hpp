@@ -29,7 +29,7 @@ struct write_counts
 {
     std::uint64_t inserted = 0;
     std::uint64_t duplicates = 0;
-    std::uint64_t rejected = 0;
+    std::uint64_t rejected = 0; // rejects given (one already stored, e.g. replayed, is not stored again)
 
     write_counts& operator+=(const write_counts& o)
     {

@@ -25,6 +25,7 @@ enum class errc
     endpoint_not_object, // legacy: apis.<endpoint> is not an object or has no "models" object
     model_not_object,    // legacy: models.<model> is not an object
     not_an_array,        // array import: the payload is not a JSON array
+    item_too_long,       // array import: one element above the import item limit
 };
 
 const boost::system::error_category& usage_category() noexcept;

@@ -15,6 +15,7 @@
 //    verbatim hash of a re-imported export record;
 //  * empty string = absent (the store writes NULL); std::nullopt = absent for numbers.
 
+#include <array>
 #include <cpamd/usage/normalize_tokens.hpp>
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,19 @@
 
 namespace cpamd::usage
 {
+
+// What a parser computed event_hash from (set_event_hash() in event_hash.hpp), so that the store
+// can tell cheaply whether the stored fields rebuild the hash (hash_is_recomputable()) instead of
+// hashing every event a second time. A hint that is checked, never trusted: if the fields or the
+// hash change afterwards, the check fails and the hash is recomputed. Not part of the event's
+// value: events compare equal whatever their memos.
+struct hash_memo
+{
+    std::string input;           // event_hash_input() of the fields; empty = no memo
+    std::array<char, 64> hash{}; // the hex hash of `input`
+
+    friend bool operator==(const hash_memo&, const hash_memo&) noexcept { return true; }
+};
 
 struct event
 {
@@ -86,6 +100,8 @@ struct event
     std::string header_trace_id;
 
     std::int64_t created_at_ms = 0; // when cpamd parsed it (or the export's value)
+
+    hash_memo computed_hash; // see hash_memo
 
     friend bool operator==(const event&, const event&) = default;
 };

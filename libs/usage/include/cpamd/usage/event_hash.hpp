@@ -47,4 +47,11 @@ inline std::string event_hash(const event& ev)
     return event_hash(hash_fields_of(ev));
 }
 
+// ev.event_hash = event_hash(ev), remembering the input in ev.computed_hash.
+void set_event_hash(event& ev);
+
+// event_hash(ev) == ev.event_hash, without hashing again when ev.computed_hash still matches
+// the event (same input, same hash).
+bool hash_is_recomputable(const event& ev);
+
 } // namespace cpamd::usage

@@ -1,7 +1,7 @@
 #pragma once
 
 // The import formats of manager-api §5.8. The body's first non-space byte decides:
-//   '['  -> a JSON array of records                                   (usage_service_jsonl)
+//   '['  -> a JSON array of records, split as it streams             (usage_service_jsonl)
 //   '{'  -> the first JSON value is a legacy snapshot                 (legacy_usage_export /
 //           (then only whitespace may follow), or record #1 of JSONL   legacy_usage_payload)
 //   else -> JSONL: one record per line, blank lines skipped, <= 10 MiB per line
@@ -78,6 +78,64 @@ private:
     std::size_t line_;      // number of the line being assembled
     std::string partial_;   // bytes of the current line seen so far
     bool overflow_ = false; // the current line passed max_line_bytes_: skip to '\n'
+};
+
+// Splits a top-level JSON array into its elements as bytes arrive, so an array import holds one
+// element in memory, never the whole body. Each element is parsed on its own and reported with
+// its 0-based index; an element longer than max_element_bytes is reported as
+// errc::item_too_long. Feed chunks in order (whitespace, then '[' ...), then call finish().
+//
+// The element boundaries come from a small scanner: depth of {} and [] outside strings, string
+// escapes, and scalars ending at whitespace, ',' or ']'. Everything between elements must be
+// whitespace and one ','; after ']' only whitespace. What the scanner cannot see (the syntax
+// inside an element) is checked by parsing the element, which makes it a failed item.
+class json_array_reader
+{
+public:
+    explicit json_array_reader(
+        parse_options opts = {}, std::size_t max_element_bytes = default_max_line_bytes
+    );
+
+    void feed(std::string_view chunk, const item_callback& on_item);
+    // Errors: boost::json::error::syntax (bytes out of place), boost::json::error::incomplete (no
+    // closing ']' or an element cut short), errc::not_an_array (no '[' at all).
+    boost::system::result<void> finish(const item_callback& on_item);
+
+    std::size_t items() const noexcept { return index_; }
+    // Bytes consumed before the error (valid after feed() or finish() failed).
+    std::size_t error_offset() const noexcept { return error_offset_; }
+
+private:
+    enum class state
+    {
+        before_array, // whitespace until '['
+        before_value, // after '[' or ',': whitespace, then an element (or ']' right after '[')
+        in_value,     // inside an element
+        after_value,  // whitespace, then ',' or ']'
+        after_array,  // whitespace only
+        failed,
+    };
+
+    std::size_t scan(std::string_view chunk, std::size_t i, const item_callback& on_item);
+    void end_value(std::string_view tail, const item_callback& on_item);
+    void fail(boost::system::error_code ec, std::size_t at);
+
+    parse_options opts_;
+    std::size_t max_element_bytes_;
+    state state_ = state::before_array;
+    bool empty_so_far_ = true; // no element yet: ']' may follow '['
+    // The element being scanned.
+    std::string partial_; // its bytes from earlier chunks
+    std::size_t element_bytes_ = 0;
+    bool too_long_ = false;
+    std::size_t depth_ = 0; // open {} and [] inside the element
+    bool scalar_ = false;   // a number, literal (or garbage): ends at whitespace, ',' or ']'
+    bool in_string_ = false;
+    bool escaped_ = false;
+    std::size_t index_ = 0;  // index of the next element
+    std::size_t offset_ = 0; // bytes consumed before the current chunk
+    std::size_t error_offset_ = 0;
+    boost::system::error_code error_;
 };
 
 struct import_summary
