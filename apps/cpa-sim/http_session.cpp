@@ -216,7 +216,14 @@ run_http_session(sim_context* ctx, Stream* stream, beast::flat_buffer buffer, co
             {
                 if (i > 0 && r.sse_interval_ms > 0)
                     co_await pause_ms(stream, r.sse_interval_ms);
-                std::string event = fmt::format("id: {}\nevent: tick\ndata: {{\"n\":{}}}\n\n", i + 1, i + 1);
+                // "t": when the event was written (Unix ms), so a client can measure delivery delay.
+                const auto sent_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch()
+                )
+                                         .count();
+                std::string event = fmt::format(
+                    "id: {}\nevent: tick\ndata: {{\"n\":{},\"t\":{}}}\n\n", i + 1, i + 1, sent_ms
+                );
                 if (!co_await write_all(stream, fmt::format("{:x}\r\n{}\r\n", event.size(), event)))
                     co_return;
                 if (drop && i * 2 >= r.sse_events)

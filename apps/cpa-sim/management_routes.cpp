@@ -475,6 +475,8 @@ bool is_route(const std::string& sub, http::verb m, bool old_cpa)
         return m == verb::get || m == verb::put || m == verb::patch;
     if (sub == "config" || sub == "auth-files/download" || sub == "sim/download" || sub == "sim/sse")
         return m == verb::get;
+    if (sub == "sim/upload")
+        return m == verb::put || m == verb::post;
     if (sub == "config.yaml")
         return m == verb::get || m == verb::put;
     if (sub == "api-keys")
@@ -551,6 +553,16 @@ std::optional<reply> management_route(sim_context& ctx, const http_request& req,
             static_cast<std::uint64_t>(std::max(0LL, std::atoll(query_param(req.target(), "bytes").c_str())));
         r.set("Content-Type", "application/octet-stream");
         return r;
+    }
+    if (path == "sim/upload" && (m == verb::put || m == verb::post))
+    {
+        // Simulator-only: the size and FNV-1a 64 of what arrived, to check a relayed upload.
+        std::uint64_t h = 14695981039346656037ull;
+        for (unsigned char c : req.body())
+            h = (h ^ c) * 1099511628211ull;
+        return json_reply(
+            200, json::object{{"bytes", req.body().size()}, {"fnv1a", fmt::format("{:016x}", h)}}
+        );
     }
     if (path == "sim/sse" && m == verb::get)
     {

@@ -97,6 +97,33 @@ std::optional<http::response> admin_auth::check(const http::exchange& ex)
     return invalid_key_reply();
 }
 
+bool admin_auth::is_admin(const http::exchange& ex)
+{
+    const std::string who = throttle_key(ex.client_address());
+    if (throttle_.check(who))
+        return false;
+    std::string_view token = security::extract_bearer_token(ex.header_value("Authorization"));
+    if (token.empty())
+        return false;
+    const auto d = token_digest(token);
+    {
+        std::lock_guard lock(mutex_);
+        if (rejected_.count(d))
+            return false;
+    }
+    if (verify(token))
+    {
+        throttle_.record_success(who);
+        return true;
+    }
+    throttle_.record_failure(who);
+    std::lock_guard lock(mutex_);
+    if (rejected_.size() >= max_remembered_tokens)
+        rejected_.clear();
+    rejected_.insert(d);
+    return false;
+}
+
 std::optional<http::response> admin_auth::authorize(const http::exchange& ex, http::auth_level level)
 {
     if (level != http::auth_level::admin)
@@ -109,6 +136,7 @@ void admin_auth::set_credential(security::admin_credential credential)
     std::lock_guard lock(mutex_);
     credential_ = std::move(credential);
     verified_.clear();
+    rejected_.clear();
 }
 
 } // namespace cpamd::api

@@ -91,7 +91,7 @@ bool encrypt_key_field(std::string& text, const security::secret_box& box, bool 
 struct settings_step
 {
     bootstrap_state state;
-    std::string upstream;
+    std::optional<cpa_connection> connection;
 };
 
 settings_step
@@ -125,14 +125,14 @@ finish_settings(store::connection& c, const config& cfg, const security::secret_
 
     // A key we cannot decrypt still counts as configured here; requests that need it report the error.
     auto resolved = resolve_manager_config(cfg, stored_config, stored_setup, box, true);
-    std::string upstream;
+    std::optional<cpa_connection> connection;
     bool initialized = false;
     if (resolved.ok)
     {
         const auto& v = resolved.ok->value;
         initialized = !v.cpa_base_url.empty() && (!v.management_key.empty() || resolved.ok->undecryptable);
         if (initialized)
-            upstream = v.cpa_base_url;
+            connection = cpa_connection{v.cpa_base_url, v.management_key, v.collector.tls_skip_verify};
         if (resolved.ok->undecryptable)
             log::warn("bootstrap: the stored CPA management key cannot be decrypted with this data key; "
                       "enter it again with /setup or the config page");
@@ -148,7 +148,7 @@ finish_settings(store::connection& c, const config& cfg, const security::secret_
     s.updated_at_ms = now_ms;
     store::write_setting(c, bootstrap_state_key, serialize_bootstrap_state(s), now_ms);
     tx.commit();
-    return {s, upstream};
+    return {s, connection};
 }
 
 } // namespace
@@ -184,7 +184,7 @@ run_bootstrap(const config& cfg, store::store& db, std::int64_t now_ms, std::str
             db.write_sync([&](store::connection& c) { return finish_settings(c, cfg, *box, now_ms); });
         bootstrap_outcome out;
         out.credential = std::move(cred.credential);
-        out.state = std::make_shared<manager_state>(settings.state, settings.upstream, box);
+        out.state = std::make_shared<manager_state>(settings.state, settings.connection, box);
         return out;
     }
     catch (const std::exception& e)

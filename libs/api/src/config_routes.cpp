@@ -143,7 +143,11 @@ asio::awaitable<http::response> handle_put(services* svc, http::exchange& ex)
         log::error("config: saving the settings failed: {}", *error);
         co_return http::error_reply(500, "request_failed", "save config: " + *error);
     }
-    svc->state->set_upstream(next.connected() ? next.cpa_base_url : std::string());
+    svc->state->set_connection(
+        next.connected() ? std::optional<cpa_connection>(cpa_connection{
+                               next.cpa_base_url, next.management_key, next.collector.tls_skip_verify})
+                         : std::nullopt
+    );
     log::info(
         "config saved: CPA {}, request monitoring {}; collector restart requested",
         next.connected() ? next.cpa_base_url : std::string("not connected"),

@@ -5,6 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cpamd/api/manager_state.hpp>
 #include <cpamd/core/api_error.hpp>
 #include <optional>
 #include <string>
@@ -12,12 +13,7 @@
 namespace cpamd::api::detail
 {
 
-struct cpa_connection
-{
-    std::string base_url; // normalized
-    std::string key;      // secret
-    bool tls_skip_verify = false;
-};
+using api::cpa_connection;
 
 struct cpa_config_read
 {

@@ -67,20 +67,28 @@ void manager_state::set_bootstrap(bootstrap_state b)
 std::string manager_state::upstream() const
 {
     std::lock_guard lock(mutex_);
-    return upstream_;
+    return connection_ ? connection_->base_url : std::string();
 }
 
-void manager_state::set_upstream(std::string url)
+std::optional<cpa_connection> manager_state::connection() const
 {
     std::lock_guard lock(mutex_);
-    upstream_ = std::move(url);
+    return connection_;
+}
+
+void manager_state::set_connection(std::optional<cpa_connection> c)
+{
+    if (c && c->base_url.empty())
+        c.reset();
+    std::lock_guard lock(mutex_);
+    connection_ = std::move(c);
 }
 
 service_state manager_state::info() const
 {
     std::lock_guard lock(mutex_);
     service_state s;
-    s.configured = !upstream_.empty();
+    s.configured = connection_.has_value();
     s.project_initialized = s.configured || bootstrap_.project_initialized;
     s.configured = s.project_initialized;
     s.admin_ready = bootstrap_.admin_ready;

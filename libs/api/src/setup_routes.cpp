@@ -154,7 +154,7 @@ asio::awaitable<http::response> handle_setup(services* svc, http::exchange& ex)
         co_return http::error_reply(500, "request_failed", "save setup: " + *error);
     }
     svc->state->set_bootstrap(st);
-    svc->state->set_upstream(url);
+    svc->state->set_connection(conn);
     log::info(
         "setup saved: CPA at {}, request monitoring {}; collector restart requested",
         url,

@@ -34,6 +34,7 @@ send_reply(http::exchange& ex, http::response res, const std::vector<std::string
     http::apply_cors(res, ex.header_value("Origin"), cors_origins);
     res.prepare_payload();
     c.stream.expires_after(write_timeout);
+    ex.status_written = res.result_int();
     auto [ec, n] = co_await bhttp::async_write(c.stream, res, http::use_nothrow);
     if (ec || !keep)
         ex.close_after = true;
@@ -56,6 +57,7 @@ asio::awaitable<bool> chunked_writer::begin(bhttp::response<bhttp::empty_body> h
     for (const auto& f : cors_probe)
         header.set(f.name_string(), f.value());
     started_ = true;
+    ex_.status_written = header.result_int();
     bhttp::response_serializer<bhttp::empty_body> sr{header};
     c.stream.expires_after(write_timeout);
     auto [ec, n] = co_await bhttp::async_write_header(c.stream, sr, http::use_nothrow);

@@ -4,7 +4,7 @@
 namespace cpamd::http
 {
 
-void apply_cors(response& res, std::string_view request_origin, const std::vector<std::string>& allowed)
+void apply_cors(bhttp::fields& res, std::string_view request_origin, const std::vector<std::string>& allowed)
 {
     if (allowed.empty())
         return;

@@ -88,6 +88,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server_state> st)
             continue;
         }
         st->counters.accepted++;
+        // Responses go out in one write, but streamed ones (exports, the proxy) in pieces: without
+        // this, Nagle holds each small piece until the previous one is acknowledged.
+        boost::system::error_code nodelay_ec;
+        socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
         boost::system::error_code ep_ec;
         auto peer = socket.remote_endpoint(ep_ec);
         if (ep_ec)

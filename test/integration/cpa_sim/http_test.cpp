@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <cpamd/resp/encode.hpp>
 #include <fstream>
+#include <regex>
 
 using namespace cpamd;
 using namespace cpamd::test;
@@ -264,10 +265,27 @@ TEST_CASE("large download is streamed with the declared length; SSE arrives chun
     auto sse = sim.mgmt("GET", "/v0/management/sim/sse?count=3&interval-ms=10");
     CHECK(sse.header("content-type") == "text/event-stream");
     CHECK(sse.header("transfer-encoding") == "chunked");
+    // Three events, each stamped with the time it was written, in order.
+    std::regex event(R"(id: (\d)\nevent: tick\ndata: \{"n":(\d),"t":(\d{13})\}\n\n)");
+    std::vector<long long> stamps;
+    for (auto it = std::sregex_iterator(sse.body.begin(), sse.body.end(), event);
+         it != std::sregex_iterator();
+         ++it)
+    {
+        CHECK((*it)[1] == std::to_string(stamps.size() + 1));
+        CHECK((*it)[2] == (*it)[1]);
+        stamps.push_back(std::stoll((*it)[3]));
+    }
+    REQUIRE(stamps.size() == 3);
+    CHECK(stamps[2] - stamps[0] >= 20);
     CHECK(
-        sse.body == "id: 1\nevent: tick\ndata: {\"n\":1}\n\nid: 2\nevent: tick\ndata: {\"n\":2}\n\n"
-                    "id: 3\nevent: tick\ndata: {\"n\":3}\n\n"
+        sse.body.size() ==
+        3 * std::string("id: 1\nevent: tick\ndata: {\"n\":1,\"t\":1234567890123}\n\n").size()
     );
+
+    auto up = sim.mgmt("PUT", "/v0/management/sim/upload", "abc");
+    REQUIRE(up.status == 200);
+    CHECK(up.body == R"({"bytes":3,"fnv1a":"e71fa2190541574b"})");
 }
 
 TEST_CASE("models need CPA's client key")

@@ -25,6 +25,7 @@ public:
     explicit cpa_sim(std::vector<std::string> extra = {});
     std::uint16_t port() const { return port_; }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    child_process& process() { return *proc_; }
     // GET/PUT on the management API with the right key.
     http_reply mgmt(const std::string& method, const std::string& target, const std::string& body = {});
 

@@ -34,6 +34,13 @@ public:
     // nullopt: the request carries a valid admin key. Otherwise the reply to send.
     std::optional<http::response> check(const http::exchange& ex);
 
+    // For proxy paths where a non-admin caller is forwarded with its own credentials (plugin
+    // paths, spec §5.13): true when the request carries the admin key. Never refuses; a blocked
+    // address is simply not treated as admin (its key is not even checked), and a wrong token is
+    // counted as a failure only the first time it is seen, so a plugin client sending its own key
+    // on every request is not blocked while guessing keys still is.
+    bool is_admin(const http::exchange& ex);
+
     // The server hook: admin routes go through check(), others pass.
     std::optional<http::response> authorize(const http::exchange& ex, http::auth_level level);
 
@@ -52,6 +59,7 @@ private:
     std::mutex mutex_;
     security::admin_credential credential_;
     std::set<digest> verified_;                 // digests of tokens that verified; bounded
+    std::set<digest> rejected_;                 // digests of tokens that did not (is_admin); bounded
     std::array<unsigned char, 32> cache_key_{}; // random per process: the digests mean nothing elsewhere
 };
 

@@ -20,6 +20,14 @@ namespace cpamd::api
 
 inline constexpr std::string_view bootstrap_state_key = "bootstrap_state_v1";
 
+// A resolved connection to CPA: what the collector, the checks and the proxy talk to.
+struct cpa_connection
+{
+    std::string base_url; // normalized
+    std::string key;      // secret; empty when a stored key could not be decrypted
+    bool tls_skip_verify = false;
+};
+
 struct bootstrap_state
 {
     std::string status = "fresh"; // fresh | needs_setup | ready | migrated
@@ -41,8 +49,12 @@ std::string bootstrap_status(bool initialized, bool historical);
 class manager_state
 {
 public:
-    manager_state(bootstrap_state b, std::string upstream, std::shared_ptr<const security::secret_box> box)
-        : bootstrap_(std::move(b)), upstream_(std::move(upstream)), box_(std::move(box))
+    manager_state(
+        bootstrap_state b,
+        std::optional<cpa_connection> connection,
+        std::shared_ptr<const security::secret_box> box
+    )
+        : bootstrap_(std::move(b)), connection_(std::move(connection)), box_(std::move(box))
     {
     }
 
@@ -51,8 +63,10 @@ public:
 
     // The resolved CPA base URL when a connection (URL + key) is resolved, else "".
     std::string upstream() const;
-    void set_upstream(std::string url);
     bool connection_resolved() const { return !upstream().empty(); }
+    // The resolved connection, kept in memory so the proxy does not read settings per request.
+    std::optional<cpa_connection> connection() const;
+    void set_connection(std::optional<cpa_connection> c);
 
     // Set once before the server starts; immutable afterwards.
     const security::secret_box& box() const { return *box_; }
@@ -63,7 +77,7 @@ public:
 private:
     mutable std::mutex mutex_;
     bootstrap_state bootstrap_;
-    std::string upstream_;
+    std::optional<cpa_connection> connection_;
     std::shared_ptr<const security::secret_box> box_;
 };
 

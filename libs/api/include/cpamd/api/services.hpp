@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 #include <cpamd/core/config.hpp>
+#include <cpamd/proxy/stats.hpp>
 #include <cpamd/store/store.hpp>
 #include <cstdint>
 #include <functional>
@@ -28,6 +29,8 @@ struct services
     std::function<void()> restart_collector;
     // The collector block of GET /status (spec manager-api §5.3). Unset: a stopped collector.
     std::function<boost::json::object()> collector_status;
+    // The reverse proxy's counters (for /metrics).
+    std::shared_ptr<proxy::proxy_stats> proxy_stats = std::make_shared<proxy::proxy_stats>();
 };
 
 } // namespace cpamd::api

@@ -11,6 +11,7 @@
 namespace cpamd::http
 {
 
-void apply_cors(response& res, std::string_view request_origin, const std::vector<std::string>& allowed);
+// Works on any message's fields (buffered replies and streamed ones such as the proxy's).
+void apply_cors(bhttp::fields& res, std::string_view request_origin, const std::vector<std::string>& allowed);
 
 } // namespace cpamd::http

@@ -58,6 +58,8 @@ public:
 
     // A streaming handler that could not leave the connection reusable sets this.
     bool close_after = false;
+    // The status a streaming handler wrote (for logs and metrics); 0 when it wrote none.
+    unsigned status_written = 0;
 
 private:
     request_header& header_;

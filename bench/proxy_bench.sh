@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Reverse proxy benchmark (issue 7), on the real binaries of a build (default build/release).
+# wrk on loopback against one cpa-sim, three ways, in one run:
+#   direct  wrk -> cpa-sim                      (the reference: what CPA itself costs)
+#   cpamd   wrk -> cpamd -> cpa-sim             (admin key swapped for the stored CPA key)
+#   nginx   wrk -> nginx proxy_pass -> cpa-sim  (keep-alive upstream, the key set by nginx)
+# Both proxies get one worker (CPAMD_THREADS=1, worker_processes 1), so the comparison is per
+# core. Prints requests/s and p99 per way, then the ratios the issue asks for: cpamd/nginx in
+# requests/s (target >= 1) and the p99 each proxy adds over direct (target: cpamd <= nginx).
+# Usage: bench/proxy_bench.sh [BUILD_DIR]   (DURATION, CONNECTIONS, TARGET override the load)
+# Needs wrk and nginx (apt-get install wrk nginx-light); installs them when missing and root.
+set -euo pipefail
+build=${1:-build/release}
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-32}
+target=${TARGET:-/v0/management/config}
+bin="$build/bin"
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+key="bench-management-key-0123456789"
+admin="cpamp_benchadminkey0123456789abcdef"
+
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+    [[ $(id -u) == 0 ]] || { echo "proxy_bench: needs wrk and nginx" >&2; exit 1; }
+    apt-get install -y wrk nginx-light >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk nginx-light >/dev/null; }
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
+
+# cpa-sim
+"$bin/cpa-sim" --listen 127.0.0.1:0 --management-key "$key" >"$work/sim.log" 2>&1 &
+for _ in $(seq 100); do grep -q "listening on" "$work/sim.log" && break; sleep 0.05; done
+sim_port=$(grep -o "listening on [0-9.]*:[0-9]*" "$work/sim.log" | grep -o "[0-9]*$")
+
+# cpamd, bound to it through the environment
+cpamd_port=$(free_port)
+HTTP_ADDR=127.0.0.1:$cpamd_port USAGE_DATA_DIR="$work/data" CPA_UPSTREAM_URL="http://127.0.0.1:$sim_port" \
+    CPA_MANAGEMENT_KEY="$key" CPA_MANAGER_ADMIN_KEY="$admin" USAGE_COLLECTOR_MODE=http \
+    USAGE_POLL_INTERVAL_MS=5000 USAGE_PLUGIN_DIR="$build/lib/cpamd/plugins" CPAMD_THREADS=1 \
+    CPAMD_LOG_LEVEL=warn "$bin/cpamd" serve >"$work/cpamd.log" 2>&1 &
+wait_port "$cpamd_port"
+
+# nginx, the usual keep-alive reverse proxy setup
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx.conf" <<EOF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log warn;
+daemon on;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    upstream cpa { server 127.0.0.1:$sim_port; keepalive 64; }
+    server {
+        listen 127.0.0.1:$nginx_port;
+        location / {
+            proxy_pass http://cpa;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host 127.0.0.1:$sim_port;
+            proxy_set_header Authorization "Bearer $key";
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_buffering off;
+        }
+    }
+}
+EOF
+nginx -c "$work/nginx.conf" -p "$work/nginx"
+wait_port "$nginx_port"
+
+# One wrk run: prints "requests/s p99_ms".
+measure() { # $1 = port, $2 = bearer
+    local out
+    out=$(wrk -t2 -c"$connections" -d"$duration" --latency -H "Authorization: Bearer $2" "http://127.0.0.1:$1$target")
+    local rps p99
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' <<<"$out")
+    local non2xx
+    non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$out")
+    [[ -z "$non2xx" ]] || echo "  warning: $non2xx non-2xx answers on port $1" >&2
+    echo "$rps $p99"
+}
+
+# Warm up each path (pools, caches), then measure.
+for p in "$sim_port:$key" "$cpamd_port:$admin" "$nginx_port:$key"; do
+    wrk -t1 -c4 -d1s -H "Authorization: Bearer ${p#*:}" "http://127.0.0.1:${p%%:*}$target" >/dev/null
+done
+read -r direct_rps direct_p99 <<<"$(measure "$sim_port" "$key")"
+read -r cpamd_rps cpamd_p99 <<<"$(measure "$cpamd_port" "$admin")"
+read -r nginx_rps nginx_p99 <<<"$(measure "$nginx_port" "$key")"
+
+cpamd_rss=$(awk '/VmHWM/ {print $2}' "/proc/$(pgrep -f "cpamd serve" -n)/status" 2>/dev/null || echo "?")
+printf 'proxy benchmark: wrk -c%s -d%s GET %s on loopback, one worker per proxy, %s cores\n' \
+    "$connections" "$duration" "$target" "$(nproc)"
+printf '  %-8s %12s %10s %16s\n' way requests/s p99_ms "added p99 ms"
+printf '  %-8s %12.0f %10.2f %16s\n' direct "$direct_rps" "$direct_p99" "-"
+printf '  %-8s %12.0f %10.2f %16.2f\n' cpamd "$cpamd_rps" "$cpamd_p99" "$(echo "$cpamd_p99 - $direct_p99" | bc -l)"
+printf '  %-8s %12.0f %10.2f %16.2f\n' nginx "$nginx_rps" "$nginx_p99" "$(echo "$nginx_p99 - $direct_p99" | bc -l)"
+printf '  ratio cpamd/nginx requests/s: %.2f (target >= 1)\n' "$(echo "$cpamd_rps / $nginx_rps" | bc -l)"
+printf '  ratio cpamd/nginx added p99:  %.2f (target <= 1)\n' \
+    "$(echo "($cpamd_p99 - $direct_p99) / ($nginx_p99 - $direct_p99)" | bc -l 2>/dev/null || echo 0)"
+printf '  cpamd peak RSS: %s kB\n' "$cpamd_rss"

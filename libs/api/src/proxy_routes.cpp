@@ -1,0 +1,296 @@
+#include "stream_reply.hpp"
+
+#include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cpamd/api/admin_auth.hpp>
+#include <cpamd/api/manager_state.hpp>
+#include <cpamd/api/proxy_routes.hpp>
+#include <cpamd/core/log.hpp>
+#include <cpamd/proxy/cpa_url.hpp>
+#include <cpamd/proxy/reverse_proxy.hpp>
+#include <string_view>
+
+namespace cpamd::api
+{
+namespace
+{
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+using bhttp::verb;
+
+// First path segments under /v0/management/ that are CPA's own management API (or ours): a
+// caller without the admin key gets 401 there. Any other segment belongs to a CPA plugin, which
+// checks the caller's own credentials (spec §5.13).
+constexpr std::array<std::string_view, 16> management_segments = {
+    "account-action-candidates",
+    "accounts",
+    "api-call",
+    "api-key-aliases",
+    "api-key-usage",
+    "auth-files",
+    "codex-inspection",
+    "config",
+    "dashboard",
+    "model-prices",
+    "monitoring",
+    "plugin-store",
+    "plugins",
+    "reload",
+    "usage",
+    "usage-statistics-enabled",
+};
+
+// Manager-only features of the upstream that cpamd does not serve (yet): never CPA's business,
+// so never proxied (spec §2).
+bool is_unserved_local(std::string_view rest)
+{
+    auto first = rest.substr(0, rest.find('/'));
+    return first == "account-action-candidates" || first == "codex-inspection" || first == "monitoring" ||
+           first == "quota-snapshots" || rest == "dashboard/summary";
+}
+
+bool is_plugin_path(std::string_view rest)
+{
+    auto first = rest.substr(0, rest.find('/'));
+    for (auto s : management_segments)
+        if (first == s)
+            return false;
+    return true;
+}
+
+std::string cpa_origin(const proxy::cpa_url& u)
+{
+    return (u.tls ? "https://" : "http://") + u.host_header;
+}
+
+bool is_json(std::string_view content_type)
+{
+    return content_type.find("json") != std::string_view::npos;
+}
+
+// Rewrites a JSON object body in place of the original; anything else passes untouched.
+std::function<std::string(std::string)> json_object_edit(std::function<bool(json::object&)> edit)
+{
+    return [edit = std::move(edit)](std::string body) -> std::string
+    {
+        boost::system::error_code ec;
+        auto v = json::parse(body, ec);
+        if (ec || !v.is_object() || !edit(v.as_object()))
+            return body;
+        return json::serialize(v);
+    };
+}
+
+bool strip_panel_fields(json::object& o)
+{
+    std::vector<std::string> panel_only;
+    for (const auto& kv : o)
+        if (kv.key().starts_with("cpamp_"))
+            panel_only.emplace_back(kv.key());
+    for (const auto& k : panel_only)
+        o.erase(k);
+    return !panel_only.empty();
+}
+
+// The auth-file calls whose JSON bodies may carry the panel's own cpamp_* fields.
+bool carries_panel_fields(verb method, std::string_view rest)
+{
+    if (rest == "auth-files")
+        return method == verb::patch || method == verb::delete_ || method == verb::post;
+    return method == verb::patch && (rest == "auth-files/status" || rest == "auth-files/fields");
+}
+
+class proxy_routes
+{
+public:
+    proxy_routes(services& svc, std::shared_ptr<proxy::reverse_proxy> proxy)
+        : svc_(svc), proxy_(std::move(proxy))
+    {
+    }
+
+    // Everything under /v0/management/ that no local route took.
+    asio::awaitable<void> management(http::exchange& ex)
+    {
+        const std::string rest(ex.path().substr(std::string_view("/v0/management/").size()));
+        if (is_unserved_local(rest))
+        {
+            co_await reply(
+                ex, http::error_reply(501, "not_implemented", "not implemented by cpamd"), unread_body(ex)
+            );
+            co_return;
+        }
+        const bool plugin = is_plugin_path(rest);
+        bool admin = false;
+        if (plugin)
+            admin = svc_.auth->is_admin(ex);
+        else if (auto denied = svc_.auth->check(ex))
+        {
+            co_await reply(ex, std::move(*denied), unread_body(ex));
+            co_return;
+        }
+        else
+            admin = true;
+
+        auto plan = plan_for(ex);
+        if (!plan)
+        {
+            co_await not_configured(ex);
+            co_return;
+        }
+        if (admin)
+        {
+            plan->authorization = "Bearer " + key_;
+            if (plugin)
+                rewrite_origin(ex, *plan);
+            else if (carries_panel_fields(ex.method(), rest) && is_json(ex.header_value("Content-Type")))
+                plan->edit_body = json_object_edit(strip_panel_fields);
+        }
+        co_await forward(ex, std::move(*plan));
+    }
+
+    // /models and /v1/models: the caller's own key, no local check (spec §5.12).
+    asio::awaitable<void> models(http::exchange& ex)
+    {
+        auto plan = plan_for(ex);
+        if (!plan)
+        {
+            co_await not_configured(ex);
+            co_return;
+        }
+        co_await forward(ex, std::move(*plan));
+    }
+
+    // /v0/resource/plugins*: the stored key for the admin, else the caller's own (spec §5.13).
+    asio::awaitable<void> plugin_resources(http::exchange& ex)
+    {
+        const bool admin = svc_.auth->is_admin(ex);
+        auto plan = plan_for(ex);
+        if (!plan)
+        {
+            co_await not_configured(ex);
+            co_return;
+        }
+        if (admin)
+        {
+            plan->authorization = "Bearer " + key_;
+            rewrite_origin(ex, *plan);
+        }
+        co_await forward(ex, std::move(*plan));
+    }
+
+private:
+    // The plan's upstream from the resolved connection; nullopt before setup (or with a stored key
+    // this data key cannot decrypt). Leaves the key in key_ for the admin's plans.
+    std::optional<proxy::forward_plan> plan_for(http::exchange&)
+    {
+        auto c = svc_.state->connection();
+        if (!c || c->key.empty())
+            return std::nullopt;
+        auto url = proxy::parse_cpa_url(c->base_url);
+        if (!url)
+            return std::nullopt;
+        proxy::forward_plan plan;
+        plan.upstream = std::move(*url);
+        plan.tls_skip_verify = c->tls_skip_verify;
+        key_ = std::move(c->key);
+        return plan;
+    }
+
+    // The panel tells plugins where it is served from; CPA must see its own origin instead.
+    void rewrite_origin(http::exchange& ex, proxy::forward_plan& plan)
+    {
+        auto origin = cpa_origin(plan.upstream);
+        if (!ex.header_value("X-Codex-Invite-Origin").empty())
+            plan.set_headers.emplace_back("X-Codex-Invite-Origin", origin);
+        if (is_json(ex.header_value("Content-Type")))
+            plan.edit_body = json_object_edit(
+                [origin](json::object& o)
+                {
+                    auto* v = o.if_contains("management_origin");
+                    if (!v || !v->is_string())
+                        return false;
+                    *v = origin;
+                    return true;
+                }
+            );
+    }
+
+    asio::awaitable<void> forward(http::exchange& ex, proxy::forward_plan plan)
+    {
+        auto error = co_await proxy_->relay(ex, std::move(plan));
+        if (!error)
+            co_return;
+        if (error->status >= 500)
+            log::warn(
+                "proxy: {} {}: {}", std::string(ex.header().method_string()), ex.path(), error->message
+            );
+        co_await reply(ex, http::error_reply(error->status, error->code, error->message), ex.close_after);
+    }
+
+    asio::awaitable<void> not_configured(http::exchange& ex)
+    {
+        svc_.proxy_stats->not_configured++;
+        co_await reply(
+            ex,
+            http::error_reply(428, "usage_service_not_configured", "usage service is not configured"),
+            unread_body(ex)
+        );
+    }
+
+    // A body we did not read cannot stay in front of the next request: then the reply closes.
+    static bool unread_body(const http::exchange& ex) { return !ex.connection()->parser.is_done(); }
+
+    asio::awaitable<void> reply(http::exchange& ex, http::response res, bool close)
+    {
+        co_await detail::send_reply(ex, std::move(res), svc_.cfg.cors_origins, close);
+    }
+
+    services& svc_;
+    std::shared_ptr<proxy::reverse_proxy> proxy_;
+    std::string key_;
+};
+
+} // namespace
+
+void add_proxy_routes(http::router& routes, services& svc)
+{
+    proxy::proxy_options o;
+    o.connect_timeout = std::chrono::seconds(svc.cfg.proxy_connect_timeout_seconds);
+    o.tls_timeout = std::min(o.connect_timeout, std::chrono::seconds(10));
+    o.idle_timeout = std::chrono::seconds(svc.cfg.proxy_idle_timeout_seconds);
+    o.max_idle_connections = svc.cfg.proxy_max_idle_connections;
+    o.cors_origins = svc.cfg.cors_origins;
+    auto proxy = std::make_shared<proxy::reverse_proxy>(std::move(o), svc.proxy_stats);
+
+    // One handler object per request: it holds that request's key while it runs.
+    auto make = [&svc, proxy](auto member)
+    {
+        return [&svc, proxy, member](http::exchange& ex) -> asio::awaitable<void>
+        {
+            proxy_routes r(svc, proxy);
+            co_await (r.*member)(ex);
+        };
+    };
+    http::route_options caller;
+    caller.auth = http::auth_level::caller; // each handler decides (spec §2 rows 13-15)
+
+    caller.name = "proxy";
+    routes.add_stream({}, "/v0/management/*", make(&proxy_routes::management), caller);
+    caller.name = "proxy-models";
+    routes.add_stream({verb::get}, "/models", make(&proxy_routes::models), caller);
+    routes.add_stream({verb::get}, "/v1/models", make(&proxy_routes::models), caller);
+    caller.name = "proxy-plugin-resources";
+    const std::initializer_list<verb> resource_methods = {
+        verb::get, verb::head, verb::post, verb::put, verb::patch, verb::delete_};
+    routes.add_stream(
+        resource_methods, "/v0/resource/plugins", make(&proxy_routes::plugin_resources), caller
+    );
+    routes.add_stream(
+        resource_methods, "/v0/resource/plugins/*", make(&proxy_routes::plugin_resources), caller
+    );
+}
+
+} // namespace cpamd::api

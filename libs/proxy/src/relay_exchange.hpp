@@ -1,0 +1,307 @@
+#pragma once
+
+// Internal: one request/response exchange over one upstream connection, for either stream type.
+// The request goes up as it is read from the client, the response comes down as CPA writes it,
+// each through one 64 KiB buffer: a slow reader on either side stalls the other (backpressure).
+
+#include "client_watch.hpp"
+#include "io_deadline.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cpamd/http/cors.hpp>
+#include <cpamd/proxy/header_rules.hpp>
+#include <cpamd/proxy/reverse_proxy.hpp>
+#include <fmt/format.h>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cpamd::proxy::detail
+{
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+enum class body_mode
+{
+    none,     // no request body
+    buffered, // read whole and edited (forward_plan::edit_body)
+    streamed  // relayed as it arrives
+};
+
+inline constexpr std::size_t relay_chunk = 64 * 1024;
+
+// What one relay carries between its attempts.
+struct relay_context
+{
+    relay_context(http::connection_access& c, const proxy_options& o, proxy_stats& s)
+        : client(c), options(o), stats(s), buffer(new char[relay_chunk]) // not zeroed: always written first
+    {
+    }
+
+    http::connection_access& client;
+    const proxy_options& options;
+    proxy_stats& stats;
+    bhttp::request<bhttp::buffer_body> request; // the upstream request's header
+    body_mode mode = body_mode::none;
+    std::string buffered_body;
+    std::optional<bhttp::request_parser<bhttp::buffer_body>> body_parser; // streamed mode
+    bool expects_continue = false;
+    bool is_head = false;
+    bool client_keep_alive = true;
+    std::string origin; // the client's Origin, for CORS
+    unsigned status_written = 0;
+    std::unique_ptr<char[]> buffer;
+};
+
+enum class exchange_end
+{
+    done,   // the whole response reached the client
+    retry,  // a reused connection failed before CPA answered: try a fresh one
+    failed, // failed before the response started: `error` is the answer to send
+    cut     // failed after the response started: the client connection must close
+};
+
+struct exchange_result
+{
+    exchange_end end = exchange_end::done;
+    std::optional<relay_error> error;
+    bool reusable = false;     // the upstream connection can serve another request
+    bool close_client = false; // the client connection cannot be reused
+};
+
+inline std::string describe(const boost::system::error_code& ec)
+{
+    // Go-like: lower case, as in "connect: connection refused".
+    std::string m = ec.message();
+    if (!m.empty())
+        m[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(m[0])));
+    return m;
+}
+
+inline constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+
+template <class Stream>
+asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection& conn, relay_context& x)
+{
+    const auto idle = x.options.idle_timeout;
+    auto& client = x.client.stream;
+    io_deadline deadline(co_await asio::this_coro::executor);
+    deadline.on_expire(
+        [&conn]
+        {
+            boost::system::error_code ignored;
+            conn.socket().cancel(ignored);
+        }
+    );
+    const bool may_retry = conn.reused && x.mode != body_mode::streamed;
+    // Beast reads as much as the buffer has room for: without room, bodies move 512 bytes a call.
+    conn.buffer().reserve(relay_chunk);
+    x.client.buffer.reserve(relay_chunk);
+    bool request_sent = false;
+
+    auto upstream_failed = [&](std::string_view step, const boost::system::error_code& ec)
+    {
+        exchange_result r;
+        r.end = exchange_end::failed;
+        r.close_client = x.mode == body_mode::streamed && !x.body_parser->is_done();
+        if (deadline.fired())
+        {
+            x.stats.upstream_timeouts++;
+            r.error = relay_error{
+                504,
+                "request_failed",
+                fmt::format("CPA did not answer within {} s ({})", idle.count(), step)};
+            return r;
+        }
+        if (may_retry && (ec == asio::error::eof || ec == bhttp::error::end_of_stream ||
+                          ec == asio::error::connection_reset || ec == asio::error::broken_pipe))
+        {
+            r.end = exchange_end::retry;
+            return r;
+        }
+        x.stats.upstream_errors++;
+        r.error = relay_error{502, "request_failed", fmt::format("{}: {}", step, describe(ec))};
+        return r;
+    };
+    auto client_left = [&]
+    {
+        x.stats.client_aborts++;
+        exchange_result r;
+        r.end = exchange_end::cut;
+        r.close_client = true;
+        return r;
+    };
+
+    // 1. The request header, then its body.
+    bhttp::request_serializer<bhttp::buffer_body> sr{x.request};
+    deadline.expires_after(idle);
+    if (auto [ec, n] = co_await bhttp::async_write_header(up, sr, use_nothrow); ec)
+        co_return upstream_failed("write request", ec);
+
+    if (x.mode == body_mode::streamed)
+    {
+        if (x.expects_continue)
+        {
+            static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+            client.expires_after(idle);
+            auto [ec, n] = co_await asio::async_write(client, asio::buffer(go_on), use_nothrow);
+            if (ec)
+                co_return client_left();
+        }
+        auto& p = *x.body_parser;
+        while (!p.is_done())
+        {
+            p.get().body().data = x.buffer.get();
+            p.get().body().size = relay_chunk;
+            client.expires_after(idle);
+            auto [rec, rn] = co_await bhttp::async_read_some(client, x.client.buffer, p, use_nothrow);
+            if (rec && rec != bhttp::error::need_buffer)
+                co_return client_left();
+            const auto got = relay_chunk - p.get().body().size;
+            if (got == 0 && !p.is_done())
+                continue;
+            x.request.body().data = got ? x.buffer.get() : nullptr;
+            x.request.body().size = got;
+            x.request.body().more = !p.is_done();
+            deadline.expires_after(idle);
+            auto [wec, wn] = co_await bhttp::async_write(up, sr, use_nothrow);
+            if (wec && wec != bhttp::error::need_buffer)
+                co_return upstream_failed("write request body", wec);
+        }
+    }
+    else
+    {
+        x.request.body().data = x.mode == body_mode::buffered ? x.buffered_body.data() : nullptr;
+        x.request.body().size = x.mode == body_mode::buffered ? x.buffered_body.size() : 0;
+        x.request.body().more = false;
+    }
+    if (!sr.is_done())
+    {
+        if (x.mode == body_mode::streamed)
+            x.request.body() = {nullptr, 0, false};
+        deadline.expires_after(idle);
+        auto [ec, n] = co_await bhttp::async_write(up, sr, use_nothrow);
+        if (ec)
+            co_return upstream_failed("write request", ec);
+    }
+    request_sent = true;
+
+    // 2. CPA's response header. From here the client may hang up at any moment.
+    client_watch watch(
+        client.socket(),
+        [&conn]
+        {
+            boost::system::error_code ignored;
+            conn.socket().cancel(ignored);
+        }
+    );
+    watch.start();
+    std::optional<bhttp::response_parser<bhttp::buffer_body>> rp;
+    for (;;)
+    {
+        rp.emplace();
+        rp->body_limit(boost::none);
+        if (x.is_head)
+            rp->skip(true);
+        deadline.expires_after(idle);
+        auto [ec, n] = co_await bhttp::async_read_header(up, conn.buffer(), *rp, use_nothrow);
+        if (watch.gone())
+            co_return client_left();
+        if (ec)
+            co_return upstream_failed("read response", ec);
+        const auto status = rp->get().result_int();
+        if (status < 100 || status >= 200)
+            break;
+        if (status == 101)
+        {
+            x.stats.upstream_errors++;
+            co_return exchange_result{
+                exchange_end::failed,
+                relay_error{502, "request_failed", "protocol upgrades are not proxied"}};
+        }
+        // 1xx interim answers (100 Continue, 103 Early Hints) are ours to swallow.
+    }
+
+    // 3. The response header to the client, then the body as it comes.
+    const auto& head = rp->get();
+    bhttp::response<bhttp::buffer_body> res;
+    res.version(11);
+    res.result(head.result_int());
+    res.reason(head.reason());
+    copy_response_headers(head, res);
+    http::apply_cors(res, x.origin, x.options.cors_origins);
+    res.keep_alive(x.client_keep_alive);
+    const auto status = head.result_int();
+    const bool has_body = !x.is_head && status != 204 && status != 304;
+    if (has_body)
+    {
+        if (auto len = rp->content_length())
+            res.content_length(*len);
+        else
+            res.chunked(true);
+    }
+    else if (auto len = head.find(bhttp::field::content_length); len != head.end() && x.is_head)
+        res.set(bhttp::field::content_length, len->value()); // HEAD: the length a GET would have
+
+    bhttp::response_serializer<bhttp::buffer_body> ws{res};
+    x.status_written = status;
+    // The header goes out with the first piece of the body (one segment for a small answer),
+    // except for event streams, whose header the client should see before the first event.
+    const bool header_first = !has_body || head[bhttp::field::content_type].starts_with("text/event-stream");
+    if (header_first)
+    {
+        client.expires_after(idle);
+        if (auto [ec, n] = co_await bhttp::async_write_header(client, ws, use_nothrow); ec)
+            co_return client_left();
+    }
+
+    if (has_body)
+    {
+        while (!rp->is_done())
+        {
+            rp->get().body().data = x.buffer.get();
+            rp->get().body().size = relay_chunk;
+            deadline.expires_after(idle);
+            auto [rec, rn] = co_await bhttp::async_read_some(up, conn.buffer(), *rp, use_nothrow);
+            if (watch.gone())
+                co_return client_left();
+            if (rec && rec != bhttp::error::need_buffer)
+            {
+                // Mid-body: the client sees a cut connection, never a made-up ending.
+                (deadline.fired() ? x.stats.upstream_timeouts : x.stats.upstream_errors)++;
+                co_return exchange_result{exchange_end::cut, std::nullopt, false, true};
+            }
+            const auto got = relay_chunk - rp->get().body().size;
+            if (got == 0)
+                continue;
+            res.body().data = x.buffer.get();
+            res.body().size = got;
+            res.body().more = true;
+            client.expires_after(idle);
+            auto [wec, wn] = co_await bhttp::async_write(client, ws, use_nothrow);
+            if (wec && wec != bhttp::error::need_buffer)
+                co_return client_left();
+        }
+        res.body() = {nullptr, 0, false};
+        client.expires_after(idle);
+        if (auto [ec, n] = co_await bhttp::async_write(client, ws, use_nothrow); ec)
+            co_return client_left();
+    }
+    watch.stop();
+    deadline.stop();
+
+    exchange_result done;
+    done.reusable = request_sent && rp->is_done() && rp->get().keep_alive() && conn.buffer().size() == 0;
+    done.close_client = !x.client_keep_alive;
+    co_return done;
+}
+
+} // namespace cpamd::proxy::detail

@@ -1,0 +1,177 @@
+// What crosses the proxy: whose key CPA sees, which headers and body fields are dropped or
+// added, and which callers are refused (spec manager-api §5.12, §5.13). cpa-sim records every
+// request it gets, so each rule is checked on the receiving side.
+
+#include "proxy_fixture.hpp"
+
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
+#include <thread>
+
+using namespace cpamd::test;
+using namespace std::chrono_literals;
+
+namespace
+{
+
+const boost::json::value* find_request(const boost::json::array& log, const std::string& target)
+{
+    for (const auto& r : log)
+        if (r.at("target").as_string() == target)
+            return &r;
+    return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
+{
+    temp_dir dir;
+    // CPA (gin) takes the client address from X-Forwarded-For, so a forwarded request from
+    // 203.0.113.7 is a remote management call: allowed here.
+    cpa_sim sim(proxy_sim_args({"--allow-remote"}));
+    auto d = start_proxy_daemon(dir, sim.url());
+    clear_sim_requests(sim.port());
+
+    auto c = d->client();
+    auto headers = admin_headers();
+    headers["X-Forwarded-For"] = "203.0.113.7";
+    headers["Connection"] = "keep-alive, X-Hop-Only";
+    headers["X-Hop-Only"] = "1";
+    headers["Keep-Alive"] = "timeout=5";
+    headers["TE"] = "trailers";
+    headers["X-CPAMP-Auth-File-Name"] = "panel-only";
+    headers["X-Custom"] = "kept";
+    auto r = c.get("/v0/management/config?probe=1&x=a%20b", headers);
+    REQUIRE(r.status == 200);
+    CHECK(r.body == sim.mgmt("GET", "/v0/management/config").body);
+    CHECK(r.header("x-cpa-version") == "7.2.140"); // CPA's own headers come back
+    CHECK(r.keep_alive);
+
+    auto log = sim_requests(sim.port());
+    auto* got = find_request(log, "/v0/management/config?probe=1&x=a%20b"); // query kept verbatim
+    REQUIRE(got);
+    CHECK(header_values(*got, "authorization") == std::vector<std::string>{"Bearer " + sim_key});
+    CHECK(header_values(*got, "host") == std::vector<std::string>{"127.0.0.1:" + std::to_string(sim.port())});
+    CHECK(header_values(*got, "x-forwarded-for") == std::vector<std::string>{"203.0.113.7, 127.0.0.1"});
+    CHECK(header_values(*got, "x-forwarded-proto") == std::vector<std::string>{"http"});
+    CHECK(header_values(*got, "x-custom") == std::vector<std::string>{"kept"});
+    for (auto dropped : {"x-hop-only", "keep-alive", "te", "x-cpamp-auth-file-name", "connection"})
+    {
+        INFO(dropped);
+        CHECK(header_values(*got, dropped).empty());
+    }
+
+    // Whatever else happened, the admin key never reached CPA.
+    for (const auto& req : sim_requests(sim.port()))
+        CHECK(boost::json::serialize(req).find(proxy_admin_key) == std::string::npos);
+    auto out = stop_daemon(*d);
+    CHECK(out.find(sim_key) == std::string::npos);
+    CHECK(out.find(proxy_admin_key) == std::string::npos);
+}
+
+TEST_CASE("callers without the admin key: 401 on CPA's paths, their own key on plugin paths and models")
+{
+    temp_dir dir;
+    cpa_sim sim(proxy_sim_args({"--client-key", "client-key-1"}));
+    auto d = start_proxy_daemon(dir, sim.url());
+    clear_sim_requests(sim.port());
+    auto c = d->client();
+
+    auto denied = c.get("/v0/management/config", {{"Authorization", "Bearer not-the-admin-key"}});
+    CHECK(denied.status == 401);
+    CHECK(parse(denied.body).at("code") == "invalid_admin_key");
+    CHECK(c.get("/v0/management/auth-files").status == 401);
+
+    // A plugin path: forwarded as is; CPA (here gin's 404) answers.
+    auto plugin = c.get("/v0/management/my-plugin/items?id=3", {{"Authorization", "Bearer plugin-token"}});
+    CHECK(plugin.status == 404);
+    CHECK(plugin.body == "404 page not found");
+
+    auto models = c.get("/v1/models", {{"Authorization", "Bearer client-key-1"}});
+    CHECK(models.status == 200);
+    CHECK(parse(models.body).at("object") == "list");
+    CHECK(c.get("/models", {{"Authorization", "Bearer wrong"}}).status == 401); // CPA's answer
+
+    auto log = sim_requests(sim.port());
+    CHECK_FALSE(find_request(log, "/v0/management/config"));
+    CHECK_FALSE(find_request(log, "/v0/management/auth-files"));
+    auto* p = find_request(log, "/v0/management/my-plugin/items?id=3");
+    REQUIRE(p);
+    CHECK(header_values(*p, "authorization") == std::vector<std::string>{"Bearer plugin-token"});
+    auto* m = find_request(log, "/v1/models");
+    REQUIRE(m);
+    CHECK(header_values(*m, "authorization") == std::vector<std::string>{"Bearer client-key-1"});
+
+    // The admin on a plugin path gets the stored key, and its origin header says CPA's origin.
+    auto admin = admin_headers();
+    admin["X-Codex-Invite-Origin"] = "https://panel.example";
+    c.get("/v0/management/my-plugin/invite", admin);
+    auto after = sim_requests(sim.port());
+    auto* invite = find_request(after, "/v0/management/my-plugin/invite");
+    REQUIRE(invite);
+    CHECK(header_values(*invite, "authorization") == std::vector<std::string>{"Bearer " + sim_key});
+    CHECK(header_values(*invite, "x-codex-invite-origin") == std::vector<std::string>{sim.url()});
+    stop_daemon(*d);
+}
+
+TEST_CASE("the panel's cpamp_* fields are stripped from auth-file bodies")
+{
+    temp_dir dir;
+    cpa_sim sim(proxy_sim_args());
+    auto d = start_proxy_daemon(dir, sim.url());
+    auto c = d->client();
+    auto headers = admin_headers();
+    headers["Content-Type"] = "application/json";
+    auto up = c.request(
+        "POST",
+        "/v0/management/auth-files?name=alice.json",
+        R"({"type":"codex","email":"alice@example.com","cpamp_owner":"panel","cpamp_note":{"x":1}})",
+        headers
+    );
+    REQUIRE(up.status == 200);
+    auto stored = c.get("/v0/management/auth-files/download?name=alice.json", admin_headers());
+    REQUIRE(stored.status == 200);
+    auto v = parse(stored.body).as_object();
+    CHECK(v.at("type") == "codex");
+    CHECK(v.at("email") == "alice@example.com");
+    CHECK_FALSE(v.contains("cpamp_owner"));
+    CHECK_FALSE(v.contains("cpamp_note"));
+    stop_daemon(*d);
+}
+
+TEST_CASE("100 concurrent proxied requests all get CPA's answer")
+{
+    temp_dir dir;
+    cpa_sim sim(proxy_sim_args());
+    auto d = start_proxy_daemon(dir, sim.url());
+    const auto expected = sim.mgmt("GET", "/v0/management/config").body;
+    std::atomic<int> ok{0};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 100; ++i)
+        clients.emplace_back(
+            [&]
+            {
+                try
+                {
+                    auto c = d->client(30s);
+                    for (int j = 0; j < 3; ++j) // keep-alive: reuses pooled upstream connections
+                    {
+                        auto r = c.get("/v0/management/config", admin_headers());
+                        if (r.status != 200 || r.body != expected)
+                            return;
+                    }
+                    ok++;
+                }
+                catch (const std::exception&)
+                {
+                }
+            }
+        );
+    for (auto& t : clients)
+        t.join();
+    CHECK(ok == 100);
+    stop_daemon(*d);
+}
