@@ -64,6 +64,28 @@ Writes every stored event (or those with from <= time < to, in Unix milliseconds
 one JSON object per line, in the format of GET /v0/management/usage/export, to FILE (written
 as FILE.partial, then renamed) or stdout. Refuses while a daemon holds the data directory lock.
 )"},
+    command_help{
+        "backup",
+        "copy the database while the daemon runs (SQLite online backup)",
+        R"(Usage: cpamd [--config FILE] backup --out FILE [--no-data-key]
+
+Copies the configured database to FILE with SQLite's online backup API: a consistent copy as of
+one moment, taken while the daemon keeps collecting. FILE is written as FILE.partial, synced and
+renamed, with mode 0600; an existing FILE is refused. When the data key is the generated
+data.key, it is copied to FILE.data.key (mode 0600) unless --no-data-key: without it the stored
+CPA management key cannot be decrypted. Keep that file apart from the backup. Prints the event
+count of the copy. See docs/backup.md.
+)"},
+    command_help{
+        "restore",
+        "replace the database by a backup (the daemon must be stopped)",
+        R"(Usage: cpamd [--config FILE] restore FILE
+
+Checks FILE (integrity, schema version), then puts a copy of it in place of the configured
+database. The previous database and its -wal/-shm move aside to <db>.before-restore-<UTC time>.
+FILE.data.key, when present, is installed as the data key if none exists; a different existing
+data key is refused (nothing is changed). Refuses while a daemon holds the database lock.
+)"},
     command_help{"version", "print the version", R"(Usage: cpamd version
 
 Prints the cpamd version and the versions of the libraries it was built with.

@@ -10,6 +10,8 @@
 #include <cpamd/api/config_routes.hpp>
 #include <cpamd/api/manager_config.hpp>
 #include <cpamd/api/manager_state.hpp>
+#include <cpamd/api/metrics_route.hpp>
+#include <cpamd/api/proxy_routes.hpp>
 #include <cpamd/api/services.hpp>
 #include <cpamd/api/setup_routes.hpp>
 #include <cpamd/api/status_route.hpp>
@@ -19,6 +21,9 @@
 #include <cpamd/core/log.hpp>
 #include <cpamd/core/version.hpp>
 #include <cpamd/http/server.hpp>
+#include <cpamd/ops/backup_schedule.hpp>
+#include <cpamd/ops/sd_notify.hpp>
+#include <cpamd/ops/watchdog.hpp>
 #include <cpamd/store/maintenance.hpp>
 #include <cpamd/store/settings.hpp>
 #include <cpamd/store/store.hpp>
@@ -124,6 +129,21 @@ asio::awaitable<void> drain_then_stop(
     ioc.stop();
 }
 
+// Scheduled backups (BACKUP_INTERVAL) into <data dir>/backups; null when they are off.
+std::unique_ptr<ops::backup_scheduler> start_scheduled_backups(const config& cfg, asio::io_context& ioc)
+{
+    if (cfg.backup_interval_seconds == 0)
+        return nullptr;
+    ops::backup_schedule_options o;
+    o.database = cfg.db_path;
+    o.dir = cfg.data_dir / "backups";
+    o.interval = std::chrono::seconds(cfg.backup_interval_seconds);
+    o.retention_days = cfg.backup_retention_days;
+    auto s = std::make_unique<ops::backup_scheduler>(std::move(o));
+    asio::co_spawn(ioc, s->run(), asio::detached);
+    return s;
+}
+
 } // namespace
 
 int run_daemon(const config& cfg)
@@ -190,11 +210,17 @@ int run_daemon(const config& cfg)
     api::add_config_routes(routes, svc);
     api::add_status_route(routes, svc);
     api::add_usage_routes(routes, svc);
+    auto metrics = std::make_shared<api::metrics_sources>();
+    api::add_metrics_route(routes, svc, metrics);
+    api::add_proxy_routes(routes, svc); // after the local routes: the proxy takes what they leave
 
     auto options = server_options_from(cfg);
     options.authorize = [auth = svc.auth](const http::exchange& ex, http::auth_level level)
     { return auth->authorize(ex, level); };
+    options.observe = [m = metrics->requests](const http::request_observation& o)
+    { m->record(o.route, o.status, o.elapsed); };
     http::server srv(ioc, std::move(routes), std::move(options));
+    metrics->server = &srv;
     try
     {
         srv.start();
@@ -219,6 +245,15 @@ int run_daemon(const config& cfg)
     maint.retention_days = cfg.retention_days;
     asio::co_spawn(ioc, store::run_maintenance(db->writer(), maint), asio::detached);
     coll->start();
+    auto backups = start_scheduled_backups(cfg, ioc);
+    if (backups)
+        metrics->backups = &backups->counters();
+
+    // systemd (Type=notify): ready now that the store and the listener are up.
+    const auto notifier = ops::sd_notifier::from_environment();
+    notifier.notify(fmt::format("READY=1\nSTATUS=listening on {}:{}", ep.address().to_string(), ep.port()));
+    if (auto period = notifier.watchdog_period())
+        asio::co_spawn(ioc, ops::feed_watchdog(notifier, *period), asio::detached);
 
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait(
@@ -227,6 +262,7 @@ int run_daemon(const config& cfg)
             if (sec)
                 return;
             log::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            notifier.notify("STOPPING=1");
             asio::co_spawn(ioc, drain_then_stop(srv, ioc, signals, coll.get()), asio::detached);
         }
     );

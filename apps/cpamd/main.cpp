@@ -1,3 +1,4 @@
+#include "backup.hpp"
 #include "cli.hpp"
 #include "commands.hpp"
 #include "import_export.hpp"
@@ -31,6 +32,10 @@ int main(int argc, char** argv)
         return run_import(*inv);
     if (inv->command == "export")
         return run_export(*inv);
+    if (inv->command == "backup")
+        return run_backup(*inv);
+    if (inv->command == "restore")
+        return run_restore(*inv);
     if (inv->command == "check-config")
         return run_check_config(*inv);
     if (inv->command == "version")

@@ -106,6 +106,46 @@ std::string show_bool(bool b)
     return b ? "true" : "false";
 }
 
+// "0" or "off" disables; otherwise a whole number with an optional unit: s (the default), m, h, d.
+opt_error parse_interval(std::string_view raw, std::uint64_t& seconds)
+{
+    auto text = lower(trim(raw));
+    if (text == "off" || text == "0")
+    {
+        seconds = 0;
+        return std::nullopt;
+    }
+    std::string_view digits = text;
+    std::uint64_t unit = 1;
+    if (!digits.empty())
+    {
+        const char u = digits.back();
+        unit = u == 'm' ? 60 : u == 'h' ? 3600 : u == 'd' ? 86400 : 1;
+        if (u == 's' || u == 'm' || u == 'h' || u == 'd')
+            digits.remove_suffix(1);
+    }
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || value == 0 ||
+        value > std::numeric_limits<std::uint32_t>::max())
+        return fmt::format("expected off or a duration such as 90s, 30m, 6h or 1d, got \"{}\"", text);
+    seconds = value * unit;
+    return std::nullopt;
+}
+
+std::string show_interval(std::uint64_t seconds)
+{
+    if (seconds == 0)
+        return "off";
+    if (seconds % 86400 == 0)
+        return std::to_string(seconds / 86400) + "d";
+    if (seconds % 3600 == 0)
+        return std::to_string(seconds / 3600) + "h";
+    if (seconds % 60 == 0)
+        return std::to_string(seconds / 60) + "m";
+    return std::to_string(seconds) + "s";
+}
+
 constexpr std::string_view default_management_key_file = "/run/secrets/cpa_management_key";
 constexpr std::string_view default_admin_key_file = "/run/secrets/cpa_admin_key";
 
@@ -442,6 +482,73 @@ const config_field fields[] = {
      [](config& c, std::string_view raw, const apply_context& ctx)
      { return parse_positive(raw, c.auth_block_seconds, 300u, ctx); },
      [](const config& c) { return std::to_string(c.auth_block_seconds); }},
+    {{"BACKUP_INTERVAL",
+      "backupInterval",
+      "off",
+      "Scheduled backups into <data dir>/backups: off, or a period such as 6h or 1d."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&)
+     { return parse_interval(raw, c.backup_interval_seconds); },
+     [](const config& c) { return show_interval(c.backup_interval_seconds); }},
+    {{"BACKUP_RETENTION_DAYS",
+      "backupRetentionDays",
+      "7",
+      "Delete scheduled backups older than this many days (0 keeps them all)."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         auto text = trim(raw);
+         int v = 0;
+         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+         if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < 0)
+             return fmt::format("expected a whole number of days >= 0, got \"{}\"", text);
+         c.backup_retention_days = v;
+         return std::nullopt;
+     },
+     [](const config& c) { return std::to_string(c.backup_retention_days); }},
+    {{"METRICS_TOKEN",
+      "metricsToken",
+      "",
+      "Bearer token that may read /metrics besides the admin key (secret)."},
+     true,
+     [](config& c, std::string_view raw, const apply_context&) -> opt_error
+     {
+         c.metrics_token = std::string(trim(raw));
+         return std::nullopt;
+     },
+     [](const config& c) { return show_secret(c.metrics_token); }},
+    {{"METRICS_ALLOW_LOOPBACK",
+      "metricsAllowLoopback",
+      "false",
+      "Let clients on 127.0.0.0/8 and ::1 read /metrics without a token."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&)
+     { return parse_bool(raw, c.metrics_allow_loopback); },
+     [](const config& c) { return show_bool(c.metrics_allow_loopback); }},
+    {{"CPAMD_PROXY_CONNECT_TIMEOUT_SECONDS",
+      "proxyConnectTimeoutSeconds",
+      "30",
+      "Proxy: connecting (and the TLS handshake) to CPA; then 502."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.proxy_connect_timeout_seconds, 30u, ctx); },
+     [](const config& c) { return std::to_string(c.proxy_connect_timeout_seconds); }},
+    {{"CPAMD_PROXY_IDLE_TIMEOUT_SECONDS",
+      "proxyIdleTimeoutSeconds",
+      "300",
+      "Proxy: the longest CPA or the client may stay silent mid-request; then 504 or a cut."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.proxy_idle_timeout_seconds, 300u, ctx); },
+     [](const config& c) { return std::to_string(c.proxy_idle_timeout_seconds); }},
+    {{"CPAMD_PROXY_MAX_IDLE_CONNECTIONS",
+      "proxyMaxIdleConnections",
+      "64",
+      "Proxy: keep-alive connections to CPA kept open between requests."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.proxy_max_idle_connections, 64u, ctx); },
+     [](const config& c) { return std::to_string(c.proxy_max_idle_connections); }},
 };
 
 } // namespace

@@ -27,6 +27,7 @@ struct request_outcome
     response res;
     bool keep_alive = true;
     bool already_written = false; // a streaming handler wrote its own response
+    unsigned streamed_status = 0; // ...with this status
     std::string route_name = "-";
 };
 
@@ -90,6 +91,7 @@ handle_request(server_state& st, session& s, bhttp::request_parser<bhttp::empty_
         ex.set_connection(&access);
         co_await r.streamed(ex);
         out.already_written = true;
+        out.streamed_status = ex.status_written;
         out.keep_alive = !ex.close_after;
         co_return out;
     }
@@ -203,21 +205,22 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         bool client_keep_alive = parser.get().keep_alive();
         auto outcome = co_await handle_request(*st, *s, parser);
         bool keep = outcome.keep_alive && client_keep_alive && !st->stopping;
+        unsigned status = outcome.streamed_status;
         if (!outcome.already_written)
         {
             auto path = std::string_view(target).substr(0, target.find('?'));
             co_await write_response(*st, *s, outcome.res, keep, origin, path);
+            status = outcome.res.result_int();
             auto micros =
                 std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
-            log::debug(
-                "http {} {} {} {}us route={}",
-                method,
-                path,
-                outcome.res.result_int(),
-                micros,
-                outcome.route_name
-            );
+            log::debug("http {} {} {} {}us route={}", method, path, status, micros, outcome.route_name);
         }
+        if (st->options.observe)
+            st->options.observe(
+                {outcome.route_name,
+                 status,
+                 std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started)}
+            );
         s->busy = false;
         if (!keep)
             break;

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cpamd/store/database.hpp>
 #include <cpamd/store/event_writer.hpp>
+#include <cpamd/store/writer_metrics.hpp>
 #include <future>
 
 namespace cpamd::store
@@ -82,6 +83,7 @@ void event_writer::flush()
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     pending_events_ -= events.size();
+    writer_metrics::process().record(events.size(), static_cast<std::uint64_t>(micros.count()));
     {
         std::lock_guard lock(stats_mutex_);
         stats_.batches++;

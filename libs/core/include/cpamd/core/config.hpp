@@ -82,6 +82,16 @@ struct config
     unsigned auth_window_seconds = 300;
     unsigned auth_block_seconds = 300;
 
+    // Operations (docs/operations.md).
+    std::uint64_t backup_interval_seconds = 0; // 0: no scheduled backups
+    int backup_retention_days = 7;             // scheduled backups older than this go; 0 keeps all
+    std::string metrics_token;                 // secret; empty: /metrics needs the admin key
+    bool metrics_allow_loopback = false;       // loopback clients may read /metrics without a key
+    // The reverse proxy to CPA (docs/proxy.md).
+    unsigned proxy_connect_timeout_seconds = 30;
+    unsigned proxy_idle_timeout_seconds = 300;
+    unsigned proxy_max_idle_connections = 64;
+
     bool env_managed_connection() const { return !cpa_upstream_url.empty() && !cpa_management_key.empty(); }
 };
 

@@ -16,10 +16,19 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cpamd::http
 {
+
+// What the server reports about each request it answered, for metrics.
+struct request_observation
+{
+    std::string_view route;               // the route's name; "-" when no route matched
+    unsigned status = 0;                  // 0: no response was written (the client left)
+    std::chrono::microseconds elapsed{0}; // from the complete header to the response written
+};
 
 struct server_options
 {
@@ -34,6 +43,8 @@ struct server_options
     // Decides whether a request may reach a route of the given access level; an engaged result
     // is sent instead. Unset: every route is open (until the security part plugs in).
     std::function<std::optional<response>(const exchange&, auth_level)> authorize;
+    // Called once per answered request, on the connection's strand (any thread). Keep it cheap.
+    std::function<void(const request_observation&)> observe;
 };
 
 struct server_counters
