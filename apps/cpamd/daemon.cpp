@@ -215,6 +215,7 @@ int run_daemon(const config& cfg)
     api::add_proxy_routes(routes, svc); // after the local routes: the proxy takes what they leave
 
     auto options = server_options_from(cfg);
+    options.single_thread = threads == 1;
     options.authorize = [auth = svc.auth](const http::exchange& ex, http::auth_level level)
     { return auth->authorize(ex, level); };
     options.observe = [m = metrics->requests](const http::request_observation& o)

@@ -134,51 +134,22 @@ public:
         else
             admin = true;
 
-        auto plan = plan_for(ex);
-        if (!plan)
-        {
-            co_await not_configured(ex);
-            co_return;
-        }
-        if (admin)
-        {
-            plan->authorization = "Bearer " + key_;
-            if (plugin)
-                rewrite_origin(ex, *plan);
-            else if (carries_panel_fields(ex.method(), rest) && is_json(ex.header_value("Content-Type")))
-                plan->edit_body = json_object_edit(strip_panel_fields);
-        }
-        co_await forward(ex, std::move(*plan));
+        plan_edits edits;
+        edits.stored_key = admin;
+        edits.rewrite_origin = admin && plugin;
+        edits.strip_panel_fields = admin && !plugin && carries_panel_fields(ex.method(), rest) &&
+                                   is_json(ex.header_value("Content-Type"));
+        co_await forward(ex, edits);
     }
 
     // /models and /v1/models: the caller's own key, no local check (spec §5.12).
-    asio::awaitable<void> models(http::exchange& ex)
-    {
-        auto plan = plan_for(ex);
-        if (!plan)
-        {
-            co_await not_configured(ex);
-            co_return;
-        }
-        co_await forward(ex, std::move(*plan));
-    }
+    asio::awaitable<void> models(http::exchange& ex) { co_await forward(ex, plan_edits{}); }
 
     // /v0/resource/plugins*: the stored key for the admin, else the caller's own (spec §5.13).
     asio::awaitable<void> plugin_resources(http::exchange& ex)
     {
         const bool admin = svc_.auth->is_admin(ex);
-        auto plan = plan_for(ex);
-        if (!plan)
-        {
-            co_await not_configured(ex);
-            co_return;
-        }
-        if (admin)
-        {
-            plan->authorization = "Bearer " + key_;
-            rewrite_origin(ex, *plan);
-        }
-        co_await forward(ex, std::move(*plan));
+        co_await forward(ex, plan_edits{admin, admin, false});
     }
 
 private:
@@ -218,9 +189,29 @@ private:
             );
     }
 
-    asio::awaitable<void> forward(http::exchange& ex, proxy::forward_plan plan)
+    struct plan_edits
     {
-        auto error = co_await proxy_->relay(ex, std::move(plan));
+        bool stored_key = false;         // the stored CPA key replaces the caller's
+        bool rewrite_origin = false;     // CPA's origin in management_origin / X-Codex-Invite-Origin
+        bool strip_panel_fields = false; // cpamp_* fields out of a JSON body
+    };
+
+    // Relays the request to the resolved CPA, shaped by `edits`; 428 before setup.
+    asio::awaitable<void> forward(http::exchange& ex, plan_edits edits)
+    {
+        auto plan = plan_for(ex);
+        if (!plan)
+        {
+            co_await not_configured(ex);
+            co_return;
+        }
+        if (edits.stored_key)
+            plan->authorization = "Bearer " + key_;
+        if (edits.rewrite_origin)
+            rewrite_origin(ex, *plan);
+        if (edits.strip_panel_fields)
+            plan->edit_body = json_object_edit(strip_panel_fields);
+        auto error = co_await proxy_->relay(ex, std::move(*plan));
         if (!error)
             co_return;
         if (error->status >= 500)

@@ -64,6 +64,18 @@ opt_error parse_positive(std::string_view raw, Int& out, Int fallback, const app
     return std::nullopt;
 }
 
+// A whole number of days, 0 included (0 means "keep forever" for the retention settings).
+opt_error parse_days(std::string_view raw, int& out)
+{
+    auto text = trim(raw);
+    int v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < 0)
+        return fmt::format("expected a whole number of days >= 0, got \"{}\"", text);
+    out = v;
+    return std::nullopt;
+}
+
 opt_error parse_bool(std::string_view raw, bool& out)
 {
     auto v = lower(trim(raw));
@@ -415,16 +427,7 @@ const config_field fields[] = {
       "0",
       "Delete raw events older than this many days (0 keeps them; rollups stay)."},
      false,
-     [](config& c, std::string_view raw, const apply_context&) -> opt_error
-     {
-         auto text = trim(raw);
-         int v = 0;
-         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-         if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < 0)
-             return fmt::format("expected a whole number of days >= 0, got \"{}\"", text);
-         c.retention_days = v;
-         return std::nullopt;
-     },
+     [](config& c, std::string_view raw, const apply_context&) { return parse_days(raw, c.retention_days); },
      [](const config& c) { return std::to_string(c.retention_days); }},
     {{"USAGE_PLUGIN_DIR",
       "pluginDir",
@@ -495,16 +498,8 @@ const config_field fields[] = {
       "7",
       "Delete scheduled backups older than this many days (0 keeps them all)."},
      false,
-     [](config& c, std::string_view raw, const apply_context&) -> opt_error
-     {
-         auto text = trim(raw);
-         int v = 0;
-         auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-         if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < 0)
-             return fmt::format("expected a whole number of days >= 0, got \"{}\"", text);
-         c.backup_retention_days = v;
-         return std::nullopt;
-     },
+     [](config& c, std::string_view raw, const apply_context&)
+     { return parse_days(raw, c.backup_retention_days); },
      [](const config& c) { return std::to_string(c.backup_retention_days); }},
     {{"METRICS_TOKEN",
       "metricsToken",

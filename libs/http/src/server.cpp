@@ -76,7 +76,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server_state> st)
 {
     for (;;)
     {
-        auto [ec, socket] = co_await st->acceptor.async_accept(asio::make_strand(st->ioc), use_nothrow);
+        const auto connection_executor = st->options.single_thread
+                                             ? asio::any_io_executor(st->ioc.get_executor())
+                                             : asio::any_io_executor(asio::make_strand(st->ioc));
+        auto [ec, socket] = co_await st->acceptor.async_accept(connection_executor, use_nothrow);
         if (ec)
         {
             if (ec == asio::error::operation_aborted || st->stopping || !st->acceptor.is_open())

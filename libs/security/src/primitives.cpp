@@ -65,10 +65,12 @@ void random_bytes(std::span<unsigned char> out)
 
 sha256_digest hmac_sha256(std::span<const unsigned char> key, std::span<const unsigned char> message)
 {
-    ossl_ptr<EVP_MAC> mac(EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
+    // Fetched once and shared (EVP_MAC objects are thread-safe): a fetch per call cost more than
+    // the MAC itself, and the admin gate computes one per request.
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
     if (!mac)
         detail::throw_openssl("EVP_MAC_fetch");
-    ossl_ptr<EVP_MAC_CTX> ctx(EVP_MAC_CTX_new(mac.get()));
+    ossl_ptr<EVP_MAC_CTX> ctx(EVP_MAC_CTX_new(mac));
     if (!ctx)
         detail::throw_openssl("EVP_MAC_CTX_new");
     const OSSL_PARAM params[] = {

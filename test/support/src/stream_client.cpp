@@ -20,6 +20,22 @@ stream_client::stream_client(std::uint16_t port, std::chrono::milliseconds step_
     socket_.set_option(asio::ip::tcp::no_delay(true));
 }
 
+template <class Start>
+boost::system::error_code stream_client::run_op(Start start)
+{
+    bool done = false;
+    boost::system::error_code ec;
+    start(
+        [&](const boost::system::error_code& e, std::size_t)
+        {
+            ec = e;
+            done = true;
+        }
+    );
+    run(done);
+    return ec;
+}
+
 void stream_client::run(const bool& done)
 {
     ioc_.restart();
@@ -58,18 +74,8 @@ void stream_client::send(
         auto n = source(chunk.data(), std::min<std::uint64_t>(chunk.size(), content_length - sent));
         if (n == 0)
             break;
-        bool done = false;
-        boost::system::error_code ec;
-        asio::async_write(
-            socket_,
-            asio::buffer(chunk.data(), n),
-            [&](const boost::system::error_code& e, std::size_t)
-            {
-                ec = e;
-                done = true;
-            }
-        );
-        run(done);
+        auto ec =
+            run_op([&](auto handler) { asio::async_write(socket_, asio::buffer(chunk.data(), n), handler); });
         if (ec)
             throw std::runtime_error("stream_client: write: " + ec.message());
         sent += n;
@@ -80,19 +86,7 @@ unsigned stream_client::read_header()
 {
     parser_.emplace();
     parser_->body_limit(boost::none);
-    bool done = false;
-    boost::system::error_code ec;
-    http::async_read_header(
-        socket_,
-        buffer_,
-        *parser_,
-        [&](const boost::system::error_code& e, std::size_t)
-        {
-            ec = e;
-            done = true;
-        }
-    );
-    run(done);
+    auto ec = run_op([&](auto handler) { http::async_read_header(socket_, buffer_, *parser_, handler); });
     if (ec)
         throw std::runtime_error("stream_client: read header: " + ec.message());
     return parser_->get().result_int();
@@ -110,19 +104,7 @@ std::optional<std::string_view> stream_client::read_piece()
         auto& body = parser_->get().body();
         body.data = piece_.data();
         body.size = piece_.size();
-        bool done = false;
-        boost::system::error_code ec;
-        http::async_read_some(
-            socket_,
-            buffer_,
-            *parser_,
-            [&](const boost::system::error_code& e, std::size_t)
-            {
-                ec = e;
-                done = true;
-            }
-        );
-        run(done);
+        auto ec = run_op([&](auto handler) { http::async_read_some(socket_, buffer_, *parser_, handler); });
         if (ec && ec != http::error::need_buffer)
         {
             cut_ = true;

@@ -40,6 +40,9 @@ struct server_options
     std::chrono::milliseconds body_idle_timeout{std::chrono::seconds(30)};
     std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};
     std::vector<std::string> cors_origins{"*"};
+    // One thread runs the io_context: connections then need no strand, which saves a lock and an
+    // executor wrapper on every completion.
+    bool single_thread = false;
     // Decides whether a request may reach a route of the given access level; an engaged result
     // is sent instead. Unset: every route is open (until the security part plugs in).
     std::function<std::optional<response>(const exchange&, auth_level)> authorize;

@@ -50,7 +50,11 @@ public:
     bool cut() const { return cut_; }
 
 private:
+    // Runs the io_context until `done` or the step timeout (then closes and throws).
     void run(const bool& done);
+    // Starts one asynchronous operation with a handler and runs it to completion.
+    template <class Start>
+    boost::system::error_code run_op(Start start);
 
     std::chrono::milliseconds timeout_;
     boost::asio::io_context ioc_;
