@@ -163,6 +163,13 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
     auto status = parse(c.get("/status", bearer(admin)).body).as_object();
     CHECK(status.at("collector").at("upstream").as_string() == sim.url());
 
+    // The proxy, too: a proxied call with the admin key, one CPA refuses, one for a plugin.
+    auto proxied = c.get("/v0/management/config", bearer(admin));
+    CHECK(proxied.status == 200);
+    CHECK(proxied.body.find(sim_key) == std::string::npos);
+    CHECK(c.get("/v0/management/no-such-plugin/x", bearer(admin)).status == 404);
+    CHECK(c.get("/v0/management/config", bearer("wrong-admin-key")).status == 401);
+
     // Nothing secret in the daemon's whole output but the one generated-key line.
     std::string out = stop_daemon(*d);
     std::string data_key = file_text(data_dir_of(dir) / "data.key");
