@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <iostream>
 #include <thread>
 
 using namespace cpamd::test;
@@ -99,4 +100,33 @@ TEST_CASE("http and auto modes collect from a CPA served over TLS, verifying its
         auto log = stop_daemon(*d);
         CHECK(log.find(sim_key) == std::string::npos);
     }
+}
+
+TEST_CASE(
+    "auto mode when CPA drops the subscriber for overflowing: pops, resubscribes, stores what was delivered"
+)
+{
+    // A 2-message subscriber buffer at 3000 events/s overflows on bursts: CPA closes the
+    // subscriber and what was buffered for it is lost (the ledger says so). Everything CPA did
+    // deliver, by either pop or push, must be stored exactly once, and collection must go on.
+    temp_dir dir;
+    traffic_sim sim(dir, {"--rate", "3000", "--total", "6000", "--seed", "5", "--subscriber-buffer", "2"});
+    auto d = start_daemon(dir, collector_env(sim, "auto"));
+    REQUIRE(sim.wait_drained(60s));
+    auto ledger = read_ledger(sim.ledger());
+    CHECK(ledger.produced.size() == 6000);
+    INFO("delivered " << ledger.delivered.size() << ", lost " << ledger.lost.size());
+    CHECK(ledger.delivered.size() + ledger.lost.size() >= 6000);
+    auto db = data_dir_of(dir) / "usage.sqlite";
+    auto stored = wait_for_events(db, static_cast<std::int64_t>(ledger.delivered.size()), 15s);
+    CHECK(stored == static_cast<std::int64_t>(ledger.delivered.size()));
+    auto stats = sim.stats();
+    std::cout << "subscriber overflow: produced 6000, delivered " << ledger.delivered.size() << ", lost "
+              << ledger.lost.size() << ", overflow disconnects "
+              << stats.at("overflow_disconnects").as_int64() << ", cpamd reconnects "
+              << collector_status(*d).at("reconnects").as_int64() << '\n';
+    if (stats.at("overflow_disconnects").as_int64() > 0)
+        CHECK(collector_status(*d).at("reconnects").as_int64() > 0);
+    CHECK(collector_status(*d).at("spoolDepth").as_int64() == 0);
+    stop_daemon(*d);
 }
