@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cpamd/test/ports.hpp>
 #include <csignal>
+#include <thread>
 
 using namespace cpamd::test;
 using namespace std::chrono_literals;
@@ -87,5 +88,31 @@ TEST_CASE("slow CPA: 504 after the proxy's idle timeout")
     CHECK(parse(r.body).at("code") == "request_failed");
     CHECK(took >= 900ms);
     CHECK(took < 3500ms);
+    stop_daemon(*d);
+}
+
+TEST_CASE("a client that hangs up cancels its upstream request at once")
+{
+    temp_dir dir;
+    cpa_sim sim(proxy_sim_args({"--delay-ms", "4000"}));
+    auto d = start_proxy_daemon(dir, sim.url());
+    auto aborts = [&]
+    {
+        auto m = d->client().get("/metrics", admin_headers()).body;
+        const std::string key = "cpamd_proxy_errors_total{kind=\"client_abort\"} ";
+        auto at = m.find(key);
+        return at == std::string::npos ? -1 : std::stoi(m.substr(at + key.size()));
+    };
+    REQUIRE(aborts() == 0);
+    {
+        stream_client c(d->port());
+        c.send("GET", "/v0/management/config", admin_headers());
+        std::this_thread::sleep_for(300ms);
+    } // hangs up while CPA is still "thinking"
+    // Noticed long before CPA's answer (4 s) would have shown the client was gone.
+    auto deadline = std::chrono::steady_clock::now() + 1500ms;
+    while (aborts() != 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    CHECK(aborts() == 1);
     stop_daemon(*d);
 }
