@@ -2,7 +2,8 @@
 // plain g++ replay test (test/unit/usage) so the same checks run without clang.
 //
 // Properties: no crash or sanitizer report on any input; a record that parses survives the
-// export round trip with the same event and hash; no plaintext client key survives parsing.
+// export round trip with the same event and hash; no plaintext client key survives parsing; the
+// streaming array reader gives the same items and outcome however its input is cut into chunks.
 
 #include <cpamd/usage/export_codec.hpp>
 #include <cpamd/usage/import_formats.hpp>
@@ -11,6 +12,40 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
+
+namespace
+{
+
+struct array_outcome
+{
+    std::vector<std::pair<std::size_t, bool>> items; // position, parsed
+    bool ok = false;
+    bool operator==(const array_outcome&) const = default;
+};
+
+// Feeds `input` to a json_array_reader in pieces cut at `cuts` (ascending offsets).
+array_outcome read_array(std::string_view input, const std::vector<std::size_t>& cuts)
+{
+    using namespace cpamd::usage;
+    parse_options opts;
+    opts.now = utc_time{1787356800, 0};
+    array_outcome out;
+    auto collect = [&](import_item&& item)
+    { out.items.emplace_back(item.position, item.record.has_value()); };
+    json_array_reader reader(opts, 4096);
+    std::size_t from = 0;
+    for (auto cut : cuts)
+    {
+        reader.feed(input.substr(from, cut - from), collect);
+        from = cut;
+    }
+    reader.feed(input.substr(from), collect);
+    out.ok = reader.finish(collect).has_value();
+    return out;
+}
+
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
@@ -25,6 +60,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto back = parse_record(std::string_view(line.data(), line.size() - 1), opts);
         if (!back || back->event_hash != ev->event_hash || back->timestamp != ev->timestamp ||
             back->tokens != ev->tokens || back->failed != ev->failed)
+            std::abort();
+    }
+
+    if (!input.empty())
+    {
+        const auto whole = read_array(input, {});
+        const std::size_t cut = data[0] % size;
+        std::vector<std::size_t> bytewise;
+        for (std::size_t i = 1; i < std::min<std::size_t>(size, 64); ++i)
+            bytewise.push_back(i);
+        if (!(read_array(input, {cut}) == whole) || !(read_array(input, bytewise) == whole))
             std::abort();
     }
 

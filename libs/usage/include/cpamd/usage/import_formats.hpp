@@ -126,7 +126,6 @@ private:
     bool empty_so_far_ = true; // no element yet: ']' may follow '['
     // The element being scanned.
     std::string partial_; // its bytes from earlier chunks
-    std::size_t element_bytes_ = 0;
     bool too_long_ = false;
     std::size_t depth_ = 0; // open {} and [] inside the element
     bool scalar_ = false;   // a number, literal (or garbage): ends at whitespace, ',' or ']'
