@@ -171,8 +171,11 @@ void server::begin_shutdown()
                 s->stream.get_executor(),
                 [s]
                 {
+                    // The session may have closed its socket meanwhile: then there is
+                    // nothing to cancel, and the throwing overload would end the process.
+                    boost::system::error_code ignored;
                     if (!s->busy)
-                        s->stream.socket().cancel();
+                        s->stream.socket().cancel(ignored);
                 }
             );
         }

@@ -147,6 +147,7 @@ TEST_CASE("SIGTERM stops the daemon with exit code 0 within 5 s", "[daemon]")
     CHECK(keep.get("/health").status == 200); // an idle keep-alive connection must not delay exit
     d.process().signal(SIGTERM);
     auto code = d.process().wait(5s);
+    INFO(d.process().output());
     REQUIRE(code);
     CHECK(*code == 0);
     CHECK(d.process().output().find("stopped") != std::string::npos);
