@@ -4,16 +4,17 @@
 #   direct  wrk -> cpa-sim                      (the reference: what CPA itself costs)
 #   cpamd   wrk -> cpamd -> cpa-sim             (admin key swapped for the stored CPA key)
 #   nginx   wrk -> nginx proxy_pass -> cpa-sim  (keep-alive upstream, the key set by nginx)
-# Both proxies get one worker (CPAMD_THREADS=1, worker_processes 1), so the comparison is per
-# core. Prints requests/s and p99 per way, then the ratios the issue asks for: cpamd/nginx in
-# requests/s (target >= 1) and the p99 each proxy adds over direct (target: cpamd <= nginx).
-# Usage: bench/proxy_bench.sh [BUILD_DIR]   (DURATION, CONNECTIONS, TARGET override the load)
+# Both proxies get WORKERS workers (default 1: CPAMD_THREADS=1, worker_processes 1), so the
+# comparison is per core. Prints requests/s and p99 per way, then what the issue asks for:
+# cpamd/nginx in requests/s (target >= 1) and cpamd's p99 against nginx's (target: not above).
+# Usage: bench/proxy_bench.sh [BUILD_DIR]   (DURATION, CONNECTIONS, TARGET, WORKERS override)
 # Needs wrk and nginx (apt-get install wrk nginx-light); installs them when missing and root.
 set -euo pipefail
 build=${1:-build/release}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-32}
 target=${TARGET:-/v0/management/config}
+workers=${WORKERS:-1}
 bin="$build/bin"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
@@ -37,7 +38,7 @@ sim_port=$(grep -o "listening on [0-9.]*:[0-9]*" "$work/sim.log" | grep -o "[0-9
 cpamd_port=$(free_port)
 HTTP_ADDR=127.0.0.1:$cpamd_port USAGE_DATA_DIR="$work/data" CPA_UPSTREAM_URL="http://127.0.0.1:$sim_port" \
     CPA_MANAGEMENT_KEY="$key" CPA_MANAGER_ADMIN_KEY="$admin" USAGE_COLLECTOR_MODE=http \
-    USAGE_POLL_INTERVAL_MS=5000 USAGE_PLUGIN_DIR="$build/lib/cpamd/plugins" CPAMD_THREADS=1 \
+    USAGE_POLL_INTERVAL_MS=5000 USAGE_PLUGIN_DIR="$build/lib/cpamd/plugins" CPAMD_THREADS=$workers \
     CPAMD_LOG_LEVEL=warn "$bin/cpamd" serve >"$work/cpamd.log" 2>&1 &
 wait_port "$cpamd_port"
 
@@ -45,7 +46,7 @@ wait_port "$cpamd_port"
 nginx_port=$(free_port)
 mkdir -p "$work/nginx"
 cat >"$work/nginx.conf" <<EOF
-worker_processes 1;
+worker_processes $workers;
 pid $work/nginx.pid;
 error_log $work/nginx/error.log warn;
 daemon on;
@@ -97,13 +98,12 @@ read -r cpamd_rps cpamd_p99 <<<"$(measure "$cpamd_port" "$admin")"
 read -r nginx_rps nginx_p99 <<<"$(measure "$nginx_port" "$key")"
 
 cpamd_rss=$(awk '/VmHWM/ {print $2}' "/proc/$(pgrep -f "cpamd serve" -n)/status" 2>/dev/null || echo "?")
-printf 'proxy benchmark: wrk -c%s -d%s GET %s on loopback, one worker per proxy, %s cores\n' \
-    "$connections" "$duration" "$target" "$(nproc)"
+printf 'proxy benchmark: wrk -c%s -d%s GET %s on loopback, %s worker(s) per proxy, %s cores\n' \
+    "$connections" "$duration" "$target" "$workers" "$(nproc)"
 printf '  %-8s %12s %10s %16s\n' way requests/s p99_ms "added p99 ms"
 printf '  %-8s %12.0f %10.2f %16s\n' direct "$direct_rps" "$direct_p99" "-"
 printf '  %-8s %12.0f %10.2f %16.2f\n' cpamd "$cpamd_rps" "$cpamd_p99" "$(echo "$cpamd_p99 - $direct_p99" | bc -l)"
 printf '  %-8s %12.0f %10.2f %16.2f\n' nginx "$nginx_rps" "$nginx_p99" "$(echo "$nginx_p99 - $direct_p99" | bc -l)"
 printf '  ratio cpamd/nginx requests/s: %.2f (target >= 1)\n' "$(echo "$cpamd_rps / $nginx_rps" | bc -l)"
-printf '  ratio cpamd/nginx added p99:  %.2f (target <= 1)\n' \
-    "$(echo "($cpamd_p99 - $direct_p99) / ($nginx_p99 - $direct_p99)" | bc -l 2>/dev/null || echo 0)"
+printf '  p99 cpamd - nginx:            %+.2f ms (target <= 0)\n' "$(echo "$cpamd_p99 - $nginx_p99" | bc -l)"
 printf '  cpamd peak RSS: %s kB\n' "$cpamd_rss"
