@@ -1,6 +1,8 @@
 #include <array>
 #include <boost/beast/core/string.hpp>
 #include <cpamd/proxy/header_rules.hpp>
+#include <string>
+#include <vector>
 
 namespace cpamd::proxy
 {
@@ -69,30 +71,11 @@ bool is_hop_by_hop(std::string_view name)
     return false;
 }
 
-void copy_request_headers(const bhttp::fields& in, bhttp::fields& out, const forwarding& f)
+void prepare_upstream_request(bhttp::fields& h, const forwarding& f)
 {
-    for (const auto& h : in)
-    {
-        const std::string_view name = h.name_string();
-        if (stays_on_hop(in, name) || starts_with_nocase(name, "X-CPAMP-"))
-            continue;
-        switch (h.name())
-        {
-        case bhttp::field::host:
-        case bhttp::field::content_length:
-        case bhttp::field::expect:
-        case bhttp::field::authorization:
-            continue;
-        default:
-            if (!beast::iequals(name, "X-Forwarded-For"))
-                out.insert(name, h.value());
-        }
-    }
-    out.set(bhttp::field::host, f.upstream_host);
-
-    // Every hop appends the address it saw, as Go's ReverseProxy does.
+    // Read what the edits need before they change it.
     std::string chain;
-    for (auto [it, end] = in.equal_range("X-Forwarded-For"); it != end; ++it)
+    for (auto [it, end] = h.equal_range("X-Forwarded-For"); it != end; ++it)
     {
         if (!chain.empty())
             chain += ", ";
@@ -100,24 +83,41 @@ void copy_request_headers(const bhttp::fields& in, bhttp::fields& out, const for
     }
     if (!f.client_ip.empty())
         chain += chain.empty() ? f.client_ip : ", " + f.client_ip;
+    const bool has_proto = h.find("X-Forwarded-Proto") != h.end();
+    const bool has_forwarded_host = h.find("X-Forwarded-Host") != h.end();
+    const std::string original_host(h[bhttp::field::host]);
+
+    std::vector<std::string> drop;
+    for (const auto& field : h)
+    {
+        const std::string_view name = field.name_string();
+        if (stays_on_hop(h, name) || starts_with_nocase(name, "X-CPAMP-") ||
+            field.name() == bhttp::field::expect)
+            drop.emplace_back(name);
+    }
+    for (const auto& name : drop)
+        h.erase(name);
+
+    h.set(bhttp::field::host, f.upstream_host);
+    // Every hop appends the address it saw, as Go's ReverseProxy does.
     if (!chain.empty())
-        out.set("X-Forwarded-For", chain);
+        h.set("X-Forwarded-For", chain);
     // A front proxy (nginx terminating TLS) knows the scheme better than we do.
-    if (in.find("X-Forwarded-Proto") == in.end())
-        out.set("X-Forwarded-Proto", "http");
-    if (in.find("X-Forwarded-Host") == in.end() && in.find(bhttp::field::host) != in.end())
-        out.set("X-Forwarded-Host", in[bhttp::field::host]);
+    if (!has_proto)
+        h.set("X-Forwarded-Proto", "http");
+    if (!has_forwarded_host && !original_host.empty())
+        h.set("X-Forwarded-Host", original_host);
 }
 
-void copy_response_headers(const bhttp::fields& in, bhttp::fields& out)
+void prepare_client_response(bhttp::fields& h)
 {
-    for (const auto& h : in)
-    {
-        const std::string_view name = h.name_string();
-        if (stays_on_hop(in, name) || h.name() == bhttp::field::content_length)
-            continue;
-        out.insert(name, h.value());
-    }
+    // Names listed in Connection first, while Connection is still there to read.
+    std::vector<std::string> drop;
+    for (const auto& f : h)
+        if (stays_on_hop(h, f.name_string()))
+            drop.emplace_back(f.name_string());
+    for (const auto& name : drop)
+        h.erase(name);
 }
 
 } // namespace cpamd::proxy

@@ -175,27 +175,25 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
     x.client_keep_alive = keeps_alive(in.version(), in[bhttp::field::connection]);
     x.expects_continue = beast::iequals(in[bhttp::field::expect], "100-continue");
     x.origin = std::string(in[bhttp::field::origin]);
-    auto& req = x.request;
-    if (in.method() == bhttp::verb::unknown)
-        req.method_string(in.method_string());
-    else
-        req.method(in.method());
-    req.target(plan.upstream.base_path + std::string(ex.target()));
-    req.version(11);
-    copy_request_headers(in, req, forwarding{ex.client_address().to_string(), plan.upstream.host_header});
-    if (plan.authorization)
-        req.set(bhttp::field::authorization, *plan.authorization);
-    else if (auto a = in.find(bhttp::field::authorization); a != in.end())
-        req.set(bhttp::field::authorization, a->value());
-    for (const auto& [name, value] : plan.set_headers)
-        req.set(name, value);
     const bool declared_length = in.find(bhttp::field::content_length) != in.end();
+
+    // The client's header becomes the upstream one, edited in place (no copy of every field).
+    auto& head = client.parser.get();
+    prepare_upstream_request(head, forwarding{ex.client_address().to_string(), plan.upstream.host_header});
+    head.target(plan.upstream.base_path + std::string(ex.target()));
+    head.version(11);
+    if (plan.authorization)
+        head.set(bhttp::field::authorization, *plan.authorization);
+    for (const auto& [name, value] : plan.set_headers)
+        head.set(name, value);
+    auto& req = x.request; // used instead when a body goes along
 
     // The body: none, edited whole, or streamed.
     if (client.parser.is_done())
     {
         if (declared_length)
-            req.content_length(0);
+            head.content_length(0);
+        x.bodiless = &head;
     }
     else if (plan.edit_body)
     {
@@ -210,6 +208,7 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
             client.stream.expires_after(options_.idle_timeout);
             co_await asio::async_write(client.stream, asio::buffer(go_on), use_nothrow);
         }
+        req.base() = head.base(); // before the parser (and the header it holds) moves on
         bool too_large = false;
         auto body = co_await read_whole_body(client, plan.edit_body_limit, options_.idle_timeout, too_large);
         if (!body)
@@ -227,6 +226,7 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
     else
     {
         x.mode = detail::body_mode::streamed;
+        req.base() = head.base();
         if (auto len = client.parser.content_length())
             req.content_length(*len);
         else

@@ -24,14 +24,13 @@ struct forwarding
     std::string upstream_host; // the Host header CPA gets
 };
 
-// Copies the client's request headers that may go upstream, then sets Host and the X-Forwarded-*
-// headers. Content-Length, Expect and Authorization are left for the caller to decide.
-void copy_request_headers(
-    const boost::beast::http::fields& in, boost::beast::http::fields& out, const forwarding& f
-);
+// Edits a client's request header in place for its trip upstream: drops what stays on this hop,
+// X-CPAMP-* and Expect, sets Host and the X-Forwarded-* headers. Authorization and
+// Content-Length are left for the caller to decide.
+void prepare_upstream_request(boost::beast::http::fields& h, const forwarding& f);
 
-// Copies CPA's response headers that may go back to the client (X-CPA-* included). Framing
-// (Content-Length, Transfer-Encoding) is left to the caller.
-void copy_response_headers(const boost::beast::http::fields& in, boost::beast::http::fields& out);
+// Removes from CPA's response header what must not go back to the client (hop-by-hop fields,
+// Transfer-Encoding included: the caller re-frames the body). X-CPA-* and the rest stay.
+void prepare_client_response(boost::beast::http::fields& h);
 
 } // namespace cpamd::proxy
