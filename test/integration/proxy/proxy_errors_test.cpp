@@ -96,13 +96,7 @@ TEST_CASE("a client that hangs up cancels its upstream request at once")
     temp_dir dir;
     cpa_sim sim(proxy_sim_args({"--delay-ms", "4000"}));
     auto d = start_proxy_daemon(dir, sim.url());
-    auto aborts = [&]
-    {
-        auto m = d->client().get("/metrics", admin_headers()).body;
-        const std::string key = "cpamd_proxy_errors_total{kind=\"client_abort\"} ";
-        auto at = m.find(key);
-        return at == std::string::npos ? -1 : std::stoi(m.substr(at + key.size()));
-    };
+    auto aborts = [&] { return proxy_client_aborts(*d); };
     REQUIRE(aborts() == 0);
     {
         stream_client c(d->port());

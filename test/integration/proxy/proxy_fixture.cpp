@@ -28,6 +28,14 @@ std::map<std::string, std::string> admin_headers()
     return {{"Authorization", "Bearer " + proxy_admin_key}};
 }
 
+int proxy_client_aborts(running_daemon& d)
+{
+    auto m = d.client().get("/metrics", admin_headers()).body;
+    const std::string key = "cpamd_proxy_errors_total{kind=\"client_abort\"} ";
+    auto at = m.find(key);
+    return at == std::string::npos ? -1 : std::stoi(m.substr(at + key.size()));
+}
+
 boost::json::array sim_requests(std::uint16_t sim_port)
 {
     http_client c("127.0.0.1", sim_port);

@@ -24,6 +24,9 @@ std::unique_ptr<running_daemon> start_proxy_daemon(
 
 std::map<std::string, std::string> admin_headers();
 
+// cpamd's count of clients that left mid-request (from /metrics); -1 when absent.
+int proxy_client_aborts(running_daemon& d);
+
 // The requests cpa-sim recorded (oldest first), without cpamd's own usage-queue pops.
 boost::json::array sim_requests(std::uint16_t sim_port);
 // Forgets the recorded requests.

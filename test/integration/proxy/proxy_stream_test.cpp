@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 #include <regex>
+#include <thread>
 
 using namespace cpamd::test;
 using namespace std::chrono_literals;
@@ -168,5 +169,24 @@ TEST_CASE("CPA killed mid-download: the client is cut off, not left hanging")
     // The daemon is fine and says why the next call fails.
     auto r = d->client().get("/v0/management/config", admin_headers());
     CHECK(r.status == 502);
+    stop_daemon(*d);
+}
+
+TEST_CASE("a client leaving a quiet event stream is noticed before the next event")
+{
+    temp_dir dir;
+    cpa_sim sim(proxy_sim_args());
+    auto d = start_proxy_daemon(dir, sim.url());
+    auto aborts = [&] { return proxy_client_aborts(*d); };
+    {
+        stream_client c(d->port(), 10s);
+        c.send("GET", "/v0/management/sim/sse?count=3&interval-ms=5000", admin_headers());
+        REQUIRE(c.read_header() == 200);
+        REQUIRE(c.read_piece()); // the first event; the next is 5 s away
+    }
+    auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (aborts() != 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    CHECK(aborts() == 1);
     stop_daemon(*d);
 }
