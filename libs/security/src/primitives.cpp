@@ -65,27 +65,42 @@ void random_bytes(std::span<unsigned char> out)
 
 sha256_digest hmac_sha256(std::span<const unsigned char> key, std::span<const unsigned char> message)
 {
-    // Fetched once and shared (EVP_MAC objects are thread-safe): a fetch per call cost more than
-    // the MAC itself, and the admin gate computes one per request.
+    // One context per thread, told its digest once: fetching the HMAC and SHA-256 implementations
+    // on every call cost more than the MAC itself, and the admin gate computes one per request.
+    struct holder
+    {
+        EVP_MAC_CTX* ctx = nullptr;
+        ~holder() { EVP_MAC_CTX_free(ctx); }
+    };
+    thread_local holder h;
     static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
     if (!mac)
         detail::throw_openssl("EVP_MAC_fetch");
-    ossl_ptr<EVP_MAC_CTX> ctx(EVP_MAC_CTX_new(mac));
-    if (!ctx)
-        detail::throw_openssl("EVP_MAC_CTX_new");
-    const OSSL_PARAM params[] = {
+    const OSSL_PARAM digest_params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, unconst_chars("SHA256"), 0),
         OSSL_PARAM_construct_end(),
     };
+    const OSSL_PARAM* params = nullptr;
+    if (!h.ctx)
+    {
+        h.ctx = EVP_MAC_CTX_new(mac);
+        if (!h.ctx)
+            detail::throw_openssl("EVP_MAC_CTX_new");
+        params = digest_params;
+    }
     // An empty HMAC key is legal (RFC 2104); OpenSSL needs a non-null pointer for it.
     static const unsigned char empty = 0;
-    if (EVP_MAC_init(ctx.get(), key.empty() ? &empty : key.data(), key.size(), params) != 1)
+    if (EVP_MAC_init(h.ctx, key.empty() ? &empty : key.data(), key.size(), params) != 1)
+    {
+        EVP_MAC_CTX_free(h.ctx); // start clean next time
+        h.ctx = nullptr;
         detail::throw_openssl("EVP_MAC_init");
-    if (!message.empty() && EVP_MAC_update(ctx.get(), message.data(), message.size()) != 1)
+    }
+    if (!message.empty() && EVP_MAC_update(h.ctx, message.data(), message.size()) != 1)
         detail::throw_openssl("EVP_MAC_update");
     sha256_digest out{};
     std::size_t len = 0;
-    if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size())
+    if (EVP_MAC_final(h.ctx, out.data(), &len, out.size()) != 1 || len != out.size())
         detail::throw_openssl("EVP_MAC_final");
     return out;
 }
