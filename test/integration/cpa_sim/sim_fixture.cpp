@@ -63,6 +63,18 @@ boost::json::value sim_process::stats()
     return boost::json::parse(control("GET", "/_sim/stats").body);
 }
 
+std::vector<std::string> sim_process::resp_commands()
+{
+    std::vector<std::string> out;
+    auto log = boost::json::parse(control("GET", "/_sim/last-requests?n=200").body);
+    for (const auto& r : log.as_array())
+        if (r.at("protocol").as_string().starts_with("resp"))
+            out.push_back(
+                std::string(r.at("method").as_string()) + " " + std::string(r.at("target").as_string())
+            );
+    return out;
+}
+
 std::vector<boost::json::object> sim_process::ledger_lines() const
 {
     std::vector<boost::json::object> out;

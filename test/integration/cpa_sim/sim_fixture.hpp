@@ -39,6 +39,8 @@ public:
     boost::json::value stats();
     // Ledger lines parsed as JSON objects.
     std::vector<boost::json::object> ledger_lines() const;
+    // "COMMAND args" of every RESP command it received, oldest first (from its request log).
+    std::vector<std::string> resp_commands();
 
 private:
     temp_dir dir_;

@@ -23,11 +23,7 @@ const std::string cpa_pong = "*2\r\n$4\r\npong\r\n$-1\r\n"; // nil payload, unli
 
 capi::collector_settings settings_for(std::uint16_t port, std::chrono::milliseconds timeout = 5s)
 {
-    capi::collector_settings s;
-    s.base_url = "http://127.0.0.1:" + std::to_string(port);
-    s.management_key = key;
-    s.request_timeout = timeout;
-    return s;
+    return local_settings(port, key, timeout);
 }
 
 // The subscribe transport with short keepalive timers (the plugin's default idle is 30 s).

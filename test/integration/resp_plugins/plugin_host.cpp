@@ -12,6 +12,16 @@
 namespace cpamd::test
 {
 
+capi::collector_settings
+local_settings(std::uint16_t port, const std::string& key, std::chrono::milliseconds timeout)
+{
+    capi::collector_settings s;
+    s.base_url = "http://127.0.0.1:" + std::to_string(port);
+    s.management_key = key;
+    s.request_timeout = timeout;
+    return s;
+}
+
 namespace asio = boost::asio;
 
 const capi::collector_descriptor* load_plugin(const std::string& file)

@@ -25,6 +25,11 @@ namespace capi = cpamd::collector_api;
 // descriptor checks a host makes. Throws with dlerror() text on failure. Never unloaded.
 const capi::collector_descriptor* load_plugin(const std::string& file);
 
+// Settings for a collector talking to 127.0.0.1:`port` with `key`.
+capi::collector_settings local_settings(
+    std::uint16_t port, const std::string& key, std::chrono::milliseconds timeout = std::chrono::seconds(5)
+);
+
 // Records every deliver() call. Can be made slow per call, or made to throw.
 class recording_sink final : public capi::IEventSink
 {

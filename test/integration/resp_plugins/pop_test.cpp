@@ -17,11 +17,7 @@ using capi::outcome_code;
 
 capi::collector_settings settings_for(std::uint16_t port, const std::string& key = mgmt_key)
 {
-    capi::collector_settings s;
-    s.base_url = "http://127.0.0.1:" + std::to_string(port);
-    s.management_key = key;
-    s.request_timeout = 5s;
-    return s;
+    return local_settings(port, key);
 }
 
 std::vector<std::string> enqueue(sim_process& sim, int n)
@@ -35,19 +31,6 @@ std::vector<std::string> enqueue(sim_process& sim, int n)
     }
     REQUIRE(sim.control("POST", "/_sim/enqueue?split=lines", body).status == 200);
     return recs;
-}
-
-// "COMMAND args" of every RESP command the simulator received, oldest first.
-std::vector<std::string> resp_commands(sim_process& sim)
-{
-    std::vector<std::string> out;
-    auto log = boost::json::parse(sim.control("GET", "/_sim/last-requests?n=200").body).as_array();
-    for (const auto& r : log)
-        if (r.at("protocol").as_string().starts_with("resp"))
-            out.push_back(
-                std::string(r.at("method").as_string()) + " " + std::string(r.at("target").as_string())
-            );
-    return out;
 }
 
 std::size_t ledger_count(sim_process& sim, const std::string& via)
@@ -97,7 +80,7 @@ TEST_CASE("pop delivers N records oldest first over one connection with one AUTH
     CHECK(h.sink().batch_sizes() == std::vector<std::size_t>{10, 15});
     CHECK(h.sink().vias() == std::vector<std::string>{"resp", "resp"});
     CHECK(
-        resp_commands(sim) ==
+        sim.resp_commands() ==
         std::vector<std::string>{"AUTH " + mgmt_key, "RPOP usage 10", "RPOP usage 100", "RPOP usage 100"}
     );
     CHECK(eventually([&] { return ledger_count(sim, "pop-resp") == 25; }));
@@ -120,7 +103,7 @@ TEST_CASE("pop_left sends LPOP and the queue setting names the key")
     CHECK(o.code == outcome_code::unsupported);
     CHECK_THAT(o.message, Catch::Contains("unsupported channel 'errors'"));
     CHECK(
-        resp_commands(sim) ==
+        sim.resp_commands() ==
         std::vector<std::string>{"AUTH " + mgmt_key, "LPOP usage 5", "AUTH " + mgmt_key, "RPOP errors 5"}
     );
 }
@@ -139,7 +122,7 @@ TEST_CASE("a wrong key is auth_failed: AUTH is the only command ever sent, the k
         CHECK(o.message.find(wrong) == std::string::npos);
     }
     // One failed login per pop, and never a command behind a refused AUTH (spec §7.5).
-    CHECK(resp_commands(sim) == std::vector<std::string>{"AUTH " + wrong, "AUTH " + wrong});
+    CHECK(sim.resp_commands() == std::vector<std::string>{"AUTH " + wrong, "AUTH " + wrong});
     CHECK(sim.stats().at("queue_depth") == 5);
     CHECK(h.sink().record_count() == 0);
 }
@@ -167,7 +150,7 @@ TEST_CASE("a restart drops the kept connection: the next pop notices and reconne
     CHECK(o.code == outcome_code::ok);
     CHECK(h.sink().records().back() == recs[0]);
     CHECK(
-        resp_commands(sim) ==
+        sim.resp_commands() ==
         std::vector<std::string>{"AUTH " + mgmt_key, "RPOP usage 10", "AUTH " + mgmt_key, "RPOP usage 10"}
     );
 }

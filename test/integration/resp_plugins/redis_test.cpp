@@ -58,11 +58,7 @@ private:
 
 capi::collector_settings settings_for(std::uint16_t port, const std::string& key = redis_pass)
 {
-    capi::collector_settings s;
-    s.base_url = "http://127.0.0.1:" + std::to_string(port);
-    s.management_key = key;
-    s.request_timeout = 5s;
-    return s;
+    return local_settings(port, key);
 }
 
 } // namespace

@@ -17,29 +17,13 @@ const std::string support_refresh = R"({"support_refresh":true})";
 
 capi::collector_settings settings_for(std::uint16_t port, const std::string& key = mgmt_key)
 {
-    capi::collector_settings s;
-    s.base_url = "http://127.0.0.1:" + std::to_string(port);
-    s.management_key = key;
-    s.request_timeout = 5s;
-    return s;
+    return local_settings(port, key);
 }
 
 const capi::collector_descriptor* subscribe_plugin()
 {
     static const auto* d = load_plugin("collector-subscribe.so");
     return d;
-}
-
-std::vector<std::string> resp_commands(sim_process& sim)
-{
-    std::vector<std::string> out;
-    auto log = boost::json::parse(sim.control("GET", "/_sim/last-requests?n=200").body).as_array();
-    for (const auto& r : log)
-        if (r.at("protocol").as_string().starts_with("resp"))
-            out.push_back(
-                std::string(r.at("method").as_string()) + " " + std::string(r.at("target").as_string())
-            );
-    return out;
 }
 
 } // namespace
@@ -60,7 +44,7 @@ TEST_CASE("subscribe: support_refresh first, then records and refresh; a restart
     auto f = h.start_subscribe();
     REQUIRE(eventually([&] { return h.sink().subscribed_calls() == 1 && h.sink().record_count() == 1; }));
     CHECK(h.sink().records().at(0) == support_refresh);
-    CHECK(resp_commands(sim) == std::vector<std::string>{"AUTH " + mgmt_key, "SUBSCRIBE usage"});
+    CHECK(sim.resp_commands() == std::vector<std::string>{"AUTH " + mgmt_key, "SUBSCRIBE usage"});
 
     std::vector<std::string> recs;
     std::string body;
@@ -110,7 +94,7 @@ TEST_CASE("subscribe: wrong key is auth_failed, RESP disabled is unsupported")
         CHECK(o.code == outcome_code::auth_failed);
         CHECK(o.message.find("not-the-key") == std::string::npos);
         CHECK(h.sink().subscribed_calls() == 0);
-        CHECK(resp_commands(sim) == std::vector<std::string>{"AUTH not-the-key"});
+        CHECK(sim.resp_commands() == std::vector<std::string>{"AUTH not-the-key"});
     }
     SECTION("RESP disabled")
     {
