@@ -1,8 +1,7 @@
 #include <boost/json/parse.hpp>
-#include <charconv>
 #include <cpamd/analytics/usage_detail.hpp>
 #include <cpamd/core/go_json.hpp>
-#include <cpamd/usage/go_marshal.hpp>
+#include <cpamd/usage/go_object_writer.hpp>
 #include <cpamd/usage/normalize_tokens.hpp>
 
 namespace cpamd::analytics
@@ -10,69 +9,8 @@ namespace cpamd::analytics
 namespace
 {
 
-// Keys in order, Go omitempty semantics; one instance per object.
-class object_writer
-{
-public:
-    explicit object_writer(std::string& out) : out_(out) { out_.push_back('{'); }
-    void close() { out_.push_back('}'); }
-
-    void str(std::string_view key, std::string_view v)
-    {
-        name(key);
-        usage::append_go_string(out_, v);
-    }
-    void opt_str(std::string_view key, std::string_view v)
-    {
-        if (!v.empty())
-            str(key, v);
-    }
-    void num(std::string_view key, std::int64_t v)
-    {
-        name(key);
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, v);
-        out_.append(buf, r.ptr);
-    }
-    // Go `*int64` with omitempty: written when non-NULL (also 0).
-    void opt_num(std::string_view key, const std::optional<std::int64_t>& v)
-    {
-        if (v)
-            num(key, *v);
-    }
-    // Go `int64` with omitempty: 0 and NULL both left out.
-    void nonzero_num(std::string_view key, const std::optional<std::int64_t>& v)
-    {
-        if (v && *v != 0)
-            num(key, *v);
-    }
-    void boolean(std::string_view key, bool v)
-    {
-        name(key);
-        out_ += v ? "true" : "false";
-    }
-    std::string& raw(std::string_view key)
-    {
-        name(key);
-        return out_;
-    }
-
-private:
-    void name(std::string_view key)
-    {
-        if (!first_)
-            out_.push_back(',');
-        first_ = false;
-        out_.push_back('"');
-        out_ += key;
-        out_ += "\":";
-    }
-    std::string& out_;
-    bool first_ = true;
-};
-
 // Go's encoder writes a json.RawMessage compacted and HTML-escaped; ours is stored compact.
-void append_metadata(object_writer& w, const std::string& stored)
+void append_metadata(usage::go_object_writer& w, const std::string& stored)
 {
     if (stored.empty())
         return;
@@ -89,7 +27,7 @@ void append_metadata(object_writer& w, const std::string& stored)
 
 void append_usage_detail(std::string& out, const usage::event& ev)
 {
-    object_writer w(out);
+    usage::go_object_writer w(out);
     w.str("timestamp", ev.timestamp);
     w.str("source", ev.source);
     w.opt_str("auth_index", ev.auth_index);
@@ -112,7 +50,7 @@ void append_usage_detail(std::string& out, const usage::event& ev)
     w.opt_str("executor_type", ev.executor_type);
     {
         std::string& o = w.raw("tokens");
-        object_writer t(o);
+        usage::go_object_writer t(o);
         const auto& k = ev.tokens;
         auto compat = usage::compat_cached_tokens(k);
         t.num("input_tokens", k.input);

@@ -1,7 +1,6 @@
-#include <charconv>
 #include <cpamd/usage/analytics_model.hpp>
 #include <cpamd/usage/export_codec.hpp>
-#include <cpamd/usage/go_marshal.hpp>
+#include <cpamd/usage/go_object_writer.hpp>
 
 namespace cpamd::usage
 {
@@ -9,81 +8,20 @@ namespace cpamd::usage
 namespace
 {
 
-// Writes the keys in order with Go's omitempty rules; one instance per line.
-class line_writer
+// Only our own compact objects are stored in response_metadata; anything else is skipped, as
+// upstream emits it only when it is a valid object.
+void raw_object(go_object_writer& w, std::string_view key, std::string_view json_object)
 {
-public:
-    explicit line_writer(std::string& out) : out_(out) { out_.push_back('{'); }
-
-    void finish() { out_ += "}\n"; }
-
-    // Always written.
-    void str(std::string_view key, std::string_view v)
-    {
-        name(key);
-        append_go_string(out_, v);
-    }
-    void num(std::string_view key, std::int64_t v)
-    {
-        name(key);
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, v);
-        out_.append(buf, r.ptr);
-    }
-    void boolean(std::string_view key, bool v)
-    {
-        name(key);
-        out_ += v ? "true" : "false";
-    }
-
-    // omitempty
-    void opt_str(std::string_view key, std::string_view v)
-    {
-        if (!v.empty())
-            str(key, v);
-    }
-    void opt_num(std::string_view key, const std::optional<std::int64_t>& v)
-    {
-        if (v)
-            num(key, *v);
-    }
-    void opt_float(std::string_view key, const std::optional<double>& v)
-    {
-        if (!v)
-            return;
-        name(key);
-        append_go_float(out_, *v);
-    }
-    void raw_object(std::string_view key, std::string_view json_object)
-    {
-        // Only our own compact objects are stored here; anything else is skipped, as upstream
-        // emits response_metadata only when it is a valid object.
-        if (json_object.size() < 2 || json_object.front() != '{' || json_object.back() != '}')
-            return;
-        name(key);
-        out_ += json_object;
-    }
-
-private:
-    void name(std::string_view key)
-    {
-        if (!first_)
-            out_.push_back(',');
-        first_ = false;
-        out_.push_back('"');
-        out_ += key; // our keys need no escaping
-        out_ += "\":";
-    }
-
-    std::string& out_;
-    bool first_ = true;
-};
+    if (json_object.size() < 2 || json_object.front() != '{' || json_object.back() != '}')
+        return;
+    w.raw(key) += json_object;
+}
 
 } // namespace
 
 void append_export_line(std::string& out, const event& ev)
 {
-    line_writer w(out);
+    go_object_writer w(out);
     w.opt_str("request_id", ev.request_id);
     w.str("event_hash", ev.event_hash);
     w.num("timestamp_ms", ev.timestamp_ms);
@@ -130,8 +68,9 @@ void append_export_line(std::string& out, const event& ev)
     w.opt_str("header_error_code", ev.header_error_code);
     w.opt_str("header_trace_id", ev.header_trace_id);
     w.num("created_at_ms", ev.created_at_ms);
-    w.raw_object("response_metadata", ev.response_metadata);
-    w.finish();
+    raw_object(w, "response_metadata", ev.response_metadata);
+    w.close();
+    out.push_back('\n');
 }
 
 } // namespace cpamd::usage
