@@ -18,17 +18,6 @@ namespace
 
 namespace fs = std::filesystem;
 
-std::optional<config> load(const invocation& inv)
-{
-    auto result = load_config(process_config_inputs(inv.config_file));
-    if (result.error)
-    {
-        fmt::print(stderr, "cpamd: invalid configuration: {}\n", result.error->to_string());
-        return std::nullopt;
-    }
-    return std::move(result.ok->value);
-}
-
 fs::path key_beside(const fs::path& backup)
 {
     return backup.string() + ".data.key";
@@ -114,9 +103,10 @@ int run_backup(const invocation& inv)
     auto args = parse_backup_args(inv);
     if (!args)
         return 2;
-    auto cfg = load(inv);
-    if (!cfg)
+    auto loaded = load_config_or_report(inv);
+    if (!loaded)
         return 2;
+    const config* cfg = &loaded->value;
     std::error_code ec;
     if (fs::exists(args->out, ec) || fs::exists(key_beside(args->out), ec))
     {
@@ -174,9 +164,10 @@ int run_restore(const invocation& inv)
         return 2;
     }
     const fs::path backup = inv.args[0];
-    auto cfg = load(inv);
-    if (!cfg)
+    auto loaded = load_config_or_report(inv);
+    if (!loaded)
         return 2;
+    const config* cfg = &loaded->value;
     std::error_code ec;
     fs::create_directories(cfg->db_path.parent_path(), ec);
     std::string why;

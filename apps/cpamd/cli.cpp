@@ -165,4 +165,15 @@ std::string help_text(const std::string& command)
     return {};
 }
 
+std::optional<loaded_config> load_config_or_report(const invocation& inv)
+{
+    auto result = load_config(process_config_inputs(inv.config_file));
+    if (result.error)
+    {
+        fmt::print(stderr, "cpamd: invalid configuration: {}\n", result.error->to_string());
+        return std::nullopt;
+    }
+    return std::move(result.ok);
+}
+
 } // namespace cpamd::app

@@ -14,17 +14,6 @@ namespace cpamd::app
 namespace
 {
 
-std::optional<loaded_config> load_or_report(const invocation& inv)
-{
-    auto result = load_config(process_config_inputs(inv.config_file));
-    if (result.error)
-    {
-        fmt::print(stderr, "cpamd: invalid configuration: {}\n", result.error->to_string());
-        return std::nullopt;
-    }
-    return std::move(result.ok);
-}
-
 bool reject_extra_args(const invocation& inv)
 {
     if (inv.args.empty())
@@ -59,7 +48,7 @@ int run_serve(const invocation& inv)
 {
     if (reject_extra_args(inv))
         return 2;
-    auto cfg = load_or_report(inv);
+    auto cfg = load_config_or_report(inv);
     if (!cfg)
         return 2;
     log::set_min_level(cfg->value.log_level);
@@ -72,7 +61,7 @@ int run_check_config(const invocation& inv)
 {
     if (reject_extra_args(inv))
         return 2;
-    auto cfg = load_or_report(inv);
+    auto cfg = load_config_or_report(inv);
     if (!cfg)
         return 2;
     const auto& c = cfg->value;

@@ -4,8 +4,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/serialize.hpp>
-#include <charconv>
 #include <cpamd/api/usage_import.hpp>
+#include <cpamd/api/usage_routes.hpp>
 #include <cpamd/core/config.hpp>
 #include <cpamd/store/event_reader.hpp>
 #include <cpamd/store/store.hpp>
@@ -58,17 +58,6 @@ private:
     int last_ = -1;
 };
 
-std::optional<config> load(const invocation& inv)
-{
-    auto result = load_config(process_config_inputs(inv.config_file));
-    if (result.error)
-    {
-        fmt::print(stderr, "cpamd: invalid configuration: {}\n", result.error->to_string());
-        return std::nullopt;
-    }
-    return std::move(result.ok->value);
-}
-
 std::unique_ptr<store::store> open_offline(const config& cfg, const std::string& command)
 {
     std::string why;
@@ -83,15 +72,6 @@ std::unique_ptr<store::store> open_offline(const config& cfg, const std::string&
             command
         );
     return db;
-}
-
-std::optional<std::int64_t> parse_ms(std::string_view s)
-{
-    std::int64_t v = 0;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || r.ec != std::errc{} || r.ptr != s.data() + s.size())
-        return std::nullopt;
-    return v;
 }
 
 } // namespace
@@ -110,9 +90,10 @@ int run_import(const invocation& inv)
         fmt::print(stderr, "cpamd import: {} is not a readable file\n", file.string());
         return 2;
     }
-    auto cfg = load(inv);
-    if (!cfg)
+    auto loaded = load_config_or_report(inv);
+    if (!loaded)
         return 2;
+    const config* cfg = &loaded->value;
     auto db = open_offline(*cfg, "import");
     if (!db)
         return 1;
@@ -170,7 +151,7 @@ int run_export(const invocation& inv)
             out_path = inv.args[++i];
         else if ((a == "--from" || a == "--to") && has_value)
         {
-            auto ms = parse_ms(inv.args[++i]);
+            auto ms = api::parse_ms(inv.args[++i]);
             if (!ms)
             {
                 fmt::print(stderr, "cpamd export: {} expects Unix milliseconds\n", a);
@@ -184,9 +165,10 @@ int run_export(const invocation& inv)
             return 2;
         }
     }
-    auto cfg = load(inv);
-    if (!cfg)
+    auto loaded = load_config_or_report(inv);
+    if (!loaded)
         return 2;
+    const config* cfg = &loaded->value;
     auto db = open_offline(*cfg, "export");
     if (!db)
         return 1;

@@ -92,13 +92,10 @@ int run_reset_admin_key(const invocation& inv)
         db_path = *opts.db_path;
     else
     {
-        auto loaded = load_config(process_config_inputs(inv.config_file));
-        if (loaded.error)
-        {
-            fmt::print(stderr, "cpamd: invalid configuration: {}\n", loaded.error->to_string());
+        auto loaded = load_config_or_report(inv);
+        if (!loaded)
             return 2;
-        }
-        db_path = loaded.ok->value.db_path;
+        db_path = loaded->value.db_path;
     }
 
     security::secret_string key;

@@ -45,15 +45,6 @@ void end_read(store::connection& c) noexcept
     }
 }
 
-std::optional<std::int64_t> parse_ms(std::string_view s)
-{
-    std::int64_t v = 0;
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || r.ec != std::errc{} || r.ptr != s.data() + s.size())
-        return std::nullopt;
-    return v;
-}
-
 http::response internal_error(const char* what)
 {
     return http::error_reply(500, "request_failed", what);
@@ -333,6 +324,15 @@ asio::awaitable<void> handle_import(ctx_ptr ctx, http::exchange& ex)
 }
 
 } // namespace
+
+std::optional<std::int64_t> parse_ms(std::string_view s)
+{
+    std::int64_t v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || r.ec != std::errc{} || r.ptr != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
 
 void add_usage_routes(http::router& r, services& svc)
 {

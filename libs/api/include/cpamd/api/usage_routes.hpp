@@ -11,10 +11,17 @@
 
 #include <cpamd/api/services.hpp>
 #include <cpamd/http/router.hpp>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace cpamd::api
 {
 
 void add_usage_routes(http::router& r, services& svc);
+
+// A millisecond timestamp as export's from/to take it (the route and `cpamd export`): a whole
+// number, nothing else. nullopt otherwise.
+std::optional<std::int64_t> parse_ms(std::string_view s);
 
 } // namespace cpamd::api
