@@ -50,39 +50,46 @@ http::response internal_error(const char* what)
     return http::error_reply(500, "request_failed", what);
 }
 
-// ---- GET /v0/management/usage ---------------------------------------------------------------
-
-asio::awaitable<void> handle_usage(ctx_ptr ctx, http::exchange& ex)
+// Streams a chunked response read from one snapshot on a leased reader. On the reader thread:
+// `open(c)` runs right after BEGIN, `next(piece)` fills a piece and says whether more follow, and
+// `close()` drops what open made before the snapshot ends (also after an error). A failure before
+// the header went out is answered 500 `error_text`; after it, the connection is cut, which is
+// how a client of a chunked body learns it is truncated.
+template <class Open, class Next, class Close>
+asio::awaitable<void> stream_snapshot(
+    ctx_ptr ctx,
+    http::exchange& ex,
+    bhttp::response<bhttp::empty_body> head,
+    const char* route,
+    const char* error_text,
+    Open open,
+    Next next,
+    Close close
+)
 {
     auto& readers = ctx->svc.db.readers();
     const auto& cors = ctx->svc.cfg.cors_origins;
     auto lease = readers.acquire();
-    std::optional<analytics::usage_payload> payload;
     detail::chunked_writer out(ex, cors);
     std::exception_ptr failure;
     try
     {
-        std::int64_t window = analytics::usage_window(ctx->svc.cfg.query_limit);
         co_await readers.run_on(
             lease,
             [&](store::connection& c)
             {
-                c.exec("BEGIN"); // one snapshot for the totals and every detail
-                payload.emplace(c, window);
+                c.exec("BEGIN"); // one snapshot for everything the response holds
+                open(c);
                 return 0;
             }
         );
-        bhttp::response<bhttp::empty_body> head{bhttp::status::ok, 11};
-        head.set(bhttp::field::content_type, "application/json");
         if (co_await out.begin(std::move(head)))
         {
             bool more = true;
             while (more)
             {
                 std::string piece;
-                more = co_await readers.run_on(
-                    lease, [&](store::connection&) { return payload->next(piece, piece_bytes); }
-                );
+                more = co_await readers.run_on(lease, [&](store::connection&) { return next(piece); });
                 if (!co_await out.chunk(piece))
                     break;
                 if (!more)
@@ -92,14 +99,14 @@ asio::awaitable<void> handle_usage(ctx_ptr ctx, http::exchange& ex)
     }
     catch (const std::exception& e)
     {
-        log::error("GET /v0/management/usage: {}", e.what());
+        log::error("{}: {}", route, e.what());
         failure = std::current_exception();
     }
     co_await readers.run_on(
         lease,
         [&](store::connection& c)
         {
-            payload.reset();
+            close();
             end_read(c);
             return 0;
         }
@@ -107,10 +114,27 @@ asio::awaitable<void> handle_usage(ctx_ptr ctx, http::exchange& ex)
     if (failure)
     {
         if (out.started())
-            ex.close_after = true; // a truncated chunked body tells the client
+            ex.close_after = true;
         else
-            co_await detail::send_reply(ex, internal_error("usage query failed"), cors);
+            co_await detail::send_reply(ex, internal_error(error_text), cors);
     }
+}
+
+// ---- GET /v0/management/usage ---------------------------------------------------------------
+
+asio::awaitable<void> handle_usage(ctx_ptr ctx, http::exchange& ex)
+{
+    std::optional<analytics::usage_payload> payload;
+    const std::int64_t window = analytics::usage_window(ctx->svc.cfg.query_limit);
+    bhttp::response<bhttp::empty_body> head{bhttp::status::ok, 11};
+    head.set(bhttp::field::content_type, "application/json");
+    // Named, not temporaries in the co_await expression (g++ 12 destroys those twice).
+    auto open = [&](store::connection& c) { payload.emplace(c, window); };
+    auto next = [&](std::string& piece) { return payload->next(piece, piece_bytes); };
+    auto close = [&] { payload.reset(); };
+    co_await stream_snapshot(
+        ctx, ex, std::move(head), "GET /v0/management/usage", "usage query failed", open, next, close
+    );
 }
 
 // ---- GET /v0/management/usage/export --------------------------------------------------------
@@ -137,74 +161,28 @@ asio::awaitable<void> handle_export(ctx_ptr ctx, http::exchange& ex)
             (std::string_view(key) == "from" ? range.from_ms : range.to_ms) = *ms;
         }
 
-    auto& readers = ctx->svc.db.readers();
-    auto lease = readers.acquire();
     std::optional<store::event_cursor> cursor;
-    detail::chunked_writer out(ex, cors);
-    std::exception_ptr failure;
-    try
+    const std::int64_t limit = ctx->svc.cfg.query_limit;
+    bhttp::response<bhttp::empty_body> head{bhttp::status::ok, 11};
+    head.set(bhttp::field::content_type, "application/x-ndjson");
+    head.set(bhttp::field::content_disposition, "attachment; filename=\"usage-events.jsonl\"");
+    auto open = [&](store::connection& c)
+    { cursor.emplace(c, store::event_order::oldest_first, limit, range); };
+    auto next = [&](std::string& piece)
     {
-        std::int64_t limit = ctx->svc.cfg.query_limit;
-        co_await readers.run_on(
-            lease,
-            [&](store::connection& c)
-            {
-                c.exec("BEGIN");
-                cursor.emplace(c, store::event_order::oldest_first, limit, range);
-                return 0;
-            }
-        );
-        bhttp::response<bhttp::empty_body> head{bhttp::status::ok, 11};
-        head.set(bhttp::field::content_type, "application/x-ndjson");
-        head.set(bhttp::field::content_disposition, "attachment; filename=\"usage-events.jsonl\"");
-        if (co_await out.begin(std::move(head)))
+        store::stored_event row;
+        while (piece.size() < piece_bytes)
         {
-            bool more = true;
-            while (more)
-            {
-                std::string piece;
-                more = co_await readers.run_on(
-                    lease,
-                    [&](store::connection&)
-                    {
-                        store::stored_event row;
-                        while (piece.size() < piece_bytes)
-                        {
-                            if (!cursor->next(row))
-                                return false;
-                            usage::append_export_line(piece, row.ev);
-                        }
-                        return true;
-                    }
-                );
-                if (!co_await out.chunk(piece))
-                    break;
-                if (!more)
-                    co_await out.end();
-            }
+            if (!cursor->next(row))
+                return false;
+            usage::append_export_line(piece, row.ev);
         }
-    }
-    catch (const std::exception& e)
-    {
-        log::error("GET /v0/management/usage/export: {}", e.what());
-        failure = std::current_exception();
-    }
-    co_await readers.run_on(
-        lease,
-        [&](store::connection& c)
-        {
-            cursor.reset();
-            end_read(c);
-            return 0;
-        }
+        return true;
+    };
+    auto close = [&] { cursor.reset(); };
+    co_await stream_snapshot(
+        ctx, ex, std::move(head), "GET /v0/management/usage/export", "usage export failed", open, next, close
     );
-    if (failure)
-    {
-        if (out.started())
-            ex.close_after = true;
-        else
-            co_await detail::send_reply(ex, internal_error("usage export failed"), cors);
-    }
 }
 
 // ---- POST /v0/management/usage/import -------------------------------------------------------
