@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <charconv>
 #include <cpamd/analytics/usage_detail.hpp>
 #include <cpamd/analytics/usage_payload.hpp>
 #include <cpamd/usage/analytics_model.hpp>
@@ -11,13 +10,6 @@ namespace
 {
 
 constexpr std::int64_t max_window = 50000;
-
-void append_int(std::string& out, std::int64_t v)
-{
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-}
 
 } // namespace
 
@@ -59,13 +51,13 @@ bool usage_payload::next(std::string& out, std::size_t budget)
     if (!header_written_)
     {
         out += "{\"total_requests\":";
-        append_int(out, totals_.total_requests);
+        usage::append_go_int(out, totals_.total_requests);
         out += ",\"success_count\":";
-        append_int(out, totals_.success_count);
+        usage::append_go_int(out, totals_.success_count);
         out += ",\"failure_count\":";
-        append_int(out, totals_.failure_count);
+        usage::append_go_int(out, totals_.failure_count);
         out += ",\"total_tokens\":";
-        append_int(out, totals_.total_tokens);
+        usage::append_go_int(out, totals_.total_tokens);
         out += ",\"apis\":{";
         header_written_ = true;
     }

@@ -1,6 +1,6 @@
 #include <algorithm>
-#include <charconv>
 #include <cpamd/usage/event_hash.hpp>
+#include <cpamd/usage/go_marshal.hpp>
 #include <cpamd/usage/sha256.hpp>
 
 namespace cpamd::usage
@@ -8,13 +8,6 @@ namespace cpamd::usage
 
 namespace
 {
-
-void append_int(std::string& out, std::int64_t v)
-{
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-}
 
 } // namespace
 
@@ -55,19 +48,19 @@ std::string event_hash_input(const hash_fields& f)
     s += '|';
     s += f.source_hash;
     s += '|';
-    append_int(s, f.input);
+    append_go_int(s, f.input);
     s += '|';
-    append_int(s, f.output);
+    append_go_int(s, f.output);
     s += '|';
-    append_int(s, f.reasoning);
+    append_go_int(s, f.reasoning);
     s += '|';
-    append_int(s, f.cached);
+    append_go_int(s, f.cached);
     s += '|';
     s += f.failed ? "true" : "false";
     if (f.latency_ms)
     {
         s += '|';
-        append_int(s, *f.latency_ms);
+        append_go_int(s, *f.latency_ms);
     }
     return s;
 }

@@ -66,12 +66,8 @@ void marshal(std::string& out, const boost::json::value& v)
         out += v.get_bool() ? "true" : "false";
         break;
     case boost::json::kind::int64:
-    {
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, v.get_int64());
-        out.append(buf, r.ptr);
+        append_go_int(out, v.get_int64());
         break;
-    }
     case boost::json::kind::uint64:
     {
         char buf[24];

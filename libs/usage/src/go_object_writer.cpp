@@ -1,4 +1,3 @@
-#include <charconv>
 #include <cpamd/usage/go_object_writer.hpp>
 
 namespace cpamd::usage
@@ -13,9 +12,7 @@ void go_object_writer::str(std::string_view key, std::string_view v)
 void go_object_writer::num(std::string_view key, std::int64_t v)
 {
     name(key);
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
+    append_go_int(out_, v);
 }
 
 void go_object_writer::boolean(std::string_view key, bool v)

@@ -6,6 +6,8 @@
 // control characters as \u00xx, invalid UTF-8 as \ufffd.
 
 #include <boost/json/value.hpp>
+#include <charconv>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,6 +16,15 @@ namespace cpamd::usage
 
 // Appends `s` as a quoted Go JSON string.
 void append_go_string(std::string& out, std::string_view s);
+
+// Appends an integer in decimal, as Go writes an int64. Inline: it sits in the hot loops of the
+// hash input and the /usage payload.
+inline void append_go_int(std::string& out, std::int64_t v)
+{
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
 
 // Appends a float64 as Go's encoding/json does: shortest round-trip digits, plain notation for
 // 1e-6 <= |v| < 1e21, else exponent form without a leading zero in the exponent ("1e-7").
