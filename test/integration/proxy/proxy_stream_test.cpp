@@ -25,6 +25,16 @@ constexpr bool measure_memory = false;
 constexpr bool measure_memory = true;
 #endif
 
+// Prints cpamd's peak RSS since `before` and, outside ASan, requires it within 20 MiB of it.
+void check_memory_growth(running_daemon& d, const process_memory& before, const char* what)
+{
+    const auto after = read_process_memory(d.process().pid());
+    std::cout << "proxy " << what << ": cpamd RSS " << before.rss / mib << " MiB before, peak "
+              << after.peak / mib << " MiB\n";
+    if (measure_memory)
+        CHECK(after.peak < before.rss + 20 * mib);
+}
+
 std::int64_t unix_ms_now()
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -66,11 +76,7 @@ TEST_CASE("a 200 MB download streams through with bounded memory")
     CHECK(received == size);
     CHECK(pattern_ok);
 
-    const auto after = read_process_memory(d->process().pid());
-    std::cout << "proxy download 200 MiB: cpamd RSS " << before.rss / mib << " MiB before, peak "
-              << after.peak / mib << " MiB\n";
-    if (measure_memory)
-        CHECK(after.peak < before.rss + 20 * mib);
+    check_memory_growth(*d, before, "download 200 MiB");
     stop_daemon(*d);
 }
 
@@ -106,11 +112,7 @@ TEST_CASE("a 50 MB upload streams through with bounded memory")
     CHECK(v.at("bytes").as_int64() == static_cast<std::int64_t>(size));
     CHECK(v.at("fnv1a").as_string() == fmt_hex(fnv));
 
-    const auto after = read_process_memory(d->process().pid());
-    std::cout << "proxy upload 50 MiB: cpamd RSS " << before.rss / mib << " MiB before, peak "
-              << after.peak / mib << " MiB\n";
-    if (measure_memory)
-        CHECK(after.peak < before.rss + 20 * mib);
+    check_memory_growth(*d, before, "upload 50 MiB");
     stop_daemon(*d);
 }
 
