@@ -82,6 +82,7 @@ void manager_state::set_connection(std::optional<cpa_connection> c)
         c.reset();
     std::lock_guard lock(mutex_);
     connection_ = std::move(c);
+    ++connection_version_;
 }
 
 service_state manager_state::info() const

@@ -9,6 +9,7 @@
 #include <cpamd/core/log.hpp>
 #include <cpamd/proxy/cpa_url.hpp>
 #include <cpamd/proxy/reverse_proxy.hpp>
+#include <mutex>
 #include <string_view>
 
 namespace cpamd::api
@@ -61,11 +62,6 @@ bool is_plugin_path(std::string_view rest)
     return true;
 }
 
-std::string cpa_origin(const proxy::cpa_url& u)
-{
-    return (u.tls ? "https://" : "http://") + u.host_header;
-}
-
 bool is_json(std::string_view content_type)
 {
     return content_type.find("json") != std::string_view::npos;
@@ -103,11 +99,57 @@ bool carries_panel_fields(verb method, std::string_view rest)
     return method == verb::patch && (rest == "auth-files/status" || rest == "auth-files/fields");
 }
 
+// The resolved connection in the form the proxy uses, rebuilt only when setup or a config save
+// changed it (not parsed again for every request).
+class upstream_cache
+{
+public:
+    struct entry
+    {
+        std::shared_ptr<const proxy::upstream_target> target;
+        std::string authorization; // "Bearer <stored CPA key>"
+    };
+
+    explicit upstream_cache(const manager_state& state) : state_(state) {}
+
+    // Null before setup (or with a stored key this data key cannot decrypt).
+    std::shared_ptr<const entry> get()
+    {
+        const auto version = state_.connection_version();
+        std::lock_guard lock(mutex_);
+        if (!current_ || version != version_)
+        {
+            version_ = version;
+            current_ = build();
+        }
+        return current_ ? *current_ : nullptr;
+    }
+
+private:
+    std::shared_ptr<const entry> build() const
+    {
+        auto c = state_.connection();
+        if (!c || c->key.empty())
+            return nullptr;
+        auto target = proxy::make_upstream_target(c->base_url, c->tls_skip_verify);
+        if (!target)
+            return nullptr;
+        return std::make_shared<const entry>(entry{std::move(target), "Bearer " + c->key});
+    }
+
+    const manager_state& state_;
+    std::mutex mutex_;
+    std::uint64_t version_ = 0;
+    std::optional<std::shared_ptr<const entry>> current_; // nullopt: not built yet
+};
+
 class proxy_routes
 {
 public:
-    proxy_routes(services& svc, std::shared_ptr<proxy::reverse_proxy> proxy)
-        : svc_(svc), proxy_(std::move(proxy))
+    proxy_routes(
+        services& svc, std::shared_ptr<proxy::reverse_proxy> proxy, std::shared_ptr<upstream_cache> upstream
+    )
+        : svc_(svc), proxy_(std::move(proxy)), upstream_(std::move(upstream))
     {
     }
 
@@ -153,27 +195,10 @@ public:
     }
 
 private:
-    // The plan's upstream from the resolved connection; nullopt before setup (or with a stored key
-    // this data key cannot decrypt). Leaves the key in key_ for the admin's plans.
-    std::optional<proxy::forward_plan> plan_for(http::exchange&)
-    {
-        auto c = svc_.state->connection();
-        if (!c || c->key.empty())
-            return std::nullopt;
-        auto url = proxy::parse_cpa_url(c->base_url);
-        if (!url)
-            return std::nullopt;
-        proxy::forward_plan plan;
-        plan.upstream = std::move(*url);
-        plan.tls_skip_verify = c->tls_skip_verify;
-        key_ = std::move(c->key);
-        return plan;
-    }
-
     // The panel tells plugins where it is served from; CPA must see its own origin instead.
-    void rewrite_origin(http::exchange& ex, proxy::forward_plan& plan)
+    static void rewrite_origin(http::exchange& ex, proxy::forward_plan& plan)
     {
-        auto origin = cpa_origin(plan.upstream);
+        const auto& origin = plan.upstream->origin;
         if (!ex.header_value("X-Codex-Invite-Origin").empty())
             plan.set_headers.emplace_back("X-Codex-Invite-Origin", origin);
         if (is_json(ex.header_value("Content-Type")))
@@ -199,19 +224,21 @@ private:
     // Relays the request to the resolved CPA, shaped by `edits`; 428 before setup.
     asio::awaitable<void> forward(http::exchange& ex, plan_edits edits)
     {
-        auto plan = plan_for(ex);
-        if (!plan)
+        auto upstream = upstream_->get();
+        if (!upstream)
         {
             co_await not_configured(ex);
             co_return;
         }
+        proxy::forward_plan plan;
+        plan.upstream = upstream->target;
         if (edits.stored_key)
-            plan->authorization = "Bearer " + key_;
+            plan.authorization = upstream->authorization;
         if (edits.rewrite_origin)
-            rewrite_origin(ex, *plan);
+            rewrite_origin(ex, plan);
         if (edits.strip_panel_fields)
-            plan->edit_body = json_object_edit(strip_panel_fields);
-        auto error = co_await proxy_->relay(ex, std::move(*plan));
+            plan.edit_body = json_object_edit(strip_panel_fields);
+        auto error = co_await proxy_->relay(ex, std::move(plan));
         if (!error)
             co_return;
         if (error->status >= 500)
@@ -241,7 +268,7 @@ private:
 
     services& svc_;
     std::shared_ptr<proxy::reverse_proxy> proxy_;
-    std::string key_;
+    std::shared_ptr<upstream_cache> upstream_;
 };
 
 } // namespace
@@ -255,13 +282,14 @@ void add_proxy_routes(http::router& routes, services& svc)
     o.max_idle_connections = svc.cfg.proxy_max_idle_connections;
     o.cors_origins = svc.cfg.cors_origins;
     auto proxy = std::make_shared<proxy::reverse_proxy>(std::move(o), svc.proxy_stats);
+    auto upstream = std::make_shared<upstream_cache>(*svc.state);
 
-    // One handler object per request: it holds that request's key while it runs.
-    auto make = [&svc, proxy](auto member)
+    // One handler object per request; what they share lives in `proxy` and `upstream`.
+    auto make = [&svc, proxy, upstream](auto member)
     {
-        return [&svc, proxy, member](http::exchange& ex) -> asio::awaitable<void>
+        return [&svc, proxy, upstream, member](http::exchange& ex) -> asio::awaitable<void>
         {
-            proxy_routes r(svc, proxy);
+            proxy_routes r(svc, proxy, upstream);
             co_await (r.*member)(ex);
         };
     };

@@ -28,14 +28,6 @@ relay_error dial_error(const cpa_url& u, std::string_view what, bool timed_out)
     return relay_error{502, "request_failed", fmt::format("dial tcp {}:{}: {}", u.host, u.port, what)};
 }
 
-std::string pool_key_of(const forward_plan& plan)
-{
-    const auto& u = plan.upstream;
-    return fmt::format(
-        "{}://{}:{}{}", u.tls ? "https" : "http", u.host, u.port, plan.tls_skip_verify ? "#unverified" : ""
-    );
-}
-
 // Reads a body that is to be edited, at most `limit` bytes. nullopt when the client went away
 // or sent too much (then `too_large` says which).
 asio::awaitable<std::optional<std::string>> read_whole_body(
@@ -59,6 +51,25 @@ asio::awaitable<std::optional<std::string>> read_whole_body(
 
 } // namespace
 
+std::shared_ptr<const upstream_target> make_upstream_target(std::string_view base_url, bool tls_skip_verify)
+{
+    auto url = parse_cpa_url(base_url);
+    if (!url)
+        return nullptr;
+    auto t = std::make_shared<upstream_target>();
+    t->pool_key = fmt::format(
+        "{}://{}:{}{}",
+        url->tls ? "https" : "http",
+        url->host,
+        url->port,
+        tls_skip_verify ? "#unverified" : ""
+    );
+    t->origin = (url->tls ? "https://" : "http://") + url->host_header;
+    t->url = std::move(*url);
+    t->tls_skip_verify = tls_skip_verify;
+    return t;
+}
+
 reverse_proxy::reverse_proxy(proxy_options options, std::shared_ptr<proxy_stats> stats)
     : options_(std::move(options)), stats_(std::move(stats)),
       pool_(options_.max_idle_connections, options_.pool_idle_ttl), verifying_tls_(ssl::context::tls_client),
@@ -80,7 +91,7 @@ asio::awaitable<reverse_proxy::opened>
 reverse_proxy::open(const forward_plan& plan, const std::string& pool_key)
 {
     auto ex = co_await asio::this_coro::executor;
-    const auto& u = plan.upstream;
+    const auto& u = plan.upstream->url;
     detail::io_deadline deadline(ex);
 
     std::vector<tcp::endpoint> endpoints;
@@ -133,11 +144,11 @@ reverse_proxy::open(const forward_plan& plan, const std::string& pool_key)
     if (!u.tls)
         co_return opened{std::make_unique<upstream_connection>(pool_key, std::move(socket)), std::nullopt};
 
-    upstream_connection::tls_stream stream(std::move(socket), tls_context(!plan.tls_skip_verify));
+    upstream_connection::tls_stream stream(std::move(socket), tls_context(!plan.upstream->tls_skip_verify));
     // SNI carries names only, never IP literals (RFC 6066).
     if (!ip_literal)
         SSL_set_tlsext_host_name(stream.native_handle(), u.host.c_str());
-    if (!plan.tls_skip_verify)
+    if (!plan.upstream->tls_skip_verify)
         stream.set_verify_callback(ssl::host_name_verification(u.host));
     deadline.on_expire(
         [&stream]
@@ -179,8 +190,10 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
 
     // The client's header becomes the upstream one, edited in place (no copy of every field).
     auto& head = client.parser.get();
-    prepare_upstream_request(head, forwarding{ex.client_address().to_string(), plan.upstream.host_header});
-    head.target(plan.upstream.base_path + std::string(ex.target()));
+    prepare_upstream_request(
+        head, forwarding{ex.client_address().to_string(), plan.upstream->url.host_header}
+    );
+    head.target(plan.upstream->url.base_path + std::string(ex.target()));
     head.version(11);
     if (plan.authorization)
         head.set(bhttp::field::authorization, *plan.authorization);
@@ -237,7 +250,7 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
 
     // A pooled connection may have been closed by CPA a moment ago: a request that can be sent
     // again (its body is in memory) gets one more try on a fresh connection.
-    const auto pool_key = pool_key_of(plan);
+    const auto& pool_key = plan.upstream->pool_key;
     for (int attempt = 0;; ++attempt)
     {
         std::unique_ptr<upstream_connection> conn;

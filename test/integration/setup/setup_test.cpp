@@ -97,8 +97,9 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
     CHECK(r.status == 400);
     CHECK(parse(r.body).at("code").as_string() == "cpa_connection_required");
 
-    // GET config is open while nothing is configured.
+    // GET config is open while nothing is configured; the proxy has nowhere to go yet.
     CHECK(c.get("/usage-service/config").status == 200);
+    CHECK(c.get("/v0/management/config", bearer(admin)).status == 428);
 
     r = c.request("POST", "/setup", setup_body(sim.url(), sim_key), bearer(admin));
     REQUIRE(r.status == 200);

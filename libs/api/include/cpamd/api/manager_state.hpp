@@ -6,6 +6,7 @@
 // /setup and PUT /usage-service/config (the only writers while the daemon holds the lock).
 // Thread-safe.
 
+#include <atomic>
 #include <cpamd/api/system_routes.hpp>
 #include <cpamd/security/secret_box.hpp>
 #include <cstdint>
@@ -67,6 +68,8 @@ public:
     // The resolved connection, kept in memory so the proxy does not read settings per request.
     std::optional<cpa_connection> connection() const;
     void set_connection(std::optional<cpa_connection> c);
+    // Changes whenever set_connection() runs: lets readers keep what they derived from it.
+    std::uint64_t connection_version() const { return connection_version_.load(); }
 
     // Set once before the server starts; immutable afterwards.
     const security::secret_box& box() const { return *box_; }
@@ -78,6 +81,7 @@ private:
     mutable std::mutex mutex_;
     bootstrap_state bootstrap_;
     std::optional<cpa_connection> connection_;
+    std::atomic<std::uint64_t> connection_version_{0};
     std::shared_ptr<const security::secret_box> box_;
 };
 

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,10 +38,21 @@ struct proxy_options
     std::vector<std::string> cors_origins;  // CORS on relayed responses, as on local ones
 };
 
+// Where requests go, prepared once per CPA connection rather than per request.
+struct upstream_target
+{
+    cpa_url url;
+    bool tls_skip_verify = false;
+    std::string pool_key; // which pooled connections may serve it
+    std::string origin;   // scheme://host[:port], for the plugin-path rewrites
+};
+
+// The target for a normalized base URL; null when the URL cannot be used.
+std::shared_ptr<const upstream_target> make_upstream_target(std::string_view base_url, bool tls_skip_verify);
+
 struct forward_plan
 {
-    cpa_url upstream;
-    bool tls_skip_verify = false;
+    std::shared_ptr<const upstream_target> upstream; // never null
     // Replaces the caller's Authorization header (the stored CPA key); nullopt forwards the
     // caller's own.
     std::optional<std::string> authorization;
