@@ -1,10 +1,13 @@
 #include "server_state.hpp"
 
+#include <array>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <cpamd/core/log.hpp>
 #include <cpamd/http/cors.hpp>
+#include <cpamd/http/flat_header.hpp>
 #include <cpamd/http/reply.hpp>
 #include <limits>
 
@@ -155,7 +158,16 @@ asio::awaitable<void> write_response(
         apply_cors(res, origin, st.options.cors_origins);
     res.prepare_payload();
     s.stream.expires_after(st.options.write_timeout);
-    co_await bhttp::async_write(s.stream, res, use_nothrow);
+    if (res.chunked())
+    {
+        co_await bhttp::async_write(s.stream, res, use_nothrow);
+        co_return;
+    }
+    std::string head;
+    head.reserve(512);
+    append_header(res.base(), head);
+    const std::array<asio::const_buffer, 2> pieces{asio::buffer(head), asio::buffer(res.body())};
+    co_await asio::async_write(s.stream, pieces, use_nothrow);
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 
 #include "client_watch.hpp"
 #include "io_deadline.hpp"
+#include "response_writer.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
@@ -243,9 +244,11 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     // 1. The request header, then its body.
     if (x.bodiless)
     {
-        bhttp::request_serializer<bhttp::empty_body> sr{*x.bodiless};
+        std::string head;
+        head.reserve(512);
+        http::append_header(x.bodiless->base(), head);
         deadline.expires_after(idle);
-        if (auto [ec, n] = co_await bhttp::async_write(up, sr, use_nothrow); ec)
+        if (auto [ec, n] = co_await asio::async_write(up, asio::buffer(head), use_nothrow); ec)
             co_return upstream_failed("write request", ec);
     }
     else if (auto failed = co_await send_body_request(up, x, deadline))
@@ -308,7 +311,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         res.chunked(true);
     // A HEAD answer keeps the Content-Length a GET would have.
 
-    bhttp::response_serializer<bhttp::buffer_body> ws{res};
+    response_writer out(res.base(), chunk_it);
     x.status_written = status;
     // The header goes out with the first piece of the body (one segment for a small answer),
     // except for event streams, whose header the client should see before the first event.
@@ -316,7 +319,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     if (header_first)
     {
         client.expires_after(idle);
-        if (auto [ec, n] = co_await bhttp::async_write_header(client, ws, use_nothrow); ec)
+        if (auto ec = co_await out.write_header(client); ec)
             co_return client_left();
     }
 
@@ -339,17 +342,12 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
             const auto got = relay_chunk - res.body().size;
             if (got == 0)
                 continue;
-            res.body().data = x.buffer();
-            res.body().size = got;
-            res.body().more = true;
             client.expires_after(idle);
-            auto [wec, wn] = co_await bhttp::async_write(client, ws, use_nothrow);
-            if (wec && wec != bhttp::error::need_buffer)
+            if (auto ec = co_await out.write_piece(client, asio::buffer(x.buffer(), got)); ec)
                 co_return client_left();
         }
-        res.body() = {nullptr, 0, false};
         client.expires_after(idle);
-        if (auto [ec, n] = co_await bhttp::async_write(client, ws, use_nothrow); ec)
+        if (auto ec = co_await out.finish(client); ec)
             co_return client_left();
     }
     watch.stop();

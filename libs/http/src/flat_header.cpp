@@ -1,0 +1,75 @@
+#include <cpamd/http/flat_header.hpp>
+
+namespace cpamd::http
+{
+namespace
+{
+
+namespace bhttp = boost::beast::http;
+
+void append_version(unsigned version, std::string& out)
+{
+    out += "HTTP/";
+    out += static_cast<char>('0' + version / 10);
+    out += '.';
+    out += static_cast<char>('0' + version % 10);
+}
+
+void append_fields(const bhttp::fields& fields, std::string& out)
+{
+    for (const auto& f : fields)
+    {
+        out += f.name_string();
+        out += ": ";
+        out += f.value();
+        out += "\r\n";
+    }
+    out += "\r\n";
+}
+
+} // namespace
+
+void append_header(const bhttp::request_header<>& h, std::string& out)
+{
+    out += h.method_string();
+    out += ' ';
+    out += h.target();
+    out += ' ';
+    append_version(h.version(), out);
+    out += "\r\n";
+    append_fields(h, out);
+}
+
+void append_header(const bhttp::response_header<>& h, std::string& out)
+{
+    append_version(h.version(), out);
+    const unsigned code = h.result_int();
+    const char digits[] = {
+        ' ',
+        static_cast<char>('0' + code / 100),
+        static_cast<char>('0' + code / 10 % 10),
+        static_cast<char>('0' + code % 10),
+        ' '};
+    out.append(digits, sizeof digits);
+    // An unset reason is the standard one, as Beast's serializer does.
+    out += h.reason().empty() ? bhttp::obsolete_reason(static_cast<bhttp::status>(code)) : h.reason();
+    out += "\r\n";
+    append_fields(h, out);
+}
+
+void append_chunk_size(std::size_t size, std::string& out)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    char digits[2 * sizeof size];
+    int n = 0;
+    do
+    {
+        digits[n++] = hex[size & 0xF];
+        size >>= 4;
+    } while (size != 0);
+    while (n > 0)
+        out += digits[--n];
+    out += "\r\n";
+}
+
+} // namespace cpamd::http
