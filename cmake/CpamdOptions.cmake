@@ -7,6 +7,7 @@ option(CPAMD_BUILD_BENCH "Build benchmarks under bench/" OFF)
 option(CPAMD_BUILD_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 option(CPAMD_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(CPAMD_WERROR "Treat warnings as errors" OFF)
+option(CPAMD_MIMALLOC "Link the daemon and the benchmarks with mimalloc (Debian's libmimalloc)" ON)
 
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)
@@ -42,4 +43,14 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
 endif()
 if(CPAMD_WERROR)
     target_compile_options(cpamd_warnings INTERFACE -Werror)
+endif()
+
+# mimalloc replaces malloc process-wide once linked: the daemon allocates many small, short-lived
+# objects per request and per event (coroutine frames, header fields, parsed records), where it
+# measured 15-25 % faster than glibc's allocator (docs/benchmarks.md). Sanitizer and fuzz builds
+# keep their own interposed allocator.
+add_library(cpamd_allocator INTERFACE)
+if(CPAMD_MIMALLOC AND NOT CPAMD_SANITIZE AND NOT CPAMD_BUILD_FUZZ)
+    find_library(CPAMD_MIMALLOC_LIBRARY NAMES mimalloc REQUIRED)
+    target_link_libraries(cpamd_allocator INTERFACE ${CPAMD_MIMALLOC_LIBRARY})
 endif()
