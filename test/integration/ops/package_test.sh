@@ -38,7 +38,7 @@ for f in /usr/bin/cpamd /usr/lib/cpamd/plugins/collector-http.so /usr/lib/cpamd/
 done
 check "no other programs or libraries" test "$(grep -E '^/usr/bin/.|\.so$' "$work/files" | wc -l)" = 4
 dpkg-deb -f "$deb" Depends >"$work/depends"
-for dep in libc6 libsqlite3-0 libssl3 libboost-json1.81.0 passwd; do
+for dep in libc6 libsqlite3-0 libssl3 libboost-json1.81.0 libmimalloc2.0 passwd; do
     check "Depends names $dep" grep -q "$dep" "$work/depends"
 done
 dpkg-deb --ctrl-tarfile "$deb" | tar -x -C "$work" ./conffiles ./postinst ./prerm ./postrm
