@@ -6,11 +6,6 @@
 namespace cpamd::usage
 {
 
-namespace
-{
-
-} // namespace
-
 hash_fields hash_fields_of(const event& ev) noexcept
 {
     hash_fields f;
@@ -32,9 +27,15 @@ hash_fields hash_fields_of(const event& ev) noexcept
 std::string event_hash_input(const hash_fields& f)
 {
     std::string s;
+    append_event_hash_input(s, f);
+    return s;
+}
+
+void append_event_hash_input(std::string& s, const hash_fields& f)
+{
     s.reserve(
-        f.request_id.size() + f.timestamp.size() + f.endpoint.size() + f.model.size() + f.auth_index.size() +
-        f.source_hash.size() + 96
+        s.size() + f.request_id.size() + f.timestamp.size() + f.endpoint.size() + f.model.size() +
+        f.auth_index.size() + f.source_hash.size() + 96
     );
     s += f.request_id;
     s += '|';
@@ -62,7 +63,6 @@ std::string event_hash_input(const hash_fields& f)
         s += '|';
         append_go_int(s, *f.latency_ms);
     }
-    return s;
 }
 
 std::string event_hash(const hash_fields& f)
@@ -82,7 +82,14 @@ void set_event_hash(event& ev)
 bool hash_is_recomputable(const event& ev)
 {
     const auto& memo = ev.computed_hash;
-    std::string input = event_hash_input(hash_fields_of(ev));
+    // The store checks every event it writes: one buffer per thread instead of one allocation
+    // per event (given back if an unusually long event made it big).
+    constexpr std::size_t max_kept_bytes = 16 * 1024;
+    thread_local std::string input;
+    if (input.capacity() > max_kept_bytes)
+        input = std::string();
+    input.clear();
+    append_event_hash_input(input, hash_fields_of(ev));
     if (!memo.input.empty() && memo.input == input)
         return std::string_view(memo.hash.data(), memo.hash.size()) == ev.event_hash;
     return sha256_hex(input) == ev.event_hash;

@@ -39,6 +39,8 @@ hash_fields hash_fields_of(const event& ev) noexcept;
 
 // The '|'-joined string that is hashed.
 std::string event_hash_input(const hash_fields& f);
+// The same, appended to `out`.
+void append_event_hash_input(std::string& out, const hash_fields& f);
 
 // Lowercase hex SHA-256 of event_hash_input(f).
 std::string event_hash(const hash_fields& f);
