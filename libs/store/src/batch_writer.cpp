@@ -1,12 +1,14 @@
+#include <algorithm>
 #include <cpamd/core/hex.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/usage/event_hash.hpp>
 #include <cpamd/usage/sha256.hpp>
 #include <cpamd/usage/timestamp.hpp>
-#include <map>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace cpamd::store
 {
@@ -15,21 +17,26 @@ namespace
 
 constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
 
-// SQL function cpamd_hist_merge(a, b): the merged histogram of two encoded histograms.
+std::string_view blob_of(sqlite3_value* v)
+{
+    auto p = static_cast<const char*>(sqlite3_value_blob(v)); // null for NULL and empty blobs
+    return std::string_view(p ? p : "", static_cast<std::size_t>(sqlite3_value_bytes(v)));
+}
+
+// SQL function cpamd_hist_merge(a, b): the merged histogram of two encoded histograms. Runs once
+// per rollup row a batch touches, so the usual case merges the bytes without decoding them.
 void hist_merge(sqlite3_context* ctx, int, sqlite3_value** argv)
 {
-    latency_histogram a, b;
-    auto read = [](sqlite3_value* v, latency_histogram& h)
+    std::string_view a = blob_of(argv[0]), b = blob_of(argv[1]);
+    std::string out;
+    if (!latency_histogram::merge_encoded(a, b, out))
     {
-        if (sqlite3_value_type(v) == SQLITE_NULL)
-            return;
-        auto p = static_cast<const char*>(sqlite3_value_blob(v));
-        h.decode(std::string_view(p ? p : "", static_cast<std::size_t>(sqlite3_value_bytes(v))));
-    };
-    read(argv[0], a);
-    read(argv[1], b);
-    a.merge(b);
-    auto out = a.encode();
+        latency_histogram ha, hb;
+        ha.decode(a);
+        hb.decode(b);
+        ha.merge(hb);
+        out = ha.encode();
+    }
     sqlite3_result_blob64(ctx, out.data(), out.size(), SQLITE_TRANSIENT);
 }
 
@@ -42,7 +49,30 @@ struct rollup_sums
     std::int64_t tokens[8] = {};
     std::int64_t cost[5] = {};
     std::int64_t latency_count = 0, latency_sum = 0, ttft_count = 0, ttft_sum = 0;
-    latency_histogram hist;
+
+    void add(const usage::event& ev)
+    {
+        calls++;
+        const auto& t = ev.tokens;
+        std::int64_t tok[8] = {
+            t.input, t.output, t.reasoning, t.cached, t.cache, t.cache_read, t.cache_creation, t.total};
+        for (int j = 0; j < 8; ++j)
+            tokens[j] += tok[j];
+        const auto& c = ev.cost;
+        std::int64_t cst[5] = {c.input_uncached, c.cache_read, c.cache_write, c.output, c.reasoning};
+        for (int j = 0; j < 5; ++j)
+            cost[j] += cst[j];
+        if (ev.latency_ms)
+        {
+            latency_count++;
+            latency_sum += *ev.latency_ms;
+        }
+        if (ev.ttft_ms)
+        {
+            ttft_count++;
+            ttft_sum += *ev.ttft_ms;
+        }
+    }
 };
 
 constexpr const char* insert_event_sql = R"sql(
@@ -139,6 +169,84 @@ struct rollup_key_hash
 // falls back to the upsert, so a row deleted or rolled back behind our back costs one retry.
 constexpr std::size_t max_known_rollups = 1 << 16;
 
+// One batch's rollup sums, one slot per distinct key. Kept from batch to batch so that a warm
+// writer does not allocate a tree node and a histogram per key; a batch bigger than max_kept
+// keys or latencies (an import) gives its memory back afterwards.
+class rollup_batch
+{
+public:
+    void add(const rollup_key& key, const usage::event& ev)
+    {
+        auto [it, fresh] = slot_of_.try_emplace(key, static_cast<std::uint32_t>(keys_.size()));
+        if (fresh)
+        {
+            keys_.push_back(key);
+            sums_.emplace_back();
+        }
+        sums_[it->second].add(ev);
+        if (ev.latency_ms)
+            latencies_.push_back(
+                (std::uint64_t{it->second} << 32) |
+                static_cast<std::uint32_t>(latency_histogram::bucket_of(*ev.latency_ms))
+            );
+    }
+
+    // Calls f(key, sums, encoded latency histogram) once per key, in key order: the order of the
+    // table's primary key, so the rows are visited front to back.
+    template <class F>
+    void for_each_in_key_order(F&& f)
+    {
+        order_.resize(keys_.size());
+        for (std::uint32_t i = 0; i < order_.size(); ++i)
+            order_[i] = i;
+        std::sort(order_.begin(), order_.end(), [&](auto a, auto b) { return keys_[a] < keys_[b]; });
+        // Sorted by slot then bucket: each slot's buckets are one ascending run.
+        std::sort(latencies_.begin(), latencies_.end());
+        first_latency_.assign(keys_.size() + 1, 0);
+        buckets_.clear();
+        for (auto l : latencies_)
+        {
+            first_latency_[(l >> 32) + 1]++;
+            buckets_.push_back(static_cast<int>(l & 0xFFFFFFFF));
+        }
+        for (std::size_t i = 1; i < first_latency_.size(); ++i)
+            first_latency_[i] += first_latency_[i - 1];
+        std::string hist;
+        for (auto slot : order_)
+        {
+            hist.clear();
+            auto first = first_latency_[slot], last = first_latency_[slot + 1];
+            latency_histogram::encode_sorted(std::span(buckets_).subspan(first, last - first), hist);
+            f(keys_[slot], sums_[slot], hist);
+        }
+    }
+
+    void clear()
+    {
+        if (keys_.size() > max_kept || latencies_.size() > max_kept)
+        {
+            *this = rollup_batch();
+            return;
+        }
+        slot_of_.clear();
+        keys_.clear();
+        sums_.clear();
+        latencies_.clear();
+    }
+
+private:
+    static constexpr std::size_t max_kept = 1 << 14;
+
+    std::unordered_map<rollup_key, std::uint32_t, rollup_key_hash> slot_of_;
+    std::vector<rollup_key> keys_;
+    std::vector<rollup_sums> sums_;
+    std::vector<std::uint64_t> latencies_; // (slot << 32) | bucket, one per event with a latency
+    // Scratch space of for_each_in_key_order.
+    std::vector<std::uint32_t> order_;
+    std::vector<std::size_t> first_latency_;
+    std::vector<int> buckets_;
+};
+
 } // namespace
 
 std::int64_t event_time_ns(const usage::event& ev)
@@ -233,6 +341,7 @@ struct batch_writer::impl
     statement update_rollup;
     statement insert_reject;
     std::unordered_set<rollup_key, rollup_key_hash> known_rollups;
+    rollup_batch rollups; // the current batch's sums; empty between batches
 
     // Returns the rollup key when the event was new.
     std::optional<rollup_key> insert(const usage::event& ev)
@@ -294,7 +403,7 @@ struct batch_writer::impl
         s.bind(54, d(dim_kind::error_kind, ev.header_error_kind))
             .bind(55, d(dim_kind::error_code, ev.header_error_code));
         s.bind_text_or_null(56, ev.header_trace_id).bind(57, ev.created_at_ms - ev.timestamp_ms);
-        s.run();
+        s.run_keeping_bindings(); // all 58 parameters are bound above
         if (db.changes() != 1)
             return std::nullopt;
         return rollup_key{
@@ -303,24 +412,25 @@ struct batch_writer::impl
 
     // Adds one key's sums: a plain UPDATE when the row is known to exist (≈ 13 % fewer instructions
     // than the upsert, which first tries an INSERT and detects the conflict), else the upsert.
-    void flush_rollups(std::map<rollup_key, rollup_sums>& rollups)
+    void flush_rollups()
     {
         if (known_rollups.size() > max_known_rollups)
             known_rollups.clear();
-        for (auto& [k, r] : rollups)
-        {
-            auto hist = r.hist.encode();
-            if (known_rollups.contains(k))
+        rollups.for_each_in_key_order(
+            [&](const rollup_key& k, const rollup_sums& r, const std::string& hist)
             {
-                bind_rollup(update_rollup, k, r, hist);
-                update_rollup.run();
-                if (db.changes() == 1)
-                    continue;
+                if (known_rollups.contains(k))
+                {
+                    bind_rollup(update_rollup, k, r, hist);
+                    update_rollup.run_keeping_bindings(); // bind_rollup binds them all
+                    if (db.changes() == 1)
+                        return;
+                }
+                bind_rollup(upsert_rollup, k, r, hist);
+                upsert_rollup.run_keeping_bindings();
+                known_rollups.insert(k);
             }
-            bind_rollup(upsert_rollup, k, r, hist);
-            upsert_rollup.run();
-            known_rollups.insert(k);
-        }
+        );
     }
 
     static void bind_rollup(statement& s, const rollup_key& k, const rollup_sums& r, const std::string& hist)
@@ -372,7 +482,7 @@ write_counts batch_writer::write(
     try
     {
         transaction tx(impl_->db);
-        std::map<rollup_key, rollup_sums> rollups;
+        impl_->rollups.clear();
         for (std::size_t i = 0; i < events.size(); ++i)
         {
             const auto& ev = events[i];
@@ -385,30 +495,10 @@ write_counts batch_writer::write(
             counts.inserted++;
             if (per_event_inserted)
                 (*per_event_inserted)[i] = true;
-            auto& r = rollups[*key];
-            r.calls++;
-            const auto& t = ev.tokens;
-            std::int64_t tok[8] = {
-                t.input, t.output, t.reasoning, t.cached, t.cache, t.cache_read, t.cache_creation, t.total};
-            for (int j = 0; j < 8; ++j)
-                r.tokens[j] += tok[j];
-            const auto& c = ev.cost;
-            std::int64_t cost[5] = {c.input_uncached, c.cache_read, c.cache_write, c.output, c.reasoning};
-            for (int j = 0; j < 5; ++j)
-                r.cost[j] += cost[j];
-            if (ev.latency_ms)
-            {
-                r.latency_count++;
-                r.latency_sum += *ev.latency_ms;
-                r.hist.add(*ev.latency_ms);
-            }
-            if (ev.ttft_ms)
-            {
-                r.ttft_count++;
-                r.ttft_sum += *ev.ttft_ms;
-            }
+            impl_->rollups.add(*key, ev);
         }
-        impl_->flush_rollups(rollups);
+        impl_->flush_rollups();
+        impl_->rollups.clear();
         auto now_ms = usage::now_utc().unix_ms();
         for (const auto& rj : rejects)
         {
@@ -425,6 +515,7 @@ write_counts batch_writer::write(
     catch (...)
     {
         impl_->dims.rollback();
+        impl_->rollups.clear();
         impl_->insert_event.reset();
         impl_->upsert_rollup.reset();
         impl_->update_rollup.reset();

@@ -13,6 +13,17 @@ std::int64_t dim_writer::intern(dim_kind kind, std::string_view value)
 {
     if (value.empty())
         return 0;
+    auto& last = last_[static_cast<std::size_t>(kind) % kind_count];
+    if (last.id != 0 && last.value == value)
+        return last.id;
+    std::int64_t id = lookup_or_insert(kind, value);
+    last.value.assign(value);
+    last.id = id;
+    return id;
+}
+
+std::int64_t dim_writer::lookup_or_insert(dim_kind kind, std::string_view value)
+{
     auto& cache = cache_[static_cast<std::size_t>(kind) % kind_count];
     if (auto it = cache.find(value); it != cache.end())
         return it->second;
@@ -38,6 +49,8 @@ void dim_writer::rollback()
     for (const auto& [kind, value] : fresh_)
         cache_[static_cast<std::size_t>(kind) % kind_count].erase(value);
     fresh_.clear();
+    for (auto& last : last_)
+        last.id = 0;
 }
 
 const std::string& dim_reader::value(std::int64_t id)

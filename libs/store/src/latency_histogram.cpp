@@ -35,6 +35,37 @@ bool get_varint(std::string_view& in, std::uint64_t& v)
     return false;
 }
 
+constexpr std::uint64_t max_bucket = 100000; // decode() rejects larger buckets
+
+// Reads an encoded histogram entry by entry, as long as it is in encode()'s form.
+class canonical_reader
+{
+public:
+    explicit canonical_reader(std::string_view in) : in_(in) {}
+
+    // False at the end or on anything encode() would not write (then malformed() is true).
+    bool next()
+    {
+        if (in_.empty())
+            return false;
+        std::uint64_t delta = 0;
+        // Only the first entry may have delta 0 (bucket 0); later ones must move up.
+        bool ok = get_varint(in_, delta) && get_varint(in_, count) && (delta > 0 || first_) &&
+                  delta <= max_bucket - bucket;
+        first_ = false;
+        bucket += delta;
+        malformed_ = !ok;
+        return ok;
+    }
+    bool malformed() const { return malformed_; }
+
+    std::uint64_t bucket = 0, count = 0;
+
+private:
+    std::string_view in_;
+    bool first_ = true, malformed_ = false;
+};
+
 } // namespace
 
 int latency_histogram::bucket_of(std::int64_t ms)
@@ -101,6 +132,43 @@ std::string latency_histogram::encode() const
         prev = b;
     }
     return out;
+}
+
+void latency_histogram::encode_sorted(std::span<const int> buckets, std::string& out)
+{
+    int prev = 0;
+    for (std::size_t i = 0; i < buckets.size();)
+    {
+        std::size_t run = 1;
+        while (i + run < buckets.size() && buckets[i + run] == buckets[i])
+            ++run;
+        put_varint(out, static_cast<std::uint64_t>(buckets[i] - prev));
+        put_varint(out, run);
+        prev = buckets[i];
+        i += run;
+    }
+}
+
+bool latency_histogram::merge_encoded(std::string_view a, std::string_view b, std::string& out)
+{
+    out.clear();
+    canonical_reader x(a), y(b);
+    bool has_x = x.next(), has_y = y.next();
+    std::uint64_t prev = 0;
+    while (has_x || has_y)
+    {
+        bool take_x = has_x && (!has_y || x.bucket <= y.bucket);
+        bool take_y = has_y && (!has_x || y.bucket <= x.bucket);
+        std::uint64_t bucket = take_x ? x.bucket : y.bucket;
+        put_varint(out, bucket - prev);
+        put_varint(out, (take_x ? x.count : 0) + (take_y ? y.count : 0));
+        prev = bucket;
+        if (take_x)
+            has_x = x.next();
+        if (take_y)
+            has_y = y.next();
+    }
+    return !x.malformed() && !y.malformed();
 }
 
 bool latency_histogram::decode(std::string_view in)

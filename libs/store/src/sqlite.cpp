@@ -167,6 +167,14 @@ void statement::run()
     reset();
 }
 
+void statement::run_keeping_bindings()
+{
+    while (step())
+    {
+    }
+    sqlite3_reset(stmt_);
+}
+
 void statement::reset()
 {
     sqlite3_reset(stmt_);

@@ -148,6 +148,24 @@ TEST_CASE_METHOD(fixture, "a failing batch writes nothing and the next one works
     );
 }
 
+TEST_CASE_METHOD(fixture, "a failing batch forgets the dimension ids it handed out", "[store][writer]")
+{
+    writer.write(sample_batch(0, 3), {});
+    // The failing event interns a new model (the last value the writer saw) before it fails.
+    auto ev = sample_event(3);
+    ev.model = ev.requested_model = ev.resolved_model = "model-of-a-failed-batch";
+    db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON events WHEN NEW.request_id = 3 "
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    CHECK_THROWS(writer.write(std::vector<cpamd::usage::event>{ev}, {}));
+    db.exec("DROP TRIGGER boom");
+    CHECK(count("SELECT count(*) FROM dim WHERE value = 'model-of-a-failed-batch'") == 0);
+    writer.write(std::vector<cpamd::usage::event>{ev}, {});
+    CHECK(
+        count("SELECT count(*) FROM events e JOIN dim d ON d.id = e.model "
+              "WHERE d.value = 'model-of-a-failed-batch'") == 1
+    );
+}
+
 TEST_CASE_METHOD(fixture, "rejected records keep their raw bytes", "[store][writer]")
 {
     std::string raw("\x01\x02not json\xff", 12);

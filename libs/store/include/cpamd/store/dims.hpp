@@ -54,6 +54,8 @@ public:
     void commit() { fresh_.clear(); }
 
 private:
+    std::int64_t lookup_or_insert(dim_kind kind, std::string_view value);
+
     // Transparent, so lookups by string_view allocate nothing (the hot path of every insert).
     struct key_hash
     {
@@ -62,11 +64,20 @@ private:
     };
     using kind_cache = std::unordered_map<std::string, std::int64_t, key_hash, std::equal_to<>>;
     static constexpr std::size_t kind_count = 32;
+    // The last value interned per kind: consecutive events mostly repeat it (one method, a few
+    // providers, model and tier given three times per event), and a compare is cheaper than a
+    // hash lookup. Same lifetime as the cache's entries (cleared by rollback()).
+    struct last_value
+    {
+        std::string value;
+        std::int64_t id = 0; // 0 = none
+    };
 
     connection& db_;
     statement insert_;
     statement select_;
     kind_cache cache_[kind_count];
+    last_value last_[kind_count];
     std::vector<std::pair<dim_kind, std::string>> fresh_;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,8 +27,16 @@ public:
     std::optional<double> quantile(double q) const;
 
     std::string encode() const;
+    // Appends to `out` the encoding of the histogram that counts each element of `buckets`
+    // (bucket_of() values in ascending order) once, without building that histogram: the same
+    // bytes as encode() of it.
+    static void encode_sorted(std::span<const int> buckets, std::string& out);
     // Returns false (and leaves *this empty) on malformed input.
     bool decode(std::string_view bytes);
+    // Sets `out` to the encoding of decode(a) merged with decode(b), working on the bytes. Returns
+    // false (out unspecified) unless both are in the form encode() writes (ascending buckets,
+    // each once): the caller then decodes and merges.
+    static bool merge_encoded(std::string_view a, std::string_view b, std::string& out);
 
     bool empty() const { return counts_.empty(); }
     const std::map<int, std::uint64_t>& buckets() const { return counts_; }
