@@ -1,7 +1,9 @@
 // Ingest, storage and read benchmark (issue 4). One run measures:
 //  1. end to end on one core: parse -> normalize -> hash -> one-transaction batches into the real
 //     schema (interning, dedup, rollups), versus the limit: the same rows, already computed,
-//     inserted with one prepared statement in 1000-row transactions into the same events table;
+//     inserted with one prepared statement in 1000-row transactions into the same events table.
+//     Both run --repeat times, alternately, because the VM's speed drifts within a run: medians are
+//     printed, and the ratio is the median over pairs (an end-to-end run and the limit run after it);
 //  2. bytes per event on disk (database + WAL after a TRUNCATE checkpoint), indexes and rollups
 //     included;
 //  3. peak RSS of the process during ingest;
@@ -10,6 +12,7 @@
 
 #include "record_generator.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cpamd/analytics/usage_payload.hpp>
 #include <cpamd/store/batch_writer.hpp>
@@ -18,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <string>
 #include <sys/resource.h>
 #include <variant>
@@ -28,6 +32,10 @@ namespace
 
 using clock_type = std::chrono::steady_clock;
 using namespace cpamd;
+
+constexpr std::int64_t start_ms = 1787356800000; // 2026-08-22T00:00:00Z
+constexpr std::int64_t step_ms = 40;             // 25 events/s of history
+constexpr std::int64_t batch = 1000;
 
 double seconds_since(clock_type::time_point t)
 {
@@ -41,11 +49,24 @@ std::uint64_t size_of(const std::filesystem::path& p)
     return ec ? 0 : n;
 }
 
+void remove_database(const std::filesystem::path& p)
+{
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(p.string() + suffix);
+}
+
 long peak_rss_kb()
 {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
     return u.ru_maxrss;
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const auto n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 // One column value as stored: integer (interned ids, counters), real, text or NULL.
@@ -58,146 +79,187 @@ struct stored_row
     std::vector<cell> cells; // every other column, exactly as the end-to-end run stored it
 };
 
+struct end_to_end_run
+{
+    double seconds = 0;
+    double parse_seconds = 0;
+    std::uint64_t json_bytes = 0;
+    std::uint64_t inserted = 0;
+};
+
+// Generated records through the real parser and writer into a fresh database, on this thread.
+// Generating the records is not timed.
+end_to_end_run run_end_to_end(const std::filesystem::path& path, std::int64_t events)
+{
+    end_to_end_run r;
+    auto db = store::open_writer(path);
+    store::batch_writer writer(db);
+    bench::record_generator gen(42);
+    std::vector<std::string> raw;
+    std::vector<usage::event> parsed;
+    for (std::int64_t done = 0; done < events; done += batch)
+    {
+        raw.clear();
+        for (std::int64_t i = done; i < std::min(events, done + batch); ++i)
+            raw.push_back(gen.next(start_ms + i * step_ms));
+        auto t = clock_type::now();
+        parsed.clear();
+        for (const auto& record : raw)
+        {
+            r.json_bytes += record.size();
+            auto ev = usage::parse_record(std::string_view(record));
+            if (ev)
+                parsed.push_back(std::move(*ev));
+        }
+        r.parse_seconds += seconds_since(t);
+        r.inserted += writer.write(parsed, {}).inserted;
+        r.seconds += seconds_since(t);
+    }
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    return r;
+}
+
+// The events rows of `path` as stored (interned ids, counters), with their column names.
+std::vector<stored_row> read_stored_rows(const std::filesystem::path& path, std::vector<std::string>& columns)
+{
+    std::vector<stored_row> rows;
+    store::connection src(path, store::connection::mode::read_only);
+    auto info =
+        src.prepare("SELECT name FROM pragma_table_info('events') WHERE name NOT IN ('id','ts_ns','hash')");
+    while (info.step())
+        columns.emplace_back(info.text(0));
+    std::string select = "SELECT ts_ns, hash";
+    for (const auto& c : columns)
+        select += ", " + c;
+    auto s = src.prepare(select + " FROM events ORDER BY id");
+    while (s.step())
+    {
+        stored_row r{s.int64(0), std::string(s.blob(1)), {}};
+        for (std::size_t c = 0; c < columns.size(); ++c)
+        {
+            int col = static_cast<int>(c + 2);
+            switch (sqlite3_column_type(s.handle(), col))
+            {
+            case SQLITE_INTEGER:
+                r.cells.emplace_back(s.int64(col));
+                break;
+            case SQLITE_FLOAT:
+                r.cells.emplace_back(s.real(col));
+                break;
+            case SQLITE_NULL:
+                r.cells.emplace_back(std::monostate{});
+                break;
+            default:
+                r.cells.emplace_back(std::string(s.text(col)));
+                break;
+            }
+        }
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+// The limit: `rows` inserted with one prepared statement in 1000-row transactions into a fresh
+// database of the same schema. Returns the seconds taken.
+double run_limit(
+    const std::filesystem::path& path,
+    const std::vector<stored_row>& rows,
+    const std::vector<std::string>& columns
+)
+{
+    auto db = store::open_writer(path);
+    std::string sql = "INSERT INTO events (ts_ns, hash";
+    std::string values = "VALUES (?, ?";
+    for (const auto& c : columns)
+    {
+        sql += ", " + c;
+        values += ", ?";
+    }
+    auto ins = db.prepare(sql + ") " + values + ")", true);
+    auto t = clock_type::now();
+    for (std::size_t i = 0; i < rows.size(); i += batch)
+    {
+        store::transaction tx(db);
+        for (std::size_t j = i; j < std::min(rows.size(), i + batch); ++j)
+        {
+            const auto& r = rows[j];
+            ins.bind(1, r.ts_ns).bind_blob(2, r.hash.data(), r.hash.size());
+            for (std::size_t c = 0; c < r.cells.size(); ++c)
+            {
+                int param = static_cast<int>(c + 3);
+                std::visit(
+                    [&](const auto& v)
+                    {
+                        using T = std::decay_t<decltype(v)>;
+                        if constexpr (std::is_same_v<T, std::monostate>)
+                            ins.bind_null(param);
+                        else
+                            ins.bind(param, v);
+                    },
+                    r.cells[c]
+                );
+            }
+            ins.run();
+        }
+        tx.commit();
+    }
+    return seconds_since(t);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     std::int64_t events = 1'000'000;
+    int repeat = 3;
     bool keep = false;
     std::filesystem::path dir = std::filesystem::temp_directory_path() / "cpamd-bench-ingest";
     for (int i = 1; i < argc; ++i)
     {
         if (!std::strcmp(argv[i], "--events") && i + 1 < argc)
             events = std::stoll(argv[++i]);
+        else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc)
+            repeat = std::max(1, std::stoi(argv[++i]));
         else if (!std::strcmp(argv[i], "--keep"))
             keep = true;
         else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc)
             dir = argv[++i];
         else
         {
-            fmt::print(stderr, "usage: bench-ingest [--events N] [--dir DIR] [--keep]\n");
+            fmt::print(stderr, "usage: bench-ingest [--events N] [--repeat N] [--dir DIR] [--keep]\n");
             return 2;
         }
     }
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    const std::int64_t start_ms = 1787356800000; // 2026-08-22T00:00:00Z
-    const std::int64_t step_ms = 40;             // 25 events/s of history
-    constexpr std::int64_t batch = 1000;
 
-    // 1a. End to end through the real code, one thread.
-    auto e2e_path = dir / "e2e.sqlite";
-    double e2e_seconds = 0, parse_seconds = 0;
-    std::uint64_t json_bytes = 0, inserted = 0;
-    {
-        auto db = store::open_writer(e2e_path);
-        store::batch_writer writer(db);
-        bench::record_generator gen(42);
-        std::vector<std::string> raw;
-        std::vector<usage::event> parsed;
-        for (std::int64_t done = 0; done < events; done += batch)
-        {
-            raw.clear();
-            for (std::int64_t i = done; i < std::min(events, done + batch); ++i)
-                raw.push_back(gen.next(start_ms + i * step_ms));
-            auto t = clock_type::now();
-            parsed.clear();
-            for (const auto& r : raw)
-            {
-                json_bytes += r.size();
-                auto ev = usage::parse_record(std::string_view(r));
-                if (ev)
-                    parsed.push_back(std::move(*ev));
-            }
-            parse_seconds += seconds_since(t);
-            inserted += writer.write(parsed, {}).inserted;
-            e2e_seconds += seconds_since(t);
-        }
-        db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    }
-    long rss_kb = peak_rss_kb();
-    std::uint64_t e2e_bytes = size_of(e2e_path) + size_of(e2e_path.string() + "-wal");
-
-    // 1b. The limit: the same rows, read back already interned, inserted with one prepared
-    //     statement in 1000-row transactions into a fresh copy of the same schema.
+    // 1. End to end, then the limit on the rows the first end-to-end run stored, alternately.
+    const auto e2e_path = dir / "e2e.sqlite";
+    const auto ref_path = dir / "reference.sqlite";
     std::vector<stored_row> rows;
     std::vector<std::string> columns;
+    std::vector<double> e2e_rates, parse_seconds, writer_seconds, ref_rates, ratios;
+    end_to_end_run first;
+    long rss_kb = 0;
+    std::uint64_t e2e_bytes = 0;
+    for (int run = 0; run < repeat; ++run)
     {
-        store::connection src(e2e_path, store::connection::mode::read_only);
-        auto info =
-            src.prepare("SELECT name FROM pragma_table_info('events') WHERE name NOT IN ('id','ts_ns','hash')"
-            );
-        while (info.step())
-            columns.emplace_back(info.text(0));
-        std::string select = "SELECT ts_ns, hash";
-        for (const auto& c : columns)
-            select += ", " + c;
-        auto s = src.prepare(select + " FROM events ORDER BY id");
-        while (s.step())
+        remove_database(e2e_path);
+        auto e = run_end_to_end(e2e_path, events);
+        if (run == 0)
         {
-            stored_row r{s.int64(0), std::string(s.blob(1)), {}};
-            for (std::size_t c = 0; c < columns.size(); ++c)
-            {
-                int col = static_cast<int>(c + 2);
-                switch (sqlite3_column_type(s.handle(), col))
-                {
-                case SQLITE_INTEGER:
-                    r.cells.emplace_back(s.int64(col));
-                    break;
-                case SQLITE_FLOAT:
-                    r.cells.emplace_back(s.real(col));
-                    break;
-                case SQLITE_NULL:
-                    r.cells.emplace_back(std::monostate{});
-                    break;
-                default:
-                    r.cells.emplace_back(std::string(s.text(col)));
-                    break;
-                }
-            }
-            rows.push_back(std::move(r));
+            first = e;
+            rss_kb = peak_rss_kb(); // 3., before the limit's rows are loaded into memory
+            e2e_bytes = size_of(e2e_path) + size_of(e2e_path.string() + "-wal"); // 2.
+            rows = read_stored_rows(e2e_path, columns);
         }
-    }
-    auto ref_path = dir / "reference.sqlite";
-    double ref_seconds = 0;
-    {
-        auto db = store::open_writer(ref_path);
-        std::string sql = "INSERT INTO events (ts_ns, hash";
-        std::string values = "VALUES (?, ?";
-        for (const auto& c : columns)
-        {
-            sql += ", " + c;
-            values += ", ?";
-        }
-        auto ins = db.prepare(sql + ") " + values + ")", true);
-        auto t = clock_type::now();
-        for (std::size_t i = 0; i < rows.size(); i += batch)
-        {
-            store::transaction tx(db);
-            for (std::size_t j = i; j < std::min(rows.size(), i + batch); ++j)
-            {
-                const auto& r = rows[j];
-                ins.bind(1, r.ts_ns).bind_blob(2, r.hash.data(), r.hash.size());
-                for (std::size_t c = 0; c < r.cells.size(); ++c)
-                {
-                    int i = static_cast<int>(c + 3);
-                    std::visit(
-                        [&](const auto& v)
-                        {
-                            using T = std::decay_t<decltype(v)>;
-                            if constexpr (std::is_same_v<T, std::monostate>)
-                                ins.bind_null(i);
-                            else
-                                ins.bind(i, v);
-                        },
-                        r.cells[c]
-                    );
-                }
-                ins.run();
-            }
-            tx.commit();
-        }
-        ref_seconds = seconds_since(t);
+        remove_database(ref_path);
+        const double ref_seconds = run_limit(ref_path, rows, columns);
+        e2e_rates.push_back(static_cast<double>(e.inserted) / e.seconds);
+        parse_seconds.push_back(e.parse_seconds);
+        writer_seconds.push_back(e.seconds - e.parse_seconds);
+        ref_rates.push_back(static_cast<double>(rows.size()) / ref_seconds);
+        ratios.push_back(e2e_rates.back() / ref_rates.back());
     }
 
     // 4. Reads: the /usage body in 64 KiB pieces (as the route streams it) vs a plain SELECT of the
@@ -226,47 +288,47 @@ int main(int argc, char** argv)
         t = clock_type::now();
         auto s = db.prepare("SELECT * FROM events ORDER BY ts_ns DESC, id DESC LIMIT ?1");
         s.bind(1, window);
-        std::int64_t rows_read = 0;
         while (s.step())
-            rows_read += s.int64(0) > 0;
+        {
+        }
         select_seconds = seconds_since(t);
     }
 
-    double e2e_rate = static_cast<double>(inserted) / e2e_seconds;
-    double ref_rate = static_cast<double>(rows.size()) / ref_seconds;
     fmt::print(
-        "bench-ingest: {} events ({:.0f} bytes of JSON each on average)\n",
+        "bench-ingest: {} events ({:.0f} bytes of JSON each on average); {} alternating run(s), medians:\n",
         events,
-        static_cast<double>(json_bytes) / static_cast<double>(events)
+        static_cast<double>(first.json_bytes) / static_cast<double>(events),
+        repeat
     );
     fmt::print(
-        "  end to end (parse, normalize, hash, intern, dedup, rollups): {:>9.0f} events/s  ({:.2f} s)\n",
-        e2e_rate,
-        e2e_seconds
+        "  end to end (parse, normalize, hash, intern, dedup, rollups): {:>9.0f} events/s  (runs: {:.0f})\n",
+        median(e2e_rates),
+        fmt::join(e2e_rates, ", ")
     );
     fmt::print(
         "    of which parse + normalize + hash: {:.2f} s; writer (intern, insert, rollups): {:.2f} s\n",
-        parse_seconds,
-        e2e_seconds - parse_seconds
+        median(parse_seconds),
+        median(writer_seconds)
     );
     fmt::print(
-        "  limit (prepared INSERT of the same rows, 1000-row tx):       {:>9.0f} events/s  ({:.2f} s)\n",
-        ref_rate,
-        ref_seconds
+        "  limit (prepared INSERT of the same rows, 1000-row tx):       {:>9.0f} events/s  (runs: {:.0f})\n",
+        median(ref_rates),
+        fmt::join(ref_rates, ", ")
     );
     fmt::print(
-        "  ratio end to end / limit: {:.2f}  (target >= 0.5; target >= 50000 events/s)\n", e2e_rate / ref_rate
+        "  ratio end to end / limit: {:.2f}  (pairs: {:.2f}; target >= 0.5; target >= 50000 events/s)\n",
+        median(ratios),
+        fmt::join(ratios, ", ")
     );
     fmt::print(
         "  storage: {:.1f} bytes/event (database + WAL, indexes and rollups included; target <= 250)\n",
-        static_cast<double>(e2e_bytes) / static_cast<double>(inserted)
+        static_cast<double>(e2e_bytes) / static_cast<double>(first.inserted)
     );
     fmt::print("  peak RSS during ingest: {:.1f} MB (target <= 100)\n", static_cast<double>(rss_kb) / 1024.0);
     fmt::print(
         "  GET /v0/management/usage (newest 50 000 of {} events, {:.1f} MB body): {:.0f} ms; plain SELECT of "
-        "the "
-        "same rows: {:.0f} ms; ratio {:.1f}\n",
-        inserted,
+        "the same rows: {:.0f} ms; ratio {:.1f}\n",
+        first.inserted,
         static_cast<double>(payload_bytes) / 1e6,
         payload_seconds * 1000,
         select_seconds * 1000,
