@@ -37,27 +37,18 @@ ledger_counts read_ledger(const std::filesystem::path& file)
     return c;
 }
 
-traffic_sim::traffic_sim(const temp_dir& dir, std::vector<std::string> extra) : ledger_(dir / "ledger.jsonl")
+namespace
 {
-    std::vector<std::string> args{
-        "--ledger", ledger_.string(), "--control-key", control_key, "--usage-statistics-enabled", "true"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    sim_ = std::make_unique<cpa_sim>(std::move(args));
+
+std::vector<std::string> with_statistics(std::vector<std::string> extra)
+{
+    extra.insert(extra.begin(), {"--usage-statistics-enabled", "true"});
+    return extra;
 }
 
-http_reply traffic_sim::control(const std::string& method, const std::string& target, const std::string& body)
-{
-    http_client c("127.0.0.1", sim_->port());
-    std::map<std::string, std::string> h{{"Authorization", "Bearer " + control_key}};
-    if (!body.empty())
-        h["Content-Type"] = "application/json";
-    return c.request(method, target, body, h);
-}
+} // namespace
 
-boost::json::object traffic_sim::stats()
-{
-    return boost::json::parse(control("GET", "/_sim/stats").body).as_object();
-}
+traffic_sim::traffic_sim(std::vector<std::string> extra) : sim_process(with_statistics(std::move(extra))) {}
 
 bool traffic_sim::wait_drained(std::chrono::milliseconds timeout)
 {
@@ -76,7 +67,7 @@ std::map<std::string, std::string> collector_env(const traffic_sim& sim, const s
 {
     return {
         {"CPA_UPSTREAM_URL", sim.url()},
-        {"CPA_MANAGEMENT_KEY", sim_key},
+        {"CPA_MANAGEMENT_KEY", sim_management_key},
         {"CPA_MANAGER_ADMIN_KEY", admin_key},
         {"USAGE_COLLECTOR_MODE", mode},
         {"USAGE_POLL_INTERVAL_MS", "50"},

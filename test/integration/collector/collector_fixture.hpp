@@ -10,7 +10,6 @@
 namespace cpamd::test
 {
 
-inline const std::string control_key = "sim-control-key";
 inline const std::string admin_key = "cpamp_collectortestadminkey0123456";
 
 struct ledger_counts
@@ -21,23 +20,13 @@ struct ledger_counts
 // Reads the ledger written so far.
 ledger_counts read_ledger(const std::filesystem::path& file);
 
-// A cpa-sim started with --ledger and --control-key, stats enabled.
-class traffic_sim
+// A cpa-sim with usage statistics on (it produces traffic), and a wait for its queue to drain.
+class traffic_sim : public sim_process
 {
 public:
-    traffic_sim(const temp_dir& dir, std::vector<std::string> extra);
-    const std::filesystem::path& ledger() const { return ledger_; }
-    std::string url() const { return sim_->url(); }
-    std::uint16_t port() const { return sim_->port(); }
-    // A /_sim control call.
-    http_reply control(const std::string& method, const std::string& target, const std::string& body = {});
-    boost::json::object stats();
+    explicit traffic_sim(std::vector<std::string> extra);
     // Waits until the generator is done and the queue is empty.
     bool wait_drained(std::chrono::milliseconds timeout);
-
-private:
-    std::filesystem::path ledger_;
-    std::unique_ptr<cpa_sim> sim_;
 };
 
 std::map<std::string, std::string> collector_env(const traffic_sim& sim, const std::string& mode = "http");

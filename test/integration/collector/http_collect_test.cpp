@@ -23,7 +23,7 @@ std::filesystem::path db_of(const temp_dir& dir)
 TEST_CASE("http mode: 5000 generated events are stored exactly once")
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "2500", "--total", "5000", "--seed", "7"});
+    traffic_sim sim({"--rate", "2500", "--total", "5000", "--seed", "7"});
     auto d = start_daemon(dir, collector_env(sim));
     REQUIRE(sim.wait_drained(30s));
     auto ledger = read_ledger(sim.ledger());
@@ -42,13 +42,13 @@ TEST_CASE("http mode: 5000 generated events are stored exactly once")
     CHECK(st.at("spoolDepth").as_int64() == 0);
     auto log = stop_daemon(*d);
     CHECK(log.find("collector plugin loaded: http") != std::string::npos);
-    CHECK(log.find(sim_key) == std::string::npos); // the management key never reaches the log
+    CHECK(log.find(sim_management_key) == std::string::npos); // the management key never reaches the log
 }
 
 TEST_CASE("http mode: 500s, slow answers, cut replies and a CPA restart lose nothing we received")
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "400", "--total", "4000", "--seed", "11"});
+    traffic_sim sim({"--rate", "400", "--total", "4000", "--seed", "11"});
     auto d = start_daemon(dir, collector_env(sim));
 
     std::this_thread::sleep_for(1s);
@@ -80,7 +80,7 @@ TEST_CASE("http mode: 500s, slow answers, cut replies and a CPA restart lose not
 TEST_CASE("old CPA without the HTTP queue: 404 makes the collector fall back")
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "200", "--total", "400", "--old-cpa"});
+    traffic_sim sim({"--rate", "200", "--total", "400", "--old-cpa"});
     auto d = start_daemon(dir, collector_env(sim));
     REQUIRE(d->process().wait_for_output("trying the other pop transport", 10s));
     if (std::filesystem::exists(std::filesystem::path(CPAMD_PLUGIN_DIR) / "collector-resp.so"))
@@ -106,7 +106,7 @@ TEST_CASE("old CPA without the HTTP queue: 404 makes the collector fall back")
 TEST_CASE("a wrong management key is reported as an auth failure without logging the key")
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "10", "--total", "10"});
+    traffic_sim sim({"--rate", "10", "--total", "10"});
     auto env = collector_env(sim);
     env["CPA_MANAGEMENT_KEY"] = "wrong-key-abcdef";
     auto d = start_daemon(dir, env);
@@ -120,7 +120,7 @@ TEST_CASE("a wrong management key is reported as an auth failure without logging
 TEST_CASE("/setup starts the collector and a config save restarts it without restarting the daemon")
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "200"});
+    traffic_sim sim({"--rate", "200"});
     auto d = start_daemon(
         dir,
         {{"CPA_MANAGER_ADMIN_KEY", admin_key},
@@ -135,7 +135,7 @@ TEST_CASE("/setup starts the collector and a config save restarts it without res
     auto setup = c.request(
         "POST",
         "/setup",
-        R"({"cpaBaseUrl":")" + sim.url() + R"(","cpaManagementKey":")" + sim_key +
+        R"({"cpaBaseUrl":")" + sim.url() + R"(","cpaManagementKey":")" + sim_management_key +
             R"(","collectorMode":"http"})",
         headers
     );

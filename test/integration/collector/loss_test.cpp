@@ -25,7 +25,7 @@ constexpr int batch = 100;
 void run_with_restarts(int sig, std::int64_t& delivered, std::int64_t& stored, std::int64_t& expired)
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "500", "--total", std::to_string(total), "--seed", "3"});
+    traffic_sim sim({"--rate", "500", "--total", std::to_string(total), "--seed", "3"});
     auto env = collector_env(sim);
     env["USAGE_BATCH_SIZE"] = std::to_string(batch);
     std::mt19937 rng(std::random_device{}());

@@ -28,7 +28,7 @@ void check_exactly_once(
     args.insert(args.end(), extra_sim_args.begin(), extra_sim_args.end());
     if (wait_subscribed)
         args.push_back("--paused");
-    traffic_sim sim(dir, args);
+    traffic_sim sim(args);
     auto d = start_daemon(dir, collector_env(sim, mode));
     if (wait_subscribed)
     {
@@ -48,7 +48,7 @@ void check_exactly_once(
     CHECK(st.at("transport").as_string() == transport);
     CHECK(st.at("spoolDepth").as_int64() == 0);
     auto log = stop_daemon(*d);
-    CHECK(log.find(sim_key) == std::string::npos);
+    CHECK(log.find(sim_management_key) == std::string::npos);
 }
 
 } // namespace
@@ -81,7 +81,7 @@ TEST_CASE("http and auto modes collect from a CPA served over TLS, verifying its
         CAPTURE(mode);
         temp_dir dir;
         const auto cert = dir / "cpa-sim.pem";
-        traffic_sim sim(dir, {"--tls", "--tls-cert-out", cert.string(), "--rate", "1000", "--total", "2000"});
+        traffic_sim sim({"--tls", "--tls-cert-out", cert.string(), "--rate", "1000", "--total", "2000"});
         auto env = collector_env(sim, mode);
         env["CPA_UPSTREAM_URL"] = "https://127.0.0.1:" + std::to_string(sim.port());
         env["SSL_CERT_FILE"] = cert.string(); // trust the simulator's self-signed certificate
@@ -98,7 +98,7 @@ TEST_CASE("http and auto modes collect from a CPA served over TLS, verifying its
         auto db = data_dir_of(dir) / "usage.sqlite";
         CHECK(wait_for_events(db, 2000, 15s) == 2000);
         auto log = stop_daemon(*d);
-        CHECK(log.find(sim_key) == std::string::npos);
+        CHECK(log.find(sim_management_key) == std::string::npos);
     }
 }
 
@@ -110,7 +110,7 @@ TEST_CASE(
     // subscriber and what was buffered for it is lost (the ledger says so). Everything CPA did
     // deliver, by either pop or push, must be stored exactly once, and collection must go on.
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "3000", "--total", "6000", "--seed", "5", "--subscriber-buffer", "2"});
+    traffic_sim sim({"--rate", "3000", "--total", "6000", "--seed", "5", "--subscriber-buffer", "2"});
     auto d = start_daemon(dir, collector_env(sim, "auto"));
     REQUIRE(sim.wait_drained(60s));
     auto ledger = read_ledger(sim.ledger());

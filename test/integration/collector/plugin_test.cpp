@@ -64,7 +64,7 @@ TEST_CASE("the loader refuses a descriptor that differs in any field")
 TEST_CASE("the http plugin pops over the daemon's own io_context")
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "0"});
+    traffic_sim sim({"--rate", "0"});
     std::string body;
     for (int i = 0; i < 5; ++i)
         body += R"({"timestamp":"2026-01-01T00:00:0)" + std::to_string(i) +
@@ -98,7 +98,7 @@ TEST_CASE("the http plugin pops over the daemon's own io_context")
 
     collector_api::collector_settings settings;
     settings.base_url = sim.url();
-    settings.management_key = sim_key;
+    settings.management_key = sim_management_key;
     collector_api::collector_context ctx;
     ctx.executor = ioc.get_executor();
     ctx.settings = &settings;
@@ -132,7 +132,7 @@ TEST_CASE("the http plugin pops over the daemon's own io_context")
 TEST_CASE("the http plugin maps statuses to outcomes")
 {
     temp_dir dir;
-    traffic_sim sim(dir, {"--rate", "0"});
+    traffic_sim sim({"--rate", "0"});
     auto plugins = collector::load_plugins(CPAMD_PLUGIN_DIR);
     auto it = std::find_if(plugins.begin(), plugins.end(), [](const auto& p) { return p.name == "http"; });
     REQUIRE(it != plugins.end());
@@ -156,7 +156,7 @@ TEST_CASE("the http plugin maps statuses to outcomes")
         asio::co_spawn(ioc, c->pop(10), asio::use_future).get().code ==
         collector_api::outcome_code::auth_failed
     );
-    settings.management_key = sim_key;
+    settings.management_key = sim_management_key;
     sim.control("POST", "/_sim/faults", R"({"fail_500":1})");
     CHECK(
         asio::co_spawn(ioc, c->pop(10), asio::use_future).get().code == collector_api::outcome_code::io_error

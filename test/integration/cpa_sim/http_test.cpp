@@ -53,10 +53,10 @@ TEST_CASE("management auth: Bearer, raw Authorization, X-Management-Key, 401s, v
     sim_process sim;
     const std::string path = "/v0/management/config";
     http_client c("127.0.0.1", sim.port());
-    CHECK(c.get(path, {{"Authorization", "Bearer " + mgmt_key}}).status == 200);
-    CHECK(c.get(path, {{"Authorization", "bEaReR " + mgmt_key}}).status == 200);
-    CHECK(c.get(path, {{"Authorization", mgmt_key}}).status == 200);
-    CHECK(c.get(path, {{"X-Management-Key", mgmt_key}}).status == 200);
+    CHECK(c.get(path, {{"Authorization", "Bearer " + sim_management_key}}).status == 200);
+    CHECK(c.get(path, {{"Authorization", "bEaReR " + sim_management_key}}).status == 200);
+    CHECK(c.get(path, {{"Authorization", sim_management_key}}).status == 200);
+    CHECK(c.get(path, {{"X-Management-Key", sim_management_key}}).status == 200);
     auto missing = c.get(path);
     CHECK(missing.status == 401);
     CHECK(missing.body == R"({"error":"missing management key"})");
@@ -65,7 +65,7 @@ TEST_CASE("management auth: Bearer, raw Authorization, X-Management-Key, 401s, v
     CHECK(!missing.header("x-cpa-build-date").empty());
     CHECK(!missing.header("x-cpa-support-plugin").empty());
     // Authorization wins over X-Management-Key even when wrong.
-    auto wrong = c.get(path, {{"Authorization", "Bearer nope"}, {"X-Management-Key", mgmt_key}});
+    auto wrong = c.get(path, {{"Authorization", "Bearer nope"}, {"X-Management-Key", sim_management_key}});
     CHECK(wrong.status == 401);
     CHECK(wrong.body == R"({"error":"invalid management key"})");
 }
@@ -77,16 +77,16 @@ TEST_CASE("five failures ban the IP for 30 minutes; success resets the counter")
     const std::string path = "/v0/management/config";
     for (int i = 0; i < 4; ++i)
         CHECK(c.get(path, {{"Authorization", "Bearer bad"}}).status == 401);
-    CHECK(c.get(path, {{"Authorization", "Bearer " + mgmt_key}}).status == 200); // reset
+    CHECK(c.get(path, {{"Authorization", "Bearer " + sim_management_key}}).status == 200); // reset
     for (int i = 0; i < 5; ++i)
         CHECK(c.get(path, {{"Authorization", "Bearer bad"}}).status == 401);
-    auto banned = c.get(path, {{"Authorization", "Bearer " + mgmt_key}});
+    auto banned = c.get(path, {{"Authorization", "Bearer " + sim_management_key}});
     CHECK(banned.status == 403);
     CHECK(banned.body == R"({"error":"IP banned due to too many failed attempts. Try again in 30m0s"})");
     CHECK(banned.header("x-cpa-version") == "7.2.140");
     // RESP shares the table.
     resp_conn r(sim.port());
-    r.command({"AUTH", mgmt_key});
+    r.command({"AUTH", sim_management_key});
     CHECK(r.read()->text.rfind("ERR IP banned", 0) == 0);
 }
 
@@ -193,7 +193,7 @@ TEST_CASE("api-keys, auth-files and refresh broadcast")
     CHECK(sim.mgmt("GET", "/v0/management/api-keys").body == R"({"api-keys":["k1","k2"]})");
 
     resp_conn sub(sim.port());
-    sub.command({"AUTH", mgmt_key});
+    sub.command({"AUTH", sim_management_key});
     sub.read();
     sub.command({"SUBSCRIBE", "usage"});
     sub.read();
@@ -209,7 +209,8 @@ TEST_CASE("api-keys, auth-files and refresh broadcast")
         "POST",
         "/v0/management/auth-files",
         body,
-        {{"Authorization", "Bearer " + mgmt_key}, {"Content-Type", "multipart/form-data; boundary=XyZ"}}
+        {{"Authorization", "Bearer " + sim_management_key},
+         {"Content-Type", "multipart/form-data; boundary=XyZ"}}
     );
     CHECK(up.status == 200);
     auto refresh = sub.read();
@@ -300,24 +301,24 @@ TEST_CASE("models need CPA's client key")
     CHECK(c.get("/models", {{"X-Api-Key", "client-1"}}).status == 200);
     CHECK(c.get("/v1/models?key=client-1").status == 200);
     // The management key is not a client key.
-    CHECK(c.get("/v1/models", {{"Authorization", "Bearer " + mgmt_key}}).status == 401);
+    CHECK(c.get("/v1/models", {{"Authorization", "Bearer " + sim_management_key}}).status == 401);
 }
 
 TEST_CASE("request headers are recorded for the control API")
 {
     sim_process sim;
     http_client c("127.0.0.1", sim.port());
-    c.get("/v0/management/config", {{"Authorization", "Bearer " + mgmt_key}, {"X-Custom", "v1"}});
+    c.get("/v0/management/config", {{"Authorization", "Bearer " + sim_management_key}, {"X-Custom", "v1"}});
     auto reqs = json::parse(sim.control("GET", "/_sim/last-requests?n=5").body).as_array();
     REQUIRE(reqs.size() == 1); // /_sim calls are not recorded
     CHECK(reqs[0].at("target") == "/v0/management/config");
     CHECK(reqs[0].at("header_map").at("x-custom").at(0) == "v1");
-    CHECK(reqs[0].at("header_map").at("authorization").at(0).as_string() == "Bearer " + mgmt_key);
+    CHECK(reqs[0].at("header_map").at("authorization").at(0).as_string() == "Bearer " + sim_management_key);
     CHECK(sim.control("DELETE", "/_sim/last-requests").status == 200);
     CHECK(sim.control("GET", "/_sim/last-requests").body == "[]");
     // Without the control key: refused.
     CHECK(c.get("/_sim/stats").status == 401);
-    CHECK(c.get("/_sim/stats", {{"Authorization", "Bearer " + mgmt_key}}).status == 401);
+    CHECK(c.get("/_sim/stats", {{"Authorization", "Bearer " + sim_management_key}}).status == 401);
 }
 
 TEST_CASE("faults: 500, delay, dropped response; control API without --control-key is 404")
@@ -396,7 +397,7 @@ TEST_CASE("TLS: certificate written for tests; ALPN http/1.1 goes to HTTP, no AL
     REQUIRE(std::filesystem::exists(cert));
     auto http = tls_exchange(sim.port(), cert, "GET /v0/management/config HTTP/1.1\r\nHost: x\r\n\r\n", true);
     CHECK(http.rfind("HTTP/1.1 401", 0) == 0);
-    auto resp = tls_exchange(sim.port(), cert, resp::encode_command({"AUTH", mgmt_key}), false);
+    auto resp = tls_exchange(sim.port(), cert, resp::encode_command({"AUTH", sim_management_key}), false);
     CHECK(resp == "+OK\r\n");
     auto http_sniffed = tls_exchange(sim.port(), cert, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", false);
     CHECK(http_sniffed.rfind("HTTP/1.1 404", 0) == 0);

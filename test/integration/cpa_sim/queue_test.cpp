@@ -21,7 +21,7 @@ namespace
 
 void subscribe(resp_conn& c)
 {
-    c.command({"AUTH", mgmt_key});
+    c.command({"AUTH", sim_management_key});
     REQUIRE(c.read()->text == "OK");
     c.command({"SUBSCRIBE", "usage"});
     REQUIRE(c.read());
@@ -302,7 +302,7 @@ TEST_CASE("ledger accounts for every produced record under mixed consumers")
 {
     sim_process sim({"--usage-statistics-enabled", "true", "--rate", "1000", "--total", "300"});
     resp_conn popper(sim.port());
-    popper.command({"AUTH", mgmt_key});
+    popper.command({"AUTH", sim_management_key});
     popper.read();
     std::size_t popped = 0;
     REQUIRE(eventually(

@@ -15,7 +15,13 @@ using namespace std::chrono_literals;
 namespace
 {
 
-const std::string auth_cmd = resp::encode_command({"AUTH", mgmt_key});
+// A RESP bulk string, written out byte by byte.
+std::string bulk(const std::string& s)
+{
+    return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
+}
+
+const std::string auth_cmd = resp::encode_command({"AUTH", sim_management_key});
 
 // A sim with stats on and no generator; records come from the control API.
 struct quiet_sim : sim_process
@@ -51,7 +57,7 @@ TEST_CASE("spec 3.5 byte-level exchange: auth, pops, errors")
     sim.enqueue(R"({"id":1})");
     sim.enqueue(R"({"id":2})");
     resp_conn c(sim.port());
-    CHECK(authed_exchange(c, "*2\r\n$4\r\nAUTH\r\n$13\r\ntest-mgmt-key\r\n", 5) == "+OK\r\n");
+    CHECK(authed_exchange(c, "*2\r\n$4\r\nAUTH\r\n" + bulk(sim_management_key), 5) == "+OK\r\n");
     CHECK(
         authed_exchange(c, "*3\r\n$4\r\nRPOP\r\n$5\r\nusage\r\n$3\r\n100\r\n", 32) ==
         "*2\r\n$8\r\n{\"id\":1}\r\n$8\r\n{\"id\":2}\r\n"
@@ -69,9 +75,9 @@ TEST_CASE("AUTH: one or two arguments, user ignored, re-AUTH allowed, errors exa
 {
     quiet_sim sim;
     resp_conn c(sim.port());
-    c.command({"AUTH", mgmt_key});
+    c.command({"AUTH", sim_management_key});
     CHECK(c.read()->text == "OK");
-    c.command({"auth", "default", mgmt_key});
+    c.command({"auth", "default", sim_management_key});
     CHECK(c.read()->text == "OK");
     c.command({"AUTH"});
     auto r = c.read();
@@ -216,7 +222,7 @@ TEST_CASE("elements may be simple strings, integers and nil bulks")
     quiet_sim sim;
     sim.enqueue("{}");
     resp_conn c(sim.port());
-    c.send("*2\r\n+AUTH\r\n$13\r\ntest-mgmt-key\r\n");
+    c.send("*2\r\n+AUTH\r\n" + bulk(sim_management_key));
     CHECK(c.read()->text == "OK");
     c.send("*3\r\n$4\r\nLPOP\r\n+usage\r\n:1\r\n");
     auto r = c.read();
@@ -310,7 +316,7 @@ TEST_CASE("redis-cli: AUTH + RPOP, NOAUTH, unknown commands, SUBSCRIBE")
     sim_process sim({"--usage-statistics-enabled", "true", "--rate", "500", "--total", "50"});
     REQUIRE(eventually([&] { return sim.stats().at("queue_depth").as_int64() >= 20; }));
     const std::string cli = "redis-cli -p " + std::to_string(sim.port()) + " --no-auth-warning ";
-    auto out = run_capture(cli + "-a " + mgmt_key + " RPOP usage 5");
+    auto out = run_capture(cli + "-a " + sim_management_key + " RPOP usage 5");
     std::vector<std::string> lines;
     for (std::size_t pos = 0; pos < out.size();)
     {
@@ -333,13 +339,20 @@ TEST_CASE("redis-cli: AUTH + RPOP, NOAUTH, unknown commands, SUBSCRIBE")
             sent.push_back(
                 std::string(r.at("method").as_string()) + " " + std::string(r.at("target").as_string())
             );
-    CHECK(sent == std::vector<std::string>{"AUTH " + mgmt_key, "RPOP usage 5"});
+    CHECK(sent == std::vector<std::string>{"AUTH " + sim_management_key, "RPOP usage 5"});
     CHECK(run_capture(cli + "LPOP usage") == "NOAUTH Authentication required.\n\n");
-    CHECK(run_capture(cli + "-a " + mgmt_key + " HELLO 3") == "ERR unknown command 'hello'\n\n");
-    CHECK(run_capture(cli + "-a " + mgmt_key + " PING") == "ERR unknown command 'ping'\n\n");
+    CHECK(run_capture(cli + "-a " + sim_management_key + " HELLO 3") == "ERR unknown command 'hello'\n\n");
+    CHECK(run_capture(cli + "-a " + sim_management_key + " PING") == "ERR unknown command 'ping'\n\n");
 
     process_options o;
-    o.args = {"-p", std::to_string(sim.port()), "--no-auth-warning", "-a", mgmt_key, "SUBSCRIBE", "usage"};
+    o.args = {
+        "-p",
+        std::to_string(sim.port()),
+        "--no-auth-warning",
+        "-a",
+        sim_management_key,
+        "SUBSCRIBE",
+        "usage"};
     child_process sub("/usr/bin/redis-cli", o);
     CHECK(sub.wait_for_output("subscribe\nusage\n1\nmessage\nusage\n{\"support_refresh\":true}\n", 10s));
     sub.signal(SIGTERM);
@@ -356,6 +369,6 @@ TEST_CASE("redis-cli: wrong passwords (and the NOAUTH after them) ban the IP")
     // Failure 5 is this AUTH; the RPOP after it already meets the ban.
     auto out = run_capture(cli + "-a wrong RPOP usage");
     CHECK(out.find("ERR IP banned due to too many failed attempts. Try again in 30m0s") != std::string::npos);
-    out = run_capture(cli + "-a " + mgmt_key + " RPOP usage");
+    out = run_capture(cli + "-a " + sim_management_key + " RPOP usage");
     CHECK(out.find("IP banned due to too many failed attempts") != std::string::npos);
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-// A running cpa-sim on 127.0.0.1 plus small blocking clients for its two protocols.
+// Small blocking clients for cpa-sim's two protocols (cpa-sim itself: cpamd/test/cpa_sim.hpp).
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cpamd/resp/value.hpp>
 #include <cpamd/test/child_process.hpp>
+#include <cpamd/test/cpa_sim.hpp>
 #include <cpamd/test/http_client.hpp>
 #include <cpamd/test/temp_dir.hpp>
 #include <cstdint>
@@ -19,34 +20,6 @@
 
 namespace cpamd::test
 {
-
-inline const std::string mgmt_key = "test-mgmt-key";
-inline const std::string control_key = "test-control-key";
-
-class sim_process
-{
-public:
-    // Starts cpa-sim with --listen 127.0.0.1:0, the keys above, a ledger in a temp dir and
-    // `extra` flags; waits for the "listening" line.
-    explicit sim_process(std::vector<std::string> extra = {});
-
-    std::uint16_t port() const { return port_; }
-    std::filesystem::path ledger() const { return dir_ / "ledger.jsonl"; }
-    child_process& process() { return *proc_; }
-
-    http_reply mgmt(const std::string& method, const std::string& target, const std::string& body = {});
-    http_reply control(const std::string& method, const std::string& target, const std::string& body = {});
-    boost::json::value stats();
-    // Ledger lines parsed as JSON objects.
-    std::vector<boost::json::object> ledger_lines() const;
-    // "COMMAND args" of every RESP command it received, oldest first (from its request log).
-    std::vector<std::string> resp_commands();
-
-private:
-    temp_dir dir_;
-    std::unique_ptr<child_process> proc_;
-    std::uint16_t port_ = 0;
-};
 
 // A raw RESP connection with a per-read deadline.
 class resp_conn

@@ -18,11 +18,11 @@ namespace
 
 const std::string admin_key = "cpamp_backuptestadminkey0123456789";
 
-std::map<std::string, std::string> collecting_from(const cpa_sim& sim)
+std::map<std::string, std::string> collecting_from(const sim_process& sim)
 {
     return {
         {"CPA_UPSTREAM_URL", sim.url()},
-        {"CPA_MANAGEMENT_KEY", sim_key},
+        {"CPA_MANAGEMENT_KEY", sim_management_key},
         {"CPA_MANAGER_ADMIN_KEY", admin_key},
         {"USAGE_COLLECTOR_MODE", "http"},
         {"USAGE_POLL_INTERVAL_MS", "20"},
@@ -60,7 +60,7 @@ std::string file_text(const fs::path& p)
 TEST_CASE("cpamd backup during ingestion equals the source at the backup moment; restore", "[ops][backup]")
 {
     temp_dir dir;
-    cpa_sim sim({"--usage-statistics-enabled", "true", "--rate", "1500", "--total", "60000"});
+    sim_process sim({"--usage-statistics-enabled", "true", "--rate", "1500", "--total", "60000"});
     auto daemon = start_daemon(dir, collecting_from(sim));
     const auto data = data_dir_of(dir);
     const auto db = data / "usage.sqlite";

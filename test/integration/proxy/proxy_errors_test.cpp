@@ -63,7 +63,7 @@ TEST_CASE("CPA down: 502 request_failed at once, also after it was up")
 TEST_CASE("CPA stopped after answering: the pooled connection is dropped and the next call gets 502")
 {
     temp_dir dir;
-    auto sim = std::make_unique<cpa_sim>(proxy_sim_args());
+    auto sim = std::make_unique<sim_process>();
     auto d = start_proxy_daemon(dir, sim->url());
     auto c = d->client();
     REQUIRE(c.get("/v0/management/config", admin_headers()).status == 200);
@@ -79,7 +79,7 @@ TEST_CASE("CPA stopped after answering: the pooled connection is dropped and the
 TEST_CASE("slow CPA: 504 after the proxy's idle timeout")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args({"--delay-ms", "4000"}));
+    sim_process sim({"--delay-ms", "4000"});
     auto d = start_proxy_daemon(dir, sim.url(), {{"CPAMD_PROXY_IDLE_TIMEOUT_SECONDS", "1"}});
     auto c = d->client(10s);
     http_reply r;
@@ -94,7 +94,7 @@ TEST_CASE("slow CPA: 504 after the proxy's idle timeout")
 TEST_CASE("a client that hangs up cancels its upstream request at once")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args({"--delay-ms", "4000"}));
+    sim_process sim({"--delay-ms", "4000"});
     auto d = start_proxy_daemon(dir, sim.url());
     auto aborts = [&] { return proxy_client_aborts(*d); };
     REQUIRE(aborts() == 0);

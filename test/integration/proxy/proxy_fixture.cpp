@@ -6,18 +6,11 @@
 namespace cpamd::test
 {
 
-std::vector<std::string> proxy_sim_args(std::vector<std::string> extra)
-{
-    std::vector<std::string> args{"--control-key", sim_control_key};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-}
-
 std::unique_ptr<running_daemon>
 start_proxy_daemon(const temp_dir& dir, const std::string& upstream, std::map<std::string, std::string> env)
 {
     env.emplace("CPA_UPSTREAM_URL", upstream);
-    env.emplace("CPA_MANAGEMENT_KEY", sim_key);
+    env.emplace("CPA_MANAGEMENT_KEY", sim_management_key);
     env.emplace("CPA_MANAGER_ADMIN_KEY", proxy_admin_key);
     env.emplace("USAGE_COLLECTOR_MODE", "http");
     return start_daemon(dir, std::move(env));

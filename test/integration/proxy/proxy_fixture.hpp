@@ -12,12 +12,8 @@ namespace cpamd::test
 {
 
 inline const std::string proxy_admin_key = "cpamp_proxytestadminkey0123456789ab";
-inline const std::string sim_control_key = "proxy-sim-control";
 
-// The sim's flags for a proxy test: the control API on, plus `extra`.
-std::vector<std::string> proxy_sim_args(std::vector<std::string> extra = {});
-
-// cpamd bound to `upstream` (URL + sim_key) through the environment, admin key preset.
+// cpamd bound to `upstream` (URL + sim_management_key) through the environment, admin key preset.
 std::unique_ptr<running_daemon> start_proxy_daemon(
     const temp_dir& dir, const std::string& upstream, std::map<std::string, std::string> env = {}
 );

@@ -31,7 +31,7 @@ TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
     temp_dir dir;
     // CPA (gin) takes the client address from X-Forwarded-For, so a forwarded request from
     // 203.0.113.7 is a remote management call: allowed here.
-    cpa_sim sim(proxy_sim_args({"--allow-remote"}));
+    sim_process sim({"--allow-remote"});
     auto d = start_proxy_daemon(dir, sim.url());
     clear_sim_requests(sim.port());
 
@@ -53,7 +53,7 @@ TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
     auto log = sim_requests(sim.port());
     auto* got = find_request(log, "/v0/management/config?probe=1&x=a%20b"); // query kept verbatim
     REQUIRE(got);
-    CHECK(header_values(*got, "authorization") == std::vector<std::string>{"Bearer " + sim_key});
+    CHECK(header_values(*got, "authorization") == std::vector<std::string>{"Bearer " + sim_management_key});
     CHECK(header_values(*got, "host") == std::vector<std::string>{"127.0.0.1:" + std::to_string(sim.port())});
     CHECK(header_values(*got, "x-forwarded-for") == std::vector<std::string>{"203.0.113.7, 127.0.0.1"});
     CHECK(header_values(*got, "x-forwarded-proto") == std::vector<std::string>{"http"});
@@ -68,14 +68,14 @@ TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
     for (const auto& req : sim_requests(sim.port()))
         CHECK(boost::json::serialize(req).find(proxy_admin_key) == std::string::npos);
     auto out = stop_daemon(*d);
-    CHECK(out.find(sim_key) == std::string::npos);
+    CHECK(out.find(sim_management_key) == std::string::npos);
     CHECK(out.find(proxy_admin_key) == std::string::npos);
 }
 
 TEST_CASE("callers without the admin key: 401 on CPA's paths, their own key on plugin paths and models")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args({"--client-key", "client-key-1"}));
+    sim_process sim({"--client-key", "client-key-1"});
     auto d = start_proxy_daemon(dir, sim.url());
     clear_sim_requests(sim.port());
     auto c = d->client();
@@ -112,7 +112,9 @@ TEST_CASE("callers without the admin key: 401 on CPA's paths, their own key on p
     auto after = sim_requests(sim.port());
     auto* invite = find_request(after, "/v0/management/my-plugin/invite");
     REQUIRE(invite);
-    CHECK(header_values(*invite, "authorization") == std::vector<std::string>{"Bearer " + sim_key});
+    CHECK(
+        header_values(*invite, "authorization") == std::vector<std::string>{"Bearer " + sim_management_key}
+    );
     CHECK(header_values(*invite, "x-codex-invite-origin") == std::vector<std::string>{sim.url()});
     stop_daemon(*d);
 }
@@ -120,7 +122,7 @@ TEST_CASE("callers without the admin key: 401 on CPA's paths, their own key on p
 TEST_CASE("the panel's cpamp_* fields are stripped from auth-file bodies")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args());
+    sim_process sim;
     auto d = start_proxy_daemon(dir, sim.url());
     auto c = d->client();
     auto headers = admin_headers();
@@ -145,7 +147,7 @@ TEST_CASE("the panel's cpamp_* fields are stripped from auth-file bodies")
 TEST_CASE("100 concurrent proxied requests all get CPA's answer")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args());
+    sim_process sim;
     auto d = start_proxy_daemon(dir, sim.url());
     const auto expected = sim.mgmt("GET", "/v0/management/config").body;
     std::atomic<int> ok{0};

@@ -55,7 +55,7 @@ std::string fmt_hex(std::uint64_t v)
 TEST_CASE("a 200 MB download streams through with bounded memory")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args());
+    sim_process sim;
     auto d = start_proxy_daemon(dir, sim.url());
     const auto before = read_process_memory(d->process().pid());
 
@@ -83,7 +83,7 @@ TEST_CASE("a 200 MB download streams through with bounded memory")
 TEST_CASE("a 50 MB upload streams through with bounded memory")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args());
+    sim_process sim;
     auto d = start_proxy_daemon(dir, sim.url());
     const auto before = read_process_memory(d->process().pid());
 
@@ -119,7 +119,7 @@ TEST_CASE("a 50 MB upload streams through with bounded memory")
 TEST_CASE("server-sent events pass as they are sent")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args());
+    sim_process sim;
     auto d = start_proxy_daemon(dir, sim.url());
     stream_client c(d->port(), 10s);
     c.send("GET", "/v0/management/sim/sse?count=6&interval-ms=250", admin_headers());
@@ -153,7 +153,7 @@ TEST_CASE("server-sent events pass as they are sent")
 TEST_CASE("CPA killed mid-download: the client is cut off, not left hanging")
 {
     temp_dir dir;
-    auto sim = std::make_unique<cpa_sim>(proxy_sim_args());
+    auto sim = std::make_unique<sim_process>();
     auto d = start_proxy_daemon(dir, sim->url());
     stream_client c(d->port(), 10s);
     c.send("GET", "/v0/management/sim/download?bytes=" + std::to_string(2048 * mib), admin_headers());
@@ -177,7 +177,7 @@ TEST_CASE("CPA killed mid-download: the client is cut off, not left hanging")
 TEST_CASE("a client leaving a quiet event stream is noticed before the next event")
 {
     temp_dir dir;
-    cpa_sim sim(proxy_sim_args());
+    sim_process sim;
     auto d = start_proxy_daemon(dir, sim.url());
     auto aborts = [&] { return proxy_client_aborts(*d); };
     {

@@ -11,7 +11,7 @@ TEST_CASE("the proxy speaks HTTPS to a cpa-sim started with --tls")
 {
     temp_dir certs;
     const auto cert = certs / "cpa-sim.pem";
-    cpa_sim sim(proxy_sim_args({"--tls", "--tls-cert-out", cert.string()}));
+    sim_process sim({"--tls", "--tls-cert-out", cert.string()});
     const std::string https = "https://127.0.0.1:" + std::to_string(sim.port());
 
     SECTION("trusted through SSL_CERT_FILE")

@@ -15,7 +15,7 @@ using namespace cpamd::test;
 using namespace std::chrono_literals;
 using capi::outcome_code;
 
-capi::collector_settings settings_for(std::uint16_t port, const std::string& key = mgmt_key)
+capi::collector_settings settings_for(std::uint16_t port, const std::string& key = sim_management_key)
 {
     return local_settings(port, key);
 }
@@ -81,7 +81,8 @@ TEST_CASE("pop delivers N records oldest first over one connection with one AUTH
     CHECK(h.sink().vias() == std::vector<std::string>{"resp", "resp"});
     CHECK(
         sim.resp_commands() ==
-        std::vector<std::string>{"AUTH " + mgmt_key, "RPOP usage 10", "RPOP usage 100", "RPOP usage 100"}
+        std::vector<std::string>{
+            "AUTH " + sim_management_key, "RPOP usage 10", "RPOP usage 100", "RPOP usage 100"}
     );
     CHECK(eventually([&] { return ledger_count(sim, "pop-resp") == 25; }));
 }
@@ -104,7 +105,8 @@ TEST_CASE("pop_left sends LPOP and the queue setting names the key")
     CHECK_THAT(o.message, Catch::Contains("unsupported channel 'errors'"));
     CHECK(
         sim.resp_commands() ==
-        std::vector<std::string>{"AUTH " + mgmt_key, "LPOP usage 5", "AUTH " + mgmt_key, "RPOP errors 5"}
+        std::vector<std::string>{
+            "AUTH " + sim_management_key, "LPOP usage 5", "AUTH " + sim_management_key, "RPOP errors 5"}
     );
 }
 
@@ -151,7 +153,8 @@ TEST_CASE("a restart drops the kept connection: the next pop notices and reconne
     CHECK(h.sink().records().back() == recs[0]);
     CHECK(
         sim.resp_commands() ==
-        std::vector<std::string>{"AUTH " + mgmt_key, "RPOP usage 10", "AUTH " + mgmt_key, "RPOP usage 10"}
+        std::vector<std::string>{
+            "AUTH " + sim_management_key, "RPOP usage 10", "AUTH " + sim_management_key, "RPOP usage 10"}
     );
 }
 

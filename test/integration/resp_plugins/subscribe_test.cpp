@@ -15,7 +15,7 @@ using capi::outcome_code;
 
 const std::string support_refresh = R"({"support_refresh":true})";
 
-capi::collector_settings settings_for(std::uint16_t port, const std::string& key = mgmt_key)
+capi::collector_settings settings_for(std::uint16_t port, const std::string& key = sim_management_key)
 {
     return local_settings(port, key);
 }
@@ -44,7 +44,7 @@ TEST_CASE("subscribe: support_refresh first, then records and refresh; a restart
     auto f = h.start_subscribe();
     REQUIRE(eventually([&] { return h.sink().subscribed_calls() == 1 && h.sink().record_count() == 1; }));
     CHECK(h.sink().records().at(0) == support_refresh);
-    CHECK(sim.resp_commands() == std::vector<std::string>{"AUTH " + mgmt_key, "SUBSCRIBE usage"});
+    CHECK(sim.resp_commands() == std::vector<std::string>{"AUTH " + sim_management_key, "SUBSCRIBE usage"});
 
     std::vector<std::string> recs;
     std::string body;

@@ -14,31 +14,6 @@ namespace cpamd::test
 
 using namespace std::chrono_literals;
 
-cpa_sim::cpa_sim(std::vector<std::string> extra)
-{
-    process_options o;
-    o.args = {"--listen", "127.0.0.1:0", "--management-key", sim_key};
-    o.args.insert(o.args.end(), extra.begin(), extra.end());
-    proc_ = std::make_unique<child_process>(bin_dir() / "cpa-sim", std::move(o));
-    if (!proc_->wait_for_output("cpa-sim listening on", 10s))
-        throw std::runtime_error("cpa-sim did not start:\n" + proc_->output());
-    static const std::regex re(R"(cpa-sim listening on [0-9.]+:(\d+))");
-    std::smatch m;
-    std::string out = proc_->output();
-    if (!std::regex_search(out, m, re))
-        throw std::runtime_error("no port in cpa-sim output:\n" + out);
-    port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
-}
-
-http_reply cpa_sim::mgmt(const std::string& method, const std::string& target, const std::string& body)
-{
-    http_client c("127.0.0.1", port_);
-    std::map<std::string, std::string> h{{"Authorization", "Bearer " + sim_key}};
-    if (!body.empty())
-        h["Content-Type"] = "application/json";
-    return c.request(method, target, body, h);
-}
-
 std::filesystem::path data_dir_of(const temp_dir& dir)
 {
     return dir / "data";

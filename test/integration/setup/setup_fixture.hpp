@@ -1,10 +1,11 @@
 #pragma once
 
-// Helpers for the setup/security suite: a cpa-sim child, daemons on a shared data directory, and
-// reading what the daemon stored.
+// Helpers for the setup/security suite: daemons on a shared data directory, and reading what the
+// daemon stored (cpa-sim comes from cpamd/test/cpa_sim.hpp).
 
 #include <boost/json/value.hpp>
 #include <cpamd/test/child_process.hpp>
+#include <cpamd/test/cpa_sim.hpp>
 #include <cpamd/test/daemon.hpp>
 #include <cpamd/test/http_client.hpp>
 #include <cpamd/test/temp_dir.hpp>
@@ -16,23 +17,6 @@
 
 namespace cpamd::test
 {
-
-inline const std::string sim_key = "sim-management-key-0123456789";
-
-class cpa_sim
-{
-public:
-    explicit cpa_sim(std::vector<std::string> extra = {});
-    std::uint16_t port() const { return port_; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    child_process& process() { return *proc_; }
-    // GET/PUT on the management API with the right key.
-    http_reply mgmt(const std::string& method, const std::string& target, const std::string& body = {});
-
-private:
-    std::unique_ptr<child_process> proc_;
-    std::uint16_t port_ = 0;
-};
 
 // A daemon whose data directory is `dir` (so a test can restart on the same data).
 std::unique_ptr<running_daemon>

@@ -73,7 +73,7 @@ TEST_CASE("CPA_MANAGER_ADMIN_KEY becomes the admin key and is never printed", "[
 
 TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted storage, no leaks", "[setup]")
 {
-    cpa_sim sim({"--usage-statistics-enabled", "false"});
+    sim_process sim({"--usage-statistics-enabled", "false"});
     temp_dir dir;
     auto d = start_daemon(dir);
     const std::string admin = generated_admin_key(d->process().output());
@@ -81,7 +81,7 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
     auto c = d->client(std::chrono::seconds(40));
 
     // Without the admin key.
-    auto r = c.request("POST", "/setup", setup_body(sim.url(), sim_key));
+    auto r = c.request("POST", "/setup", setup_body(sim.url(), sim_management_key));
     CHECK(r.status == 401);
     CHECK(r.body == "{\"error\":\"invalid admin key\",\"code\":\"invalid_admin_key\"}\n");
 
@@ -101,7 +101,7 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
     CHECK(c.get("/usage-service/config").status == 200);
     CHECK(c.get("/v0/management/config", bearer(admin)).status == 428);
 
-    r = c.request("POST", "/setup", setup_body(sim.url(), sim_key), bearer(admin));
+    r = c.request("POST", "/setup", setup_body(sim.url(), sim_management_key), bearer(admin));
     REQUIRE(r.status == 200);
     CHECK(r.body == "{\"ok\":true,\"upstream\":\"" + sim.url() + "\"}\n");
     CHECK(d->process().wait_for_output("collector restart requested", std::chrono::seconds(5)));
@@ -120,7 +120,7 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
     CHECK(c.get("/usage-service/config").status == 401);
     r = c.get("/usage-service/config", bearer(admin));
     REQUIRE(r.status == 200);
-    CHECK(r.body.find(sim_key) == std::string::npos);
+    CHECK(r.body.find(sim_management_key) == std::string::npos);
     auto cfg = parse(r.body).as_object();
     CHECK(cfg.at("source").as_string() == "db");
     auto masked = std::string(cfg.at("config").at("cpaConnection").at("managementKey").as_string());
@@ -159,7 +159,7 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
     CHECK(std::string(parse(*config_row).at("cpaConnection").at("managementKey").as_string())
               .starts_with("enc:v1:"));
     CHECK(parse(*state_row).at("status").as_string() == "ready");
-    CHECK(raw_database_bytes(db).find(sim_key) == std::string::npos);
+    CHECK(raw_database_bytes(db).find(sim_management_key) == std::string::npos);
 
     auto status = parse(c.get("/status", bearer(admin)).body).as_object();
     CHECK(status.at("collector").at("upstream").as_string() == sim.url());
@@ -167,7 +167,7 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
     // The proxy, too: a proxied call with the admin key, one CPA refuses, one for a plugin.
     auto proxied = c.get("/v0/management/config", bearer(admin));
     CHECK(proxied.status == 200);
-    CHECK(proxied.body.find(sim_key) == std::string::npos);
+    CHECK(proxied.body.find(sim_management_key) == std::string::npos);
     CHECK(c.get("/v0/management/no-such-plugin/x", bearer(admin)).status == 404);
     CHECK(c.get("/v0/management/config", bearer("wrong-admin-key")).status == 401);
 
@@ -178,7 +178,7 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
         data_key.pop_back();
     REQUIRE(data_key.size() == 43);
     CHECK(count_of(out, admin) == 1);
-    CHECK(out.find(sim_key) == std::string::npos);
+    CHECK(out.find(sim_management_key) == std::string::npos);
     CHECK(out.find(data_key) == std::string::npos);
     CHECK(out.find("wrong-cpa-key") == std::string::npos);
 
@@ -191,12 +191,12 @@ TEST_CASE("POST /setup against cpa-sim: auth, validation, statistics, encrypted 
 
 TEST_CASE("a poll interval above CPA's queue retention is refused", "[setup]")
 {
-    cpa_sim sim({"--retention-seconds", "2"});
+    sim_process sim({"--retention-seconds", "2"});
     temp_dir dir;
     auto d = start_daemon(dir);
     const std::string admin = generated_admin_key(d->process().output());
     auto c = d->client(std::chrono::seconds(40));
-    auto r = c.request("POST", "/setup", setup_body(sim.url(), sim_key, 5000), bearer(admin));
+    auto r = c.request("POST", "/setup", setup_body(sim.url(), sim_management_key, 5000), bearer(admin));
     CHECK(r.status == 400);
     CHECK(
         r.body == "{\"error\":\"pollIntervalMs must be less than or equal to CPA "
@@ -205,14 +205,17 @@ TEST_CASE("a poll interval above CPA's queue retention is refused", "[setup]")
     );
     // Nothing was saved.
     CHECK_FALSE(read_setting_row(data_dir_of(dir) / "usage.sqlite", "setup"));
-    CHECK(c.request("POST", "/setup", setup_body(sim.url(), sim_key, 2000), bearer(admin)).status == 200);
+    CHECK(
+        c.request("POST", "/setup", setup_body(sim.url(), sim_management_key, 2000), bearer(admin)).status ==
+        200
+    );
 }
 
 TEST_CASE("an env-managed connection refuses changes with 409", "[setup]")
 {
-    cpa_sim sim;
+    sim_process sim;
     temp_dir dir;
-    auto d = start_daemon(dir, {{"CPA_UPSTREAM_URL", sim.url()}, {"CPA_MANAGEMENT_KEY", sim_key}});
+    auto d = start_daemon(dir, {{"CPA_UPSTREAM_URL", sim.url()}, {"CPA_MANAGEMENT_KEY", sim_management_key}});
     const std::string admin = generated_admin_key(d->process().output());
     auto c = d->client(std::chrono::seconds(40));
 
@@ -226,7 +229,7 @@ TEST_CASE("an env-managed connection refuses changes with 409", "[setup]")
     r = c.get("/usage-service/config", bearer(admin));
     REQUIRE(r.status == 200);
     CHECK(parse(r.body).at("source").as_string() == "env");
-    CHECK(r.body.find(sim_key) == std::string::npos);
+    CHECK(r.body.find(sim_management_key) == std::string::npos);
 
     r = c.request(
         "PUT", "/usage-service/config", R"({"config":{"collector":{"queue":"elsewhere"}}})", bearer(admin)
@@ -234,5 +237,5 @@ TEST_CASE("an env-managed connection refuses changes with 409", "[setup]")
     CHECK(r.status == 409);
     CHECK(parse(r.body).at("code").as_string() == "connection_env_managed");
     std::string out = stop_daemon(*d);
-    CHECK(out.find(sim_key) == std::string::npos);
+    CHECK(out.find(sim_management_key) == std::string::npos);
 }

@@ -14,7 +14,7 @@ namespace
 std::string https_setup_body(std::uint16_t port, bool skip_verify)
 {
     return R"({"cpaBaseUrl":"https://127.0.0.1:)" + std::to_string(port) + R"(","cpaManagementKey":")" +
-           sim_key + R"(","tlsSkipVerify":)" + (skip_verify ? "true" : "false") + "}";
+           sim_management_key + R"(","tlsSkipVerify":)" + (skip_verify ? "true" : "false") + "}";
 }
 
 } // namespace
@@ -23,7 +23,7 @@ TEST_CASE("setup over HTTPS verifies CPA's certificate", "[setup][tls]")
 {
     temp_dir certs;
     const auto cert = certs / "cpa-sim.pem";
-    cpa_sim sim({"--tls", "--tls-cert-out", cert.string(), "--usage-statistics-enabled", "true"});
+    sim_process sim({"--tls", "--tls-cert-out", cert.string(), "--usage-statistics-enabled", "true"});
 
     SECTION("an untrusted certificate is refused")
     {
