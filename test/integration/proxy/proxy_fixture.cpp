@@ -29,10 +29,9 @@ int proxy_client_aborts(running_daemon& d)
     return at == std::string::npos ? -1 : std::stoi(m.substr(at + key.size()));
 }
 
-boost::json::array sim_requests(std::uint16_t sim_port)
+boost::json::array sim_requests(sim_process& sim)
 {
-    http_client c("127.0.0.1", sim_port);
-    auto r = c.get("/_sim/last-requests?n=200", {{"Authorization", "Bearer " + sim_control_key}});
+    auto r = sim.control("GET", "/_sim/last-requests?n=200");
     if (r.status != 200)
         throw std::runtime_error("last-requests: " + std::to_string(r.status) + " " + r.body);
     boost::json::array out;
@@ -43,10 +42,9 @@ boost::json::array sim_requests(std::uint16_t sim_port)
     return out;
 }
 
-void clear_sim_requests(std::uint16_t sim_port)
+void clear_sim_requests(sim_process& sim)
 {
-    http_client c("127.0.0.1", sim_port);
-    c.request("DELETE", "/_sim/last-requests", {}, {{"Authorization", "Bearer " + sim_control_key}});
+    sim.control("DELETE", "/_sim/last-requests");
 }
 
 std::vector<std::string> header_values(const boost::json::value& request, const std::string& lower_name)

@@ -24,9 +24,9 @@ std::map<std::string, std::string> admin_headers();
 int proxy_client_aborts(running_daemon& d);
 
 // The requests cpa-sim recorded (oldest first), without cpamd's own usage-queue pops.
-boost::json::array sim_requests(std::uint16_t sim_port);
+boost::json::array sim_requests(sim_process& sim);
 // Forgets the recorded requests.
-void clear_sim_requests(std::uint16_t sim_port);
+void clear_sim_requests(sim_process& sim);
 // Every value of header `lower_name` in a recorded request.
 std::vector<std::string> header_values(const boost::json::value& request, const std::string& lower_name);
 

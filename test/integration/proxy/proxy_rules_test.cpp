@@ -33,7 +33,7 @@ TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
     // 203.0.113.7 is a remote management call: allowed here.
     sim_process sim({"--allow-remote"});
     auto d = start_proxy_daemon(dir, sim.url());
-    clear_sim_requests(sim.port());
+    clear_sim_requests(sim);
 
     auto c = d->client();
     auto headers = admin_headers();
@@ -50,7 +50,7 @@ TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
     CHECK(r.header("x-cpa-version") == "7.2.140"); // CPA's own headers come back
     CHECK(r.keep_alive);
 
-    auto log = sim_requests(sim.port());
+    auto log = sim_requests(sim);
     auto* got = find_request(log, "/v0/management/config?probe=1&x=a%20b"); // query kept verbatim
     REQUIRE(got);
     CHECK(header_values(*got, "authorization") == std::vector<std::string>{"Bearer " + sim_management_key});
@@ -65,7 +65,7 @@ TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
     }
 
     // Whatever else happened, the admin key never reached CPA.
-    for (const auto& req : sim_requests(sim.port()))
+    for (const auto& req : sim_requests(sim))
         CHECK(boost::json::serialize(req).find(proxy_admin_key) == std::string::npos);
     auto out = stop_daemon(*d);
     CHECK(out.find(sim_management_key) == std::string::npos);
@@ -77,7 +77,7 @@ TEST_CASE("callers without the admin key: 401 on CPA's paths, their own key on p
     temp_dir dir;
     sim_process sim({"--client-key", "client-key-1"});
     auto d = start_proxy_daemon(dir, sim.url());
-    clear_sim_requests(sim.port());
+    clear_sim_requests(sim);
     auto c = d->client();
 
     auto denied = c.get("/v0/management/config", {{"Authorization", "Bearer not-the-admin-key"}});
@@ -95,7 +95,7 @@ TEST_CASE("callers without the admin key: 401 on CPA's paths, their own key on p
     CHECK(parse(models.body).at("object") == "list");
     CHECK(c.get("/models", {{"Authorization", "Bearer wrong"}}).status == 401); // CPA's answer
 
-    auto log = sim_requests(sim.port());
+    auto log = sim_requests(sim);
     CHECK_FALSE(find_request(log, "/v0/management/config"));
     CHECK_FALSE(find_request(log, "/v0/management/auth-files"));
     auto* p = find_request(log, "/v0/management/my-plugin/items?id=3");
@@ -109,7 +109,7 @@ TEST_CASE("callers without the admin key: 401 on CPA's paths, their own key on p
     auto admin = admin_headers();
     admin["X-Codex-Invite-Origin"] = "https://panel.example";
     c.get("/v0/management/my-plugin/invite", admin);
-    auto after = sim_requests(sim.port());
+    auto after = sim_requests(sim);
     auto* invite = find_request(after, "/v0/management/my-plugin/invite");
     REQUIRE(invite);
     CHECK(
