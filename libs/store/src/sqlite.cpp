@@ -161,10 +161,8 @@ bool statement::step()
 
 void statement::run()
 {
-    while (step())
-    {
-    }
-    reset();
+    run_keeping_bindings();
+    sqlite3_clear_bindings(stmt_);
 }
 
 void statement::run_keeping_bindings()
