@@ -126,7 +126,7 @@ inline std::string describe(const boost::system::error_code& ec)
     return m;
 }
 
-inline constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+using http::use_nothrow;
 
 // Sends a request with a body (buffered or streamed from the client). On failure: which step
 // failed and why; a client that went away is reported as "client" with its error.
