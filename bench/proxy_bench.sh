@@ -4,9 +4,12 @@
 #   direct  wrk -> cpa-sim                      (the reference: what CPA itself costs)
 #   cpamd   wrk -> cpamd -> cpa-sim             (admin key swapped for the stored CPA key)
 #   nginx   wrk -> nginx proxy_pass -> cpa-sim  (keep-alive upstream, the key set by nginx)
-# Both proxies get WORKERS workers (default 1: CPAMD_THREADS=1, worker_processes 1), so the
+#   floor   wrk -> beast-floor-proxy -> cpa-sim (the least any Beast + Asio proxy does: see
+#           bench/beast_floor_proxy.cpp; shows how much of cpamd's cost is Beast's own)
+# All proxies get WORKERS workers (default 1: CPAMD_THREADS=1, worker_processes 1), so the
 # comparison is per core. Prints requests/s and p99 per way, then what the issue asks for:
-# cpamd/nginx in requests/s (target >= 1) and cpamd's p99 against nginx's (target: not above).
+# cpamd/nginx in requests/s (target >= 1) and cpamd's p99 against nginx's (target: not above),
+# then floor/nginx and cpamd/floor.
 # Usage: bench/proxy_bench.sh [BUILD_DIR]   (DURATION, CONNECTIONS, TARGET, WORKERS override)
 # Needs wrk and nginx (apt-get install wrk nginx-light); installs them when missing and root.
 set -euo pipefail
@@ -76,6 +79,11 @@ EOF
 nginx -c "$work/nginx.conf" -p "$work/nginx"
 wait_port "$nginx_port"
 
+# The Beast floor, with as many threads as the proxies have workers.
+floor_port=$(free_port)
+"$bin/beast-floor-proxy" "$floor_port" "$sim_port" "$key" "$workers" &
+wait_port "$floor_port"
+
 # One wrk run: prints "requests/s p99_ms".
 measure() { # $1 = port, $2 = bearer
     local out
@@ -90,12 +98,13 @@ measure() { # $1 = port, $2 = bearer
 }
 
 # Warm up each path (pools, caches), then measure.
-for p in "$sim_port:$key" "$cpamd_port:$admin" "$nginx_port:$key"; do
+for p in "$sim_port:$key" "$cpamd_port:$admin" "$nginx_port:$key" "$floor_port:$key"; do
     wrk -t1 -c4 -d1s -H "Authorization: Bearer ${p#*:}" "http://127.0.0.1:${p%%:*}$target" >/dev/null
 done
 read -r direct_rps direct_p99 <<<"$(measure "$sim_port" "$key")"
 read -r cpamd_rps cpamd_p99 <<<"$(measure "$cpamd_port" "$admin")"
 read -r nginx_rps nginx_p99 <<<"$(measure "$nginx_port" "$key")"
+read -r floor_rps floor_p99 <<<"$(measure "$floor_port" "$key")"
 
 cpamd_rss=$(awk '/VmHWM/ {print $2}' "/proc/$(pgrep -f "cpamd serve" -n)/status" 2>/dev/null || echo "?")
 printf 'proxy benchmark: wrk -c%s -d%s GET %s on loopback, %s worker(s) per proxy, %s cores\n' \
@@ -104,6 +113,9 @@ printf '  %-8s %12s %10s %16s\n' way requests/s p99_ms "added p99 ms"
 printf '  %-8s %12.0f %10.2f %16s\n' direct "$direct_rps" "$direct_p99" "-"
 printf '  %-8s %12.0f %10.2f %16.2f\n' cpamd "$cpamd_rps" "$cpamd_p99" "$(echo "$cpamd_p99 - $direct_p99" | bc -l)"
 printf '  %-8s %12.0f %10.2f %16.2f\n' nginx "$nginx_rps" "$nginx_p99" "$(echo "$nginx_p99 - $direct_p99" | bc -l)"
+printf '  %-8s %12.0f %10.2f %16.2f\n' floor "$floor_rps" "$floor_p99" "$(echo "$floor_p99 - $direct_p99" | bc -l)"
 printf '  ratio cpamd/nginx requests/s: %.2f (target >= 1)\n' "$(echo "$cpamd_rps / $nginx_rps" | bc -l)"
+printf '  ratio floor/nginx requests/s: %.2f (a Beast proxy that does nothing else)\n' "$(echo "$floor_rps / $nginx_rps" | bc -l)"
+printf '  ratio cpamd/floor requests/s: %.2f (what cpamd keeps of the Beast floor)\n' "$(echo "$cpamd_rps / $floor_rps" | bc -l)"
 printf '  p99 cpamd - nginx:            %+.2f ms (target <= 0)\n' "$(echo "$cpamd_p99 - $nginx_p99" | bc -l)"
 printf '  cpamd peak RSS: %s kB\n' "$cpamd_rss"
