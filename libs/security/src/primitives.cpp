@@ -1,8 +1,11 @@
+#include <algorithm>
+#include <array>
 #include <climits>
 #include <cpamd/security/error.hpp>
 #include <cpamd/security/primitives.hpp>
 #include <memory>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -67,10 +70,24 @@ sha256_digest hmac_sha256(std::span<const unsigned char> key, std::span<const un
 {
     // One context per thread, told its digest once: fetching the HMAC and SHA-256 implementations
     // on every call cost more than the MAC itself, and the admin gate computes one per request.
+    // It also remembers its key: called again with the same key (the admin gate's cache key), it
+    // restarts from the keyed state instead of keying again, which is most of an HMAC of a short
+    // message (≈ 0.35 µs of 0.6 µs).
     struct holder
     {
         EVP_MAC_CTX* ctx = nullptr;
-        ~holder() { EVP_MAC_CTX_free(ctx); }
+        std::array<unsigned char, 64> key{};
+        std::size_t key_size = 0;
+        bool keyed = false;
+
+        void forget()
+        {
+            EVP_MAC_CTX_free(ctx);
+            ctx = nullptr;
+            OPENSSL_cleanse(key.data(), key.size());
+            keyed = false;
+        }
+        ~holder() { forget(); }
     };
     thread_local holder h;
     static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
@@ -88,20 +105,40 @@ sha256_digest hmac_sha256(std::span<const unsigned char> key, std::span<const un
             detail::throw_openssl("EVP_MAC_CTX_new");
         params = digest_params;
     }
-    // An empty HMAC key is legal (RFC 2104); OpenSSL needs a non-null pointer for it.
-    static const unsigned char empty = 0;
-    if (EVP_MAC_init(h.ctx, key.empty() ? &empty : key.data(), key.size(), params) != 1)
+    const bool same_key =
+        h.keyed && key.size() == h.key_size && std::equal(key.begin(), key.end(), h.key.begin());
+    int initialised = 0;
+    if (same_key)
+        initialised = EVP_MAC_init(h.ctx, nullptr, 0, nullptr);
+    else
     {
-        EVP_MAC_CTX_free(h.ctx); // start clean next time
-        h.ctx = nullptr;
+        // An empty HMAC key is legal (RFC 2104); OpenSSL needs a non-null pointer for it.
+        static const unsigned char empty = 0;
+        initialised = EVP_MAC_init(h.ctx, key.empty() ? &empty : key.data(), key.size(), params);
+        h.keyed = initialised == 1 && key.size() <= h.key.size();
+        if (h.keyed)
+        {
+            std::copy(key.begin(), key.end(), h.key.begin());
+            h.key_size = key.size();
+        }
+    }
+    if (initialised != 1)
+    {
+        h.forget(); // start clean next time
         detail::throw_openssl("EVP_MAC_init");
     }
     if (!message.empty() && EVP_MAC_update(h.ctx, message.data(), message.size()) != 1)
+    {
+        h.forget();
         detail::throw_openssl("EVP_MAC_update");
+    }
     sha256_digest out{};
     std::size_t len = 0;
     if (EVP_MAC_final(h.ctx, out.data(), &len, out.size()) != 1 || len != out.size())
+    {
+        h.forget();
         detail::throw_openssl("EVP_MAC_final");
+    }
     return out;
 }
 

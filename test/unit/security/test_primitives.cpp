@@ -29,6 +29,42 @@ TEST_CASE("hmac_sha256 known answer", "[security][primitives]")
     );
 }
 
+// The per-thread context restarts from its keyed state when called again with the same key:
+// interleaved keys, a key too long to remember (RFC 4231 test case 6) and the empty key must
+// each still give their own answer.
+TEST_CASE("hmac_sha256 with alternating keys", "[security][primitives]")
+{
+    const std::string jefe_answer = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    const std::string long_answer = "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54";
+    const std::string empty_answer = "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad";
+    const std::string long_key(131, '\xaa');
+    const auto jefe = []
+    { return to_hex(hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want for nothing?"))); };
+    const auto long_one = [&]
+    {
+        return to_hex(hmac_sha256(
+            as_bytes(long_key), as_bytes("Test Using Larger Than Block-Size Key - Hash Key First")
+        ));
+    };
+    const auto empty = [] { return to_hex(hmac_sha256(as_bytes(""), as_bytes(""))); };
+    for (int round = 0; round < 2; ++round)
+    {
+        CHECK(jefe() == jefe_answer);
+        CHECK(jefe() == jefe_answer);
+        CHECK(long_one() == long_answer);
+        CHECK(long_one() == long_answer);
+        CHECK(jefe() == jefe_answer);
+        CHECK(empty() == empty_answer);
+        CHECK(empty() == empty_answer);
+    }
+    // Same key, different messages: the restart must not carry the previous message along.
+    CHECK(
+        to_hex(hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want "))) !=
+        to_hex(hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want for nothing?")))
+    );
+    CHECK(jefe() == jefe_answer);
+}
+
 TEST_CASE("pbkdf2_sha256 known answers", "[security][primitives]")
 {
     const auto salt = counting_bytes(16);
