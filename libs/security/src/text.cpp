@@ -44,6 +44,9 @@ std::size_t leading_space(std::string_view s) noexcept
         return 0;
     if (is_ascii_space(s.front()))
         return 1;
+    // Every multi-byte space starts with a non-ASCII byte: most text stops here.
+    if (static_cast<unsigned char>(s.front()) < 0x80)
+        return 0;
     for (std::string_view sp : unicode_spaces)
         if (s.starts_with(sp))
             return sp.size();
@@ -58,6 +61,9 @@ std::size_t trailing_space(std::string_view s) noexcept
         return 0;
     if (is_ascii_space(s.back()))
         return 1;
+    // ...and ends with a continuation byte.
+    if (static_cast<unsigned char>(s.back()) < 0x80)
+        return 0;
     for (std::string_view sp : unicode_spaces)
         if (s.ends_with(sp))
             return sp.size();
