@@ -7,9 +7,7 @@
 // watch ends. Runs on the socket's executor (the session's strand), as the relay does.
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <sys/socket.h>
@@ -35,24 +33,9 @@ public:
             wait(state_);
     }
 
-    // Starts watching after `delay`, unless stopped first.
-    void start_after(std::chrono::steady_clock::duration delay)
-    {
-        state_->stopped = false;
-        state_->timer.expires_after(delay);
-        state_->timer.async_wait(
-            [st = state_](const boost::system::error_code& ec)
-            {
-                if (!ec && !st->stopped && !st->waiting)
-                    wait(st);
-            }
-        );
-    }
-
     void stop()
     {
         state_->stopped = true;
-        state_->timer.cancel();
         if (state_->waiting)
         {
             boost::system::error_code ignored;
@@ -65,12 +48,8 @@ public:
 private:
     struct state
     {
-        state(boost::asio::ip::tcp::socket& c, std::function<void()> f)
-            : client(c), timer(c.get_executor()), on_gone(std::move(f))
-        {
-        }
+        state(boost::asio::ip::tcp::socket& c, std::function<void()> f) : client(c), on_gone(std::move(f)) {}
         boost::asio::ip::tcp::socket& client;
-        boost::asio::steady_timer timer;
         std::function<void()> on_gone;
         bool waiting = false;
         bool stopped = false;

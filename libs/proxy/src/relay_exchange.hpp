@@ -208,6 +208,30 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     x.client.buffer.reserve(relay_chunk);
     bool request_sent = false;
 
+    // Watches for a client hanging up while CPA works, cancelling the upstream request then.
+    client_watch watch(
+        client.socket(),
+        [&conn]
+        {
+            boost::system::error_code ignored;
+            conn.socket().cancel(ignored);
+        }
+    );
+    // Most answers come at once; only a request still waiting after a moment is worth watching
+    // (arming the watch costs two system calls). The deadline's timer keeps that moment. The
+    // client socket is the request body's until the request is sent, so the watch waits for it.
+    bool watch_due = false;
+    deadline.checkpoint_after(
+        std::chrono::milliseconds(100),
+        [&]
+        {
+            if (request_sent)
+                watch.start();
+            else
+                watch_due = true;
+        }
+    );
+
     auto upstream_failed = [&](std::string_view step, const boost::system::error_code& ec)
     {
         exchange_result r;
@@ -260,17 +284,8 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     request_sent = true;
 
     // 2. CPA's response header. From here the client may hang up at any moment.
-    client_watch watch(
-        client.socket(),
-        [&conn]
-        {
-            boost::system::error_code ignored;
-            conn.socket().cancel(ignored);
-        }
-    );
-    // Most answers come at once; only a request still waiting after a moment is worth watching
-    // (arming the watch costs two system calls).
-    watch.start_after(std::chrono::milliseconds(100));
+    if (watch_due)
+        watch.start();
     std::optional<bhttp::response_parser<bhttp::buffer_body>> rp;
     for (;;)
     {
