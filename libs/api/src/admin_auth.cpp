@@ -1,5 +1,6 @@
 #include <boost/beast/http/field.hpp>
 #include <cpamd/api/admin_auth.hpp>
+#include <cpamd/http/address_text.hpp>
 #include <cpamd/http/reply.hpp>
 #include <cpamd/security/bearer.hpp>
 #include <cpamd/security/primitives.hpp>
@@ -29,14 +30,6 @@ http::response throttled_reply(std::chrono::seconds retry)
     return res;
 }
 
-// Dotted quad without Asio's to_string(), which goes through inet_ntop and sprintf: measurable
-// on every proxied request.
-std::string dotted_quad(const boost::asio::ip::address_v4& a)
-{
-    const auto b = a.to_bytes();
-    return fmt::format("{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
-}
-
 } // namespace
 
 admin_auth::admin_auth(security::admin_credential credential, security::auth_throttle::options throttle)
@@ -51,12 +44,12 @@ std::string admin_auth::throttle_key(const boost::asio::ip::address& a)
     {
         auto v6 = a.to_v6();
         if (v6.is_v4_mapped())
-            return dotted_quad(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6));
+            return http::address_text(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6));
         auto bytes = v6.to_bytes();
         std::fill(bytes.begin() + 8, bytes.end(), 0);
         return boost::asio::ip::address_v6(bytes).to_string() + "/64";
     }
-    return dotted_quad(a.to_v4());
+    return http::address_text(a);
 }
 
 admin_auth::digest admin_auth::token_digest(std::string_view token) const
