@@ -1,14 +1,14 @@
-#include <algorithm>
+#include "rollup_batch.hpp"
+#include "rollup_delta.hpp"
+
 #include <cpamd/core/hex.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/usage/event_hash.hpp>
 #include <cpamd/usage/sha256.hpp>
 #include <cpamd/usage/timestamp.hpp>
-#include <tuple>
-#include <unordered_map>
+#include <fmt/format.h>
 #include <unordered_set>
-#include <vector>
 
 namespace cpamd::store
 {
@@ -27,53 +27,9 @@ std::string_view blob_of(sqlite3_value* v)
 // per rollup row a batch touches, so the usual case merges the bytes without decoding them.
 void hist_merge(sqlite3_context* ctx, int, sqlite3_value** argv)
 {
-    std::string_view a = blob_of(argv[0]), b = blob_of(argv[1]);
-    std::string out;
-    if (!latency_histogram::merge_encoded(a, b, out))
-    {
-        latency_histogram ha, hb;
-        ha.decode(a);
-        hb.decode(b);
-        ha.merge(hb);
-        out = ha.encode();
-    }
+    auto out = latency_histogram::merged(blob_of(argv[0]), blob_of(argv[1]));
     sqlite3_result_blob64(ctx, out.data(), out.size(), SQLITE_TRANSIENT);
 }
-
-using rollup_key =
-    std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, int>;
-
-struct rollup_sums
-{
-    std::int64_t calls = 0;
-    std::int64_t tokens[8] = {};
-    std::int64_t cost[5] = {};
-    std::int64_t latency_count = 0, latency_sum = 0, ttft_count = 0, ttft_sum = 0;
-
-    void add(const usage::event& ev)
-    {
-        calls++;
-        const auto& t = ev.tokens;
-        std::int64_t tok[8] = {
-            t.input, t.output, t.reasoning, t.cached, t.cache, t.cache_read, t.cache_creation, t.total};
-        for (int j = 0; j < 8; ++j)
-            tokens[j] += tok[j];
-        const auto& c = ev.cost;
-        std::int64_t cst[5] = {c.input_uncached, c.cache_read, c.cache_write, c.output, c.reasoning};
-        for (int j = 0; j < 5; ++j)
-            cost[j] += cst[j];
-        if (ev.latency_ms)
-        {
-            latency_count++;
-            latency_sum += *ev.latency_ms;
-        }
-        if (ev.ttft_ms)
-        {
-            ttft_count++;
-            ttft_sum += *ev.ttft_ms;
-        }
-    }
-};
 
 constexpr const char* insert_event_sql = R"sql(
 INSERT OR IGNORE INTO events (
@@ -146,106 +102,13 @@ WHERE hour = ?1 AND model = ?2 AND provider = ?3 AND auth_index = ?4 AND api_key
     AND failed = ?7
 )sql";
 
-struct rollup_key_hash
-{
-    std::size_t operator()(const rollup_key& k) const noexcept
-    {
-        auto [a, b, c, d, e, f, g] = k;
-        std::uint64_t h = 0;
-        for (std::uint64_t v :
-             {std::uint64_t(a),
-              std::uint64_t(b),
-              std::uint64_t(c),
-              std::uint64_t(d),
-              std::uint64_t(e),
-              std::uint64_t(f),
-              std::uint64_t(g)})
-            h = (h ^ v) * 0x100000001B3ULL;
-        return static_cast<std::size_t>(h ^ (h >> 29));
-    }
-};
-
 // Rollup rows this writer has seen in the table. Only a hint: an UPDATE that finds no row
 // falls back to the upsert, so a row deleted or rolled back behind our back costs one retry.
 constexpr std::size_t max_known_rollups = 1 << 16;
 
-// One batch's rollup sums, one slot per distinct key. Kept from batch to batch so that a warm
-// writer does not allocate a tree node and a histogram per key; a batch bigger than max_kept
-// keys or latencies (an import) gives its memory back afterwards.
-class rollup_batch
-{
-public:
-    void add(const rollup_key& key, const usage::event& ev)
-    {
-        auto [it, fresh] = slot_of_.try_emplace(key, static_cast<std::uint32_t>(keys_.size()));
-        if (fresh)
-        {
-            keys_.push_back(key);
-            sums_.emplace_back();
-        }
-        sums_[it->second].add(ev);
-        if (ev.latency_ms)
-            latencies_.push_back(
-                (std::uint64_t{it->second} << 32) |
-                static_cast<std::uint32_t>(latency_histogram::bucket_of(*ev.latency_ms))
-            );
-    }
-
-    // Calls f(key, sums, encoded latency histogram) once per key, in key order: the order of the
-    // table's primary key, so the rows are visited front to back.
-    template <class F>
-    void for_each_in_key_order(F&& f)
-    {
-        order_.resize(keys_.size());
-        for (std::uint32_t i = 0; i < order_.size(); ++i)
-            order_[i] = i;
-        std::sort(order_.begin(), order_.end(), [&](auto a, auto b) { return keys_[a] < keys_[b]; });
-        // Sorted by slot then bucket: each slot's buckets are one ascending run.
-        std::sort(latencies_.begin(), latencies_.end());
-        first_latency_.assign(keys_.size() + 1, 0);
-        buckets_.clear();
-        for (auto l : latencies_)
-        {
-            first_latency_[(l >> 32) + 1]++;
-            buckets_.push_back(static_cast<int>(l & 0xFFFFFFFF));
-        }
-        for (std::size_t i = 1; i < first_latency_.size(); ++i)
-            first_latency_[i] += first_latency_[i - 1];
-        std::string hist;
-        for (auto slot : order_)
-        {
-            hist.clear();
-            auto first = first_latency_[slot], last = first_latency_[slot + 1];
-            latency_histogram::encode_sorted(std::span(buckets_).subspan(first, last - first), hist);
-            f(keys_[slot], sums_[slot], hist);
-        }
-    }
-
-    void clear()
-    {
-        if (keys_.size() > max_kept || latencies_.size() > max_kept)
-        {
-            *this = rollup_batch();
-            return;
-        }
-        slot_of_.clear();
-        keys_.clear();
-        sums_.clear();
-        latencies_.clear();
-    }
-
-private:
-    static constexpr std::size_t max_kept = 1 << 14;
-
-    std::unordered_map<rollup_key, std::uint32_t, rollup_key_hash> slot_of_;
-    std::vector<rollup_key> keys_;
-    std::vector<rollup_sums> sums_;
-    std::vector<std::uint64_t> latencies_; // (slot << 32) | bucket, one per event with a latency
-    // Scratch space of for_each_in_key_order.
-    std::vector<std::uint32_t> order_;
-    std::vector<std::size_t> first_latency_;
-    std::vector<int> buckets_;
-};
+// A deferred batch that would leave more events than this pending is folded instead: it bounds
+// what a fold and every rollup read have to decode.
+constexpr std::uint64_t max_pending_rollup_events = 1 << 16;
 
 } // namespace
 
@@ -330,6 +193,10 @@ struct batch_writer::impl
               "INSERT OR IGNORE INTO rejects (received_at_ms, origin, reason, payload, payload_hash) "
               "VALUES (?1, ?2, ?3, ?4, ?5)",
               true
+          )),
+          insert_pending(c.prepare("INSERT INTO rollup_pending (events, deltas) VALUES (?1, ?2)", true)),
+          pending_events(static_cast<std::uint64_t>(
+              c.query_int("SELECT coalesce(sum(events), 0) FROM rollup_pending").value_or(0)
           ))
     {
     }
@@ -340,8 +207,11 @@ struct batch_writer::impl
     statement upsert_rollup;
     statement update_rollup;
     statement insert_reject;
+    statement insert_pending;
     std::unordered_set<rollup_key, rollup_key_hash> known_rollups;
-    rollup_batch rollups; // the current batch's sums; empty between batches
+    rollup_batch rollups;         // the current batch's sums; empty between batches
+    std::uint64_t pending_events; // events whose rollups wait in rollup_pending, as committed
+    std::string deltas;           // scratch: the blob of a deferred batch
 
     // Returns the rollup key when the event was new.
     std::optional<rollup_key> insert(const usage::event& ev)
@@ -433,6 +303,32 @@ struct batch_writer::impl
         );
     }
 
+    // Adds the deferred deltas to the current batch's sums and empties rollup_pending.
+    void take_pending()
+    {
+        if (pending_events == 0)
+            return;
+        auto s = db.prepare("SELECT id, deltas FROM rollup_pending ORDER BY id");
+        while (s.step())
+        {
+            auto add = [&](const rollup_key& k, const rollup_sums& r, std::string_view hist)
+            { rollups.add(k, r, hist); };
+            if (!for_each_rollup_delta(s.blob(1), add))
+                throw std::runtime_error(fmt::format("rollup_pending row {} is malformed", s.int64(0)));
+        }
+        db.exec("DELETE FROM rollup_pending");
+    }
+
+    // Stores the current batch's sums in rollup_pending, for a later fold.
+    void defer_rollups(std::uint64_t events)
+    {
+        deltas.clear();
+        rollups.for_each_in_key_order([&](const rollup_key& k, const rollup_sums& r, const std::string& hist)
+                                      { append_rollup_delta(deltas, k, r, hist); });
+        insert_pending.bind(1, static_cast<std::int64_t>(events)).bind_blob(2, deltas.data(), deltas.size());
+        insert_pending.run_keeping_bindings();
+    }
+
     static void bind_rollup(statement& s, const rollup_key& k, const rollup_sums& r, const std::string& hist)
     {
         s.bind(1, std::get<0>(k)).bind(2, std::get<1>(k)).bind(3, std::get<2>(k)).bind(4, std::get<3>(k));
@@ -473,32 +369,56 @@ batch_writer::~batch_writer() = default;
 write_counts batch_writer::write(
     std::span<const usage::event> events,
     std::span<const rejected_record> rejects,
-    std::vector<bool>* per_event_inserted
+    std::vector<bool>* per_event_inserted,
+    rollup_mode mode
+)
+{
+    return write_parts(std::span(&events, 1), rejects, per_event_inserted, mode);
+}
+
+write_counts batch_writer::write_parts(
+    std::span<const std::span<const usage::event>> parts,
+    std::span<const rejected_record> rejects,
+    std::vector<bool>* per_event_inserted,
+    rollup_mode mode
 )
 {
     write_counts counts;
+    std::size_t total = 0;
+    for (auto part : parts)
+        total += part.size();
     if (per_event_inserted)
-        per_event_inserted->assign(events.size(), false);
+        per_event_inserted->assign(total, false);
+    auto& im = *impl_;
+    bool fold = mode == rollup_mode::fold || im.pending_events + total > max_pending_rollup_events;
     try
     {
-        transaction tx(impl_->db);
-        impl_->rollups.clear();
-        for (std::size_t i = 0; i < events.size(); ++i)
-        {
-            const auto& ev = events[i];
-            auto key = impl_->insert(ev);
-            if (!key)
+        transaction tx(im.db);
+        im.rollups.clear();
+        std::size_t i = 0;
+        for (auto part : parts)
+            for (const auto& ev : part)
             {
-                counts.duplicates++;
-                continue;
+                auto key = im.insert(ev);
+                if (per_event_inserted)
+                    (*per_event_inserted)[i] = key.has_value();
+                ++i;
+                if (!key)
+                {
+                    counts.duplicates++;
+                    continue;
+                }
+                counts.inserted++;
+                im.rollups.add(*key, ev);
             }
-            counts.inserted++;
-            if (per_event_inserted)
-                (*per_event_inserted)[i] = true;
-            impl_->rollups.add(*key, ev);
+        if (fold)
+        {
+            im.take_pending();
+            im.flush_rollups();
         }
-        impl_->flush_rollups();
-        impl_->rollups.clear();
+        else if (counts.inserted)
+            im.defer_rollups(counts.inserted);
+        im.rollups.clear();
         auto now_ms = usage::now_utc().unix_ms();
         for (const auto& rj : rejects)
         {
@@ -511,6 +431,7 @@ write_counts batch_writer::write(
         }
         tx.commit();
         impl_->dims.commit();
+        im.pending_events = fold ? 0 : im.pending_events + counts.inserted;
     }
     catch (...)
     {
@@ -520,11 +441,24 @@ write_counts batch_writer::write(
         impl_->upsert_rollup.reset();
         impl_->update_rollup.reset();
         impl_->insert_reject.reset();
+        impl_->insert_pending.reset();
         if (per_event_inserted)
-            per_event_inserted->assign(events.size(), false);
+            per_event_inserted->assign(total, false);
         throw;
     }
     return counts;
+}
+
+void batch_writer::fold_pending_rollups()
+{
+    if (impl_->pending_events == 0)
+        return;
+    write({}, {}, nullptr, rollup_mode::fold);
+}
+
+std::uint64_t batch_writer::pending_rollup_events() const
+{
+    return impl_->pending_events;
 }
 
 } // namespace cpamd::store

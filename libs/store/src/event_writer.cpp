@@ -10,14 +10,17 @@ namespace cpamd::store
 namespace asio = boost::asio;
 
 event_writer::event_writer(const std::filesystem::path& db_path, writer_options o)
-    : path_(db_path), options_(o), db_(open_writer(db_path)), batch_(std::make_unique<batch_writer>(db_))
+    : path_(db_path), options_(o), db_(open_writer(db_path)), batch_(std::make_unique<batch_writer>(db_)),
+      checkpointer_(db_path, o.wal_checkpoint_frames)
 {
+    checkpointer_.watch(db_);
 }
 
 event_writer::~event_writer()
 {
     drain();
     thread_.join();
+    sqlite3_wal_hook(db_.handle(), nullptr, nullptr); // the checkpointer goes first
 }
 
 void event_writer::submit(
@@ -60,21 +63,25 @@ void event_writer::flush()
     if (!pending_.empty())
         schedule();
 
-    std::vector<usage::event> events;
+    // The events stay in their submissions (moving thousands of large events costs more than
+    // handing the writer a list of parts); rejects are few and are gathered.
+    std::vector<std::span<const usage::event>> parts;
     std::vector<rejected_record> rejects;
-    events.reserve(n);
     for (auto& s : batch)
     {
-        std::move(s.events.begin(), s.events.end(), std::back_inserter(events));
+        parts.emplace_back(s.events);
         std::move(s.rejects.begin(), s.rejects.end(), std::back_inserter(rejects));
     }
     auto started = std::chrono::steady_clock::now();
     std::vector<bool> inserted;
     std::optional<std::string> error;
     write_counts total;
+    // With more submissions queued the writer is behind: their batches fold the rollups once for
+    // all of them (the last one, or the pending cap, folds), instead of upserting each key per batch.
+    auto mode = pending_.empty() ? rollup_mode::fold : rollup_mode::defer;
     try
     {
-        total = batch_->write(events, rejects, &inserted);
+        total = batch_->write_parts(parts, rejects, &inserted, mode);
     }
     catch (const std::exception& e)
     {
@@ -82,12 +89,12 @@ void event_writer::flush()
     }
     auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    pending_events_ -= events.size();
-    writer_metrics::process().record(events.size(), static_cast<std::uint64_t>(micros.count()));
+    pending_events_ -= n;
+    writer_metrics::process().record(n, static_cast<std::uint64_t>(micros.count()));
     {
         std::lock_guard lock(stats_mutex_);
         stats_.batches++;
-        stats_.last_batch_events = events.size();
+        stats_.last_batch_events = n;
         stats_.last_batch_micros = static_cast<std::uint64_t>(micros.count());
         if (error)
         {
@@ -155,6 +162,9 @@ writer_stats event_writer::stats() const
     std::lock_guard lock(stats_mutex_);
     auto s = stats_;
     s.pending = pending_events_.load();
+    auto checkpoints = checkpointer_.checkpoints();
+    s.background_checkpoints = checkpoints.background;
+    s.writer_checkpoints = checkpoints.writer;
     return s;
 }
 

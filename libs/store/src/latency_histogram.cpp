@@ -1,3 +1,5 @@
+#include "varint.hpp"
+
 #include <cmath>
 #include <cpamd/store/latency_histogram.hpp>
 
@@ -8,32 +10,6 @@ namespace
 
 constexpr double growth = 1.04; // bucket k covers [growth^(k-1), growth^k) ms for k >= 1
 const double log_growth = std::log(growth);
-
-void put_varint(std::string& out, std::uint64_t v)
-{
-    while (v >= 0x80)
-    {
-        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
-
-bool get_varint(std::string_view& in, std::uint64_t& v)
-{
-    v = 0;
-    for (int shift = 0; shift < 64; shift += 7)
-    {
-        if (in.empty())
-            return false;
-        auto b = static_cast<unsigned char>(in.front());
-        in.remove_prefix(1);
-        v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
-        if (!(b & 0x80))
-            return true;
-    }
-    return false;
-}
 
 constexpr std::uint64_t max_bucket = 100000; // decode() rejects larger buckets
 
@@ -50,7 +26,7 @@ public:
             return false;
         std::uint64_t delta = 0;
         // Only the first entry may have delta 0 (bucket 0); later ones must move up.
-        bool ok = get_varint(in_, delta) && get_varint(in_, count) && (delta > 0 || first_) &&
+        bool ok = varint::get(in_, delta) && varint::get(in_, count) && (delta > 0 || first_) &&
                   delta <= max_bucket - bucket;
         first_ = false;
         bucket += delta;
@@ -127,8 +103,8 @@ std::string latency_histogram::encode() const
     int prev = 0;
     for (const auto& [b, c] : counts_)
     {
-        put_varint(out, static_cast<std::uint64_t>(b - prev));
-        put_varint(out, c);
+        varint::put(out, static_cast<std::uint64_t>(b - prev));
+        varint::put(out, c);
         prev = b;
     }
     return out;
@@ -142,8 +118,8 @@ void latency_histogram::encode_sorted(std::span<const int> buckets, std::string&
         std::size_t run = 1;
         while (i + run < buckets.size() && buckets[i + run] == buckets[i])
             ++run;
-        put_varint(out, static_cast<std::uint64_t>(buckets[i] - prev));
-        put_varint(out, run);
+        varint::put(out, static_cast<std::uint64_t>(buckets[i] - prev));
+        varint::put(out, run);
         prev = buckets[i];
         i += run;
     }
@@ -160,8 +136,8 @@ bool latency_histogram::merge_encoded(std::string_view a, std::string_view b, st
         bool take_x = has_x && (!has_y || x.bucket <= y.bucket);
         bool take_y = has_y && (!has_x || y.bucket <= x.bucket);
         std::uint64_t bucket = take_x ? x.bucket : y.bucket;
-        put_varint(out, bucket - prev);
-        put_varint(out, (take_x ? x.count : 0) + (take_y ? y.count : 0));
+        varint::put(out, bucket - prev);
+        varint::put(out, (take_x ? x.count : 0) + (take_y ? y.count : 0));
         prev = bucket;
         if (take_x)
             has_x = x.next();
@@ -171,6 +147,18 @@ bool latency_histogram::merge_encoded(std::string_view a, std::string_view b, st
     return !x.malformed() && !y.malformed();
 }
 
+std::string latency_histogram::merged(std::string_view a, std::string_view b)
+{
+    std::string out;
+    if (merge_encoded(a, b, out))
+        return out;
+    latency_histogram ha, hb;
+    ha.decode(a);
+    hb.decode(b);
+    ha.merge(hb);
+    return ha.encode();
+}
+
 bool latency_histogram::decode(std::string_view in)
 {
     counts_.clear();
@@ -178,7 +166,7 @@ bool latency_histogram::decode(std::string_view in)
     while (!in.empty())
     {
         std::uint64_t delta = 0, count = 0;
-        if (!get_varint(in, delta) || !get_varint(in, count) || bucket + delta > 100000)
+        if (!varint::get(in, delta) || !varint::get(in, count) || bucket + delta > 100000)
         {
             counts_.clear();
             return false;

@@ -277,3 +277,129 @@ TEST_CASE_METHOD(
     auto c = writer.write(std::vector<cpamd::usage::event>{own, foreign}, {});
     CHECK(c.duplicates == 2);
 }
+
+namespace
+{
+
+// Every rollup_hour row, columns quoted, in key order: two databases compare equal byte for byte.
+std::vector<std::string> rollup_rows(connection& db)
+{
+    std::vector<std::string> rows;
+    auto s = db.prepare(
+        "SELECT quote(hour) || ',' || quote(model) || ',' || quote(provider) || ',' || quote(auth_index) || "
+        "',' "
+        "|| quote(api_key) || ',' || quote(endpoint) || ',' || quote(failed) || ',' || quote(calls) || ',' "
+        "|| "
+        "quote(input_tokens) || ',' || quote(output_tokens) || ',' || quote(reasoning_tokens) || ',' || "
+        "quote(cached_tokens) || ',' || quote(cache_tokens) || ',' || quote(cache_read_tokens) || ',' || "
+        "quote(cache_creation_tokens) || ',' || quote(total_tokens) || ',' || quote(cost_uncached) || ',' || "
+        "quote(cost_cache_read) || ',' || quote(cost_cache_write) || ',' || quote(cost_output) || ',' || "
+        "quote(cost_reasoning) || ',' || quote(latency_count) || ',' || quote(latency_sum) || ',' || "
+        "quote(ttft_count) || ',' || quote(ttft_sum) || ',' || quote(latency_hist) FROM rollup_hour "
+        "ORDER BY hour, model, provider, auth_index, api_key, endpoint, failed"
+    );
+    while (s.step())
+        rows.emplace_back(s.text(0));
+    return rows;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(
+    fixture, "deferred rollups fold into the same rows as rollups folded every batch", "[store][writer]"
+)
+{
+    cpamd::test::temp_dir other_dir;
+    connection other = open_writer(other_dir / "usage.sqlite");
+    batch_writer folding_every_batch(other);
+    std::int64_t pending_rows = 0;
+    for (int k = 0; k < 9; ++k)
+    {
+        auto batch = sample_batch(k * 100, 150, 6 + k % 3); // overlapping: some are duplicates
+        auto deferred = writer.write(batch, {}, nullptr, rollup_mode::defer);
+        auto folded = folding_every_batch.write(batch, {});
+        CHECK(deferred.inserted == folded.inserted);
+        pending_rows += deferred.inserted > 0;
+        // At every commit the rollups, pending deltas included, account for every event.
+        CHECK(
+            count("SELECT count(*) FROM events") ==
+            count("SELECT coalesce(sum(calls), 0) FROM rollup_hour") +
+                count("SELECT coalesce(sum(events), 0) FROM rollup_pending")
+        );
+        CHECK(writer.pending_rollup_events() == std::uint64_t(count("SELECT count(*) FROM events")));
+    }
+    CHECK(count("SELECT count(*) FROM rollup_hour") == 0);
+    CHECK(count("SELECT count(*) FROM rollup_pending") == pending_rows);
+
+    writer.fold_pending_rollups();
+    CHECK(writer.pending_rollup_events() == 0);
+    CHECK(count("SELECT count(*) FROM rollup_pending") == 0);
+    auto expected = rollup_rows(other);
+    REQUIRE_FALSE(expected.empty());
+    CHECK(rollup_rows(db) == expected);
+
+    // A folding batch after deferred ones takes them along.
+    writer.write(sample_batch(2000, 50, 9), {}, nullptr, rollup_mode::defer);
+    writer.write(sample_batch(2050, 50, 9), {});
+    folding_every_batch.write(sample_batch(2000, 100, 9), {});
+    CHECK(count("SELECT count(*) FROM rollup_pending") == 0);
+    CHECK(rollup_rows(db) == rollup_rows(other));
+}
+
+TEST_CASE_METHOD(
+    fixture, "a deferred batch that would leave too many events pending folds them", "[store][writer]"
+)
+{
+    // The cap is 65 536 events.
+    for (int k = 0; k < 3; ++k)
+        writer.write(sample_batch(k * 20000, 20000, 6 + k), {}, nullptr, rollup_mode::defer);
+    CHECK(writer.pending_rollup_events() == 60000);
+    writer.write(sample_batch(60000, 20000, 9), {}, nullptr, rollup_mode::defer);
+    CHECK(writer.pending_rollup_events() == 0);
+    CHECK(count("SELECT count(*) FROM rollup_pending") == 0);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour") == 80000);
+}
+
+TEST_CASE_METHOD(
+    fixture, "pending rollups survive a restart and the next writer folds them", "[store][writer]"
+)
+{
+    {
+        batch_writer first(db);
+        first.write(sample_batch(0, 400), {}, nullptr, rollup_mode::defer);
+        first.write(sample_batch(400, 100, 7), {}, nullptr, rollup_mode::defer);
+    } // gone without folding, as after a crash
+    batch_writer next(db);
+    CHECK(next.pending_rollup_events() == 500);
+    next.write(sample_batch(500, 10, 8), {});
+    CHECK(next.pending_rollup_events() == 0);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour") == 510);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour WHERE hour % 24 = 7") == 100);
+}
+
+TEST_CASE_METHOD(fixture, "a failing deferred batch leaves nothing pending", "[store][writer]")
+{
+    writer.write(sample_batch(0, 10), {}, nullptr, rollup_mode::defer);
+    db.exec("CREATE TEMP TRIGGER boom BEFORE INSERT ON events WHEN NEW.request_id = 14 "
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    CHECK_THROWS_WITH(
+        writer.write(sample_batch(10, 10), {}, nullptr, rollup_mode::defer),
+        Catch::Contains("injected failure")
+    );
+    CHECK(writer.pending_rollup_events() == 10);
+    CHECK(count("SELECT sum(events) FROM rollup_pending") == 10);
+    db.exec("DROP TRIGGER boom");
+    writer.write(sample_batch(10, 10), {});
+    CHECK(writer.pending_rollup_events() == 0);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour") == 20);
+}
+
+TEST_CASE_METHOD(fixture, "a malformed pending row fails the fold and changes nothing", "[store][writer]")
+{
+    writer.write(sample_batch(0, 10), {});
+    db.exec("INSERT INTO rollup_pending (events, deltas) VALUES (3, x'0102')");
+    batch_writer next(db);
+    CHECK_THROWS_WITH(next.fold_pending_rollups(), Catch::Contains("rollup_pending row 1 is malformed"));
+    CHECK(count("SELECT count(*) FROM rollup_pending") == 1);
+    CHECK(count("SELECT sum(calls) FROM rollup_hour") == 10);
+}

@@ -7,6 +7,7 @@
 #include <cpamd/store/reader_pool.hpp>
 #include <cpamd/store/store.hpp>
 #include <cpamd/test/temp_dir.hpp>
+#include <future>
 #include <thread>
 
 using namespace cpamd::store;
@@ -119,4 +120,68 @@ TEST_CASE("write_sync runs on the writer thread and returns its value", "[store]
     auto v = st->write_sync([](connection& c) { return *c.query_int("PRAGMA user_version"); });
     CHECK(v >= 1);
     CHECK_THROWS(st->write_sync([](connection& c) { c.exec("NOT SQL"); }));
+}
+
+TEST_CASE("a writer that is behind defers rollups and folds them when it catches up", "[store][event_writer]")
+{
+    cpamd::test::temp_dir dir;
+    event_writer w(dir / "usage.sqlite", writer_options{.max_batch = 100});
+    connection reader(dir / "usage.sqlite", connection::mode::read_only);
+    std::vector<std::int64_t> pending_after; // rollup_pending rows after each commit
+    // Holds the writer until all eight submissions are queued, so it is behind for sure.
+    std::promise<void> all_queued;
+    w.post_task([queued = all_queued.get_future().share()](connection&) { queued.wait(); });
+    for (int k = 0; k < 8; ++k)
+    {
+        std::vector<cpamd::usage::event> evs;
+        for (int i = 0; i < 100; ++i)
+            evs.push_back(sample_event(k * 100 + i, 6 + k % 2));
+        // Runs on the writer thread after the commit, before the next batch.
+        w.submit(
+            std::move(evs),
+            {},
+            [&](write_result r)
+            {
+                REQUIRE_FALSE(r.error);
+                pending_after.push_back(reader.query_int("SELECT count(*) FROM rollup_pending").value_or(-1));
+            }
+        );
+    }
+    all_queued.set_value();
+    w.drain();
+    REQUIRE(pending_after.size() == 8);
+    // Queued behind each other, the first seven batches deferred; the last one folded them all.
+    CHECK(pending_after == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 0});
+    CHECK(reader.query_int("SELECT sum(calls) FROM rollup_hour") == 800);
+    CHECK(reader.query_int("SELECT count(*) FROM events") == 800);
+}
+
+TEST_CASE("checkpoints off the writer thread keep the WAL bounded", "[store][event_writer]")
+{
+    cpamd::test::temp_dir dir;
+    const auto wal = dir / "usage.sqlite-wal";
+    std::uintmax_t largest_wal = 0;
+    {
+        // 100 frames (400 KB): the writer itself checkpoints at 400 frames.
+        event_writer w(dir / "usage.sqlite", writer_options{.wal_checkpoint_frames = 100});
+        for (int k = 0; k < 40; ++k)
+        {
+            std::vector<cpamd::usage::event> evs;
+            for (int i = 0; i < 1000; ++i)
+                evs.push_back(sample_event(k * 1000 + i, k % 24));
+            w.submit(std::move(evs), {}, [](write_result r) { REQUIRE_FALSE(r.error); });
+            w.drain();
+            largest_wal = std::max(largest_wal, std::filesystem::file_size(wal));
+        }
+        auto stats = w.stats();
+        CHECK(stats.inserted == 40000);
+        CHECK(stats.background_checkpoints > 0);
+        CHECK(stats.writer_checkpoints > 0);
+    }
+    // 40 000 events are ~9 MB of pages: without checkpoints the WAL would hold them all. With
+    // them it restarts from its beginning once past 400 frames (1.6 MB), plus one transaction.
+    INFO("largest WAL: " << largest_wal);
+    CHECK(largest_wal < 3u * 1024 * 1024);
+    connection db(dir / "usage.sqlite", connection::mode::read_only);
+    CHECK(db.query_int("SELECT count(*) FROM events") == 40000);
 }

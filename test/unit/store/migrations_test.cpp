@@ -81,7 +81,7 @@ TEST_CASE(
         )sql");
     }
     auto db = open_writer(dir / "usage.sqlite");
-    CHECK(db.query_int("PRAGMA user_version") == 2);
+    CHECK(db.query_int("PRAGMA user_version") == latest_schema_version());
     CHECK(db.query_int("SELECT count(*) FROM rejects") == 2);
     CHECK(db.query_int("SELECT min(received_at_ms) FROM rejects WHERE payload = x'7b0102'") == 1);
     CHECK(db.query_int("SELECT count(*) FROM rejects WHERE length(payload_hash) = 32") == 2);

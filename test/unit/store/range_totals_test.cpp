@@ -66,3 +66,39 @@ TEST_CASE("totals over a range from rollups plus raw edges equal a raw scan", "[
     auto all = totals_between(db, day_ns, day_ns + 24 * hour_ns);
     CHECK(all.calls == 3000);
 }
+
+TEST_CASE("totals include rollup deltas a busy writer has not folded yet", "[store][range]")
+{
+    cpamd::test::temp_dir dir;
+    auto db = open_writer(dir / "usage.sqlite");
+    batch_writer writer(db);
+    for (int hour = 2; hour < 8; ++hour)
+    {
+        std::vector<cpamd::usage::event> evs;
+        for (int i = 0; i < 200; ++i)
+            evs.push_back(sample_event(hour * 1000 + i * 13, hour));
+        // Hours 2 and 3 folded, the rest deferred.
+        writer.write(evs, {}, nullptr, hour < 4 ? rollup_mode::fold : rollup_mode::defer);
+    }
+    REQUIRE(db.query_int("SELECT count(*) FROM rollup_pending") == 4);
+    std::vector<std::pair<std::int64_t, std::int64_t>> ranges{
+        {day_ns, day_ns + 24 * hour_ns},
+        {day_ns + 3 * hour_ns, day_ns + 6 * hour_ns},
+        {day_ns + 4 * hour_ns + 5, day_ns + 7 * hour_ns + 1234567},
+    };
+    for (auto [from, to] : ranges)
+    {
+        CAPTURE(from - day_ns, to - day_ns);
+        check_equal(totals_between(db, from, to), raw_totals_between(db, from, to));
+    }
+    CHECK(totals_between(db, day_ns, day_ns + 24 * hour_ns).calls == 1200);
+    writer.fold_pending_rollups();
+    for (auto [from, to] : ranges)
+        check_equal(totals_between(db, from, to), raw_totals_between(db, from, to));
+
+    db.exec("INSERT INTO rollup_pending (events, deltas) VALUES (1, x'ff')");
+    CHECK_THROWS_WITH(
+        totals_between(db, day_ns, day_ns + 24 * hour_ns),
+        Catch::Contains("rollup_pending row 1 is malformed")
+    );
+}

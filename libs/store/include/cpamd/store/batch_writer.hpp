@@ -1,8 +1,9 @@
 #pragma once
 
 // Writes batches of events in one transaction: interns strings, inserts events with dedup on
-// (hour, hash), folds the newly inserted ones into the hourly rollups, and stores rejected
-// records. Synchronous and single-threaded; event_writer runs it on its own thread.
+// (hour, hash), adds the newly inserted ones to the hourly rollups (or defers them, see
+// rollup_mode), and stores rejected records. Synchronous and single-threaded; event_writer runs
+// it on its own thread.
 
 #include <cpamd/store/dims.hpp>
 #include <cpamd/store/sqlite.hpp>
@@ -40,6 +41,17 @@ struct write_counts
     }
 };
 
+// What write() does with a batch's rollup sums.
+enum class rollup_mode
+{
+    // Added to rollup_hour in the batch's transaction, together with every deferred delta.
+    fold,
+    // Stored as one delta row in rollup_pending, in the batch's transaction: cheaper when more
+    // batches follow, as a later fold upserts each key once for all of them. A batch that
+    // would leave more than 65 536 events pending is folded instead.
+    defer,
+};
+
 class batch_writer
 {
 public:
@@ -50,11 +62,28 @@ public:
     // One BEGIN IMMEDIATE transaction for everything given; all-or-nothing. Throws sqlite_error
     // (the transaction is rolled back and nothing was written). `per_event_inserted`, when not
     // null, receives one flag per event (true = new, false = duplicate).
+    // Either way, rollup_hour plus rollup_pending hold exactly the sums of the events at every
+    // commit.
     write_counts write(
         std::span<const usage::event> events,
         std::span<const rejected_record> rejects,
-        std::vector<bool>* per_event_inserted = nullptr
+        std::vector<bool>* per_event_inserted = nullptr,
+        rollup_mode mode = rollup_mode::fold
     );
+
+    // The same for events given in parts (an event_writer batch of several submissions), as if
+    // they were one span: `per_event_inserted` follows the parts in order.
+    write_counts write_parts(
+        std::span<const std::span<const usage::event>> parts,
+        std::span<const rejected_record> rejects,
+        std::vector<bool>* per_event_inserted = nullptr,
+        rollup_mode mode = rollup_mode::fold
+    );
+
+    // Folds rollup_pending into rollup_hour in one transaction; nothing when it is empty.
+    void fold_pending_rollups();
+    // Events whose rollup sums wait in rollup_pending.
+    std::uint64_t pending_rollup_events() const;
 
 private:
     struct impl;

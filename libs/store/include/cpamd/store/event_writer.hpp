@@ -4,7 +4,7 @@
 // events; the writer, on its own thread (so a COMMIT's fsync never stalls the event loop), takes
 // everything pending (up to max_batch events) into one transaction, then runs each submission's
 // completion with its own counts. Maintenance work that writes (settings, retention) is posted
-// as tasks and runs between batches.
+// as tasks and runs between batches. WAL checkpoints run beside it (wal_checkpointer).
 
 #include <atomic>
 #include <boost/asio/async_result.hpp>
@@ -14,6 +14,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/sqlite.hpp>
+#include <cpamd/store/wal_checkpointer.hpp>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -29,6 +30,8 @@ namespace cpamd::store
 struct writer_options
 {
     std::size_t max_batch = 4096; // events per transaction
+    // WAL frames after which a checkpoint runs beside the writer (see wal_checkpointer).
+    int wal_checkpoint_frames = wal_checkpointer::default_threshold_frames;
 };
 
 struct writer_stats
@@ -42,6 +45,8 @@ struct writer_stats
     std::int64_t last_insert_ms = 0;
     std::uint64_t last_batch_events = 0;
     std::uint64_t last_batch_micros = 0;
+    std::uint64_t background_checkpoints = 0; // WAL checkpoints beside the writer
+    std::uint64_t writer_checkpoints = 0;     // those the writer ran itself at the hard limit
     std::string last_error;
 };
 
@@ -144,6 +149,7 @@ private:
     writer_options options_;
     connection db_;
     std::unique_ptr<batch_writer> batch_;
+    wal_checkpointer checkpointer_; // watches db_: its commits never run a checkpoint themselves
     boost::asio::thread_pool thread_{1};
 
     // Touched only on the writer thread.

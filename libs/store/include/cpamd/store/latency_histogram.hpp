@@ -37,6 +37,8 @@ public:
     // false (out unspecified) unless both are in the form encode() writes (ascending buckets,
     // each once): the caller then decodes and merges.
     static bool merge_encoded(std::string_view a, std::string_view b, std::string& out);
+    // The encoding of decode(a) merged with decode(b): merge_encoded() when it can, else decoded.
+    static std::string merged(std::string_view a, std::string_view b);
 
     bool empty() const { return counts_.empty(); }
     const std::map<int, std::uint64_t>& buckets() const { return counts_; }

@@ -1,0 +1,54 @@
+#include "rollup_delta.hpp"
+
+#include "varint.hpp"
+
+namespace cpamd::store
+{
+namespace
+{
+
+// The sums in a fixed order: calls, tokens, cost, latency and ttft counters.
+template <class Sums, class F>
+void for_each_sum(Sums& s, F&& f)
+{
+    f(s.calls);
+    for (auto& t : s.tokens)
+        f(t);
+    for (auto& c : s.cost)
+        f(c);
+    f(s.latency_count);
+    f(s.latency_sum);
+    f(s.ttft_count);
+    f(s.ttft_sum);
+}
+
+} // namespace
+
+void append_rollup_delta(
+    std::string& out, const rollup_key& key, const rollup_sums& sums, std::string_view hist
+)
+{
+    std::apply([&](auto... field) { (varint::put_signed(out, field), ...); }, key);
+    for_each_sum(sums, [&](std::int64_t v) { varint::put_signed(out, v); });
+    varint::put(out, hist.size());
+    out.append(hist);
+}
+
+bool read_rollup_delta(std::string_view& in, rollup_key& key, rollup_sums& sums, std::string_view& hist)
+{
+    bool ok = true;
+    auto read = [&](std::int64_t& v) { ok = ok && varint::get_signed(in, v); };
+    std::int64_t k[7] = {};
+    for (auto& field : k)
+        read(field);
+    for_each_sum(sums, read);
+    std::uint64_t size = 0;
+    if (!ok || (k[6] != 0 && k[6] != 1) || !varint::get(in, size) || size > in.size())
+        return false;
+    key = rollup_key{k[0], k[1], k[2], k[3], k[4], k[5], static_cast<int>(k[6])};
+    hist = in.substr(0, size);
+    in.remove_prefix(size);
+    return true;
+}
+
+} // namespace cpamd::store
