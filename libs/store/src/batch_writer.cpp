@@ -7,7 +7,6 @@
 #include <cpamd/usage/event_hash.hpp>
 #include <cpamd/usage/sha256.hpp>
 #include <cpamd/usage/timestamp.hpp>
-#include <fmt/format.h>
 #include <unordered_set>
 
 namespace cpamd::store
@@ -308,14 +307,10 @@ struct batch_writer::impl
     {
         if (pending_events == 0)
             return;
-        auto s = db.prepare("SELECT id, deltas FROM rollup_pending ORDER BY id");
-        while (s.step())
-        {
-            auto add = [&](const rollup_key& k, const rollup_sums& r, std::string_view hist)
-            { rollups.add(k, r, hist); };
-            if (!for_each_rollup_delta(s.blob(1), add))
-                throw std::runtime_error(fmt::format("rollup_pending row {} is malformed", s.int64(0)));
-        }
+        for_each_pending_delta(
+            db,
+            [&](const rollup_key& k, const rollup_sums& r, std::string_view hist) { rollups.add(k, r, hist); }
+        );
         db.exec("DELETE FROM rollup_pending");
     }
 
@@ -422,26 +417,26 @@ write_counts batch_writer::write_parts(
         auto now_ms = usage::now_utc().unix_ms();
         for (const auto& rj : rejects)
         {
-            impl_->insert_reject.bind(1, now_ms).bind(2, rj.origin).bind(3, rj.reason);
-            impl_->insert_reject.bind_blob(4, rj.payload.data(), rj.payload.size());
+            im.insert_reject.bind(1, now_ms).bind(2, rj.origin).bind(3, rj.reason);
+            im.insert_reject.bind_blob(4, rj.payload.data(), rj.payload.size());
             auto payload_hash = usage::sha256(rj.payload);
-            impl_->insert_reject.bind_blob(5, payload_hash.data(), payload_hash.size());
-            impl_->insert_reject.run();
+            im.insert_reject.bind_blob(5, payload_hash.data(), payload_hash.size());
+            im.insert_reject.run();
             counts.rejected++;
         }
         tx.commit();
-        impl_->dims.commit();
+        im.dims.commit();
         im.pending_events = fold ? 0 : im.pending_events + counts.inserted;
     }
     catch (...)
     {
-        impl_->dims.rollback();
-        impl_->rollups.clear();
-        impl_->insert_event.reset();
-        impl_->upsert_rollup.reset();
-        impl_->update_rollup.reset();
-        impl_->insert_reject.reset();
-        impl_->insert_pending.reset();
+        im.dims.rollback();
+        im.rollups.clear();
+        im.insert_event.reset();
+        im.upsert_rollup.reset();
+        im.update_rollup.reset();
+        im.insert_reject.reset();
+        im.insert_pending.reset();
         if (per_event_inserted)
             per_event_inserted->assign(total, false);
         throw;

@@ -1,8 +1,6 @@
 #include "rollup_delta.hpp"
 
 #include <cpamd/store/range_totals.hpp>
-#include <fmt/format.h>
-#include <stdexcept>
 
 namespace cpamd::store
 {
@@ -113,17 +111,14 @@ range_totals totals_between(connection& db, std::int64_t from_ns, std::int64_t t
         add_rollup(t, s.int64(1) != 0, r, s.blob(4));
     }
     // Deltas a busy writer has not folded yet (bounded: see rollup_mode::defer).
-    auto pending = db.prepare("SELECT id, deltas FROM rollup_pending");
-    while (pending.step())
-    {
-        auto add = [&](const rollup_key& k, const rollup_sums& r, std::string_view hist)
+    for_each_pending_delta(
+        db,
+        [&](const rollup_key& k, const rollup_sums& r, std::string_view hist)
         {
             if (std::get<0>(k) >= first_hour && std::get<0>(k) < end_hour)
                 add_rollup(t, std::get<6>(k) != 0, r, hist);
-        };
-        if (!for_each_rollup_delta(pending.blob(1), add))
-            throw std::runtime_error(fmt::format("rollup_pending row {} is malformed", pending.int64(0)));
-    }
+        }
+    );
     return t;
 }
 

@@ -2,6 +2,9 @@
 
 #include "varint.hpp"
 
+#include <fmt/format.h>
+#include <stdexcept>
+
 namespace cpamd::store
 {
 namespace
@@ -49,6 +52,11 @@ bool read_rollup_delta(std::string_view& in, rollup_key& key, rollup_sums& sums,
     hist = in.substr(0, size);
     in.remove_prefix(size);
     return true;
+}
+
+void throw_malformed_pending(std::int64_t row_id)
+{
+    throw std::runtime_error(fmt::format("rollup_pending row {} is malformed", row_id));
 }
 
 } // namespace cpamd::store

@@ -6,6 +6,8 @@
 
 #include "rollup_batch.hpp"
 
+#include <cpamd/store/sqlite.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -34,6 +36,19 @@ bool for_each_rollup_delta(std::string_view blob, F&& f)
         f(key, sums, hist);
     }
     return true;
+}
+
+[[noreturn]] void throw_malformed_pending(std::int64_t row_id);
+
+// Calls f(key, sums, hist) for every entry of every rollup_pending row, oldest row first. Throws
+// std::runtime_error naming the first malformed row.
+template <class F>
+void for_each_pending_delta(connection& db, F&& f)
+{
+    auto s = db.prepare("SELECT id, deltas FROM rollup_pending ORDER BY id");
+    while (s.step())
+        if (!for_each_rollup_delta(s.blob(1), f))
+            throw_malformed_pending(s.int64(0));
 }
 
 } // namespace cpamd::store

@@ -3,6 +3,20 @@
 
 namespace cpamd::store
 {
+namespace
+{
+
+// PASSIVE never waits for the writer or for readers: it copies what it can. True when it ran;
+// BUSY (another checkpoint holds the lock) is left for the next request, anything else logged.
+bool checkpoint_passive(sqlite3* db, const char* schema)
+{
+    int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        log::warn("wal checkpoint: {}", sqlite3_errstr(rc));
+    return rc == SQLITE_OK;
+}
+
+} // namespace
 
 wal_checkpointer::wal_checkpointer(const std::filesystem::path& db_path, int threshold_frames)
     : db_(db_path, connection::mode::read_write), threshold_frames_(threshold_frames),
@@ -35,9 +49,11 @@ int wal_checkpointer::on_commit(void* self, sqlite3* writer, const char* schema,
         // which a checkpoint running beside a busy writer never sees. So past the hard limit the
         // writer copies what is left itself (little: the thread copied the rest); its next
         // transaction then writes the log from the start.
-        sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        std::lock_guard lock(c->mutex_);
-        c->writer_checkpoints_++;
+        if (checkpoint_passive(writer, schema))
+        {
+            std::lock_guard lock(c->mutex_);
+            c->writer_checkpoints_++;
+        }
     }
     else if (frames >= c->threshold_frames_)
         c->request();
@@ -69,13 +85,9 @@ void wal_checkpointer::run()
             return;
         requested_ = false;
         lock.unlock();
-        // PASSIVE never waits for the writer or for readers: it copies what it can.
-        int rc =
-            sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-            log::warn("wal checkpoint: {}", sqlite3_errstr(rc));
+        bool done = checkpoint_passive(db_.handle(), nullptr);
         lock.lock();
-        if (rc == SQLITE_OK)
+        if (done)
             checkpoints_++;
     }
 }

@@ -30,6 +30,15 @@ void check_equal(const range_totals& a, const range_totals& b)
     CHECK(a.latency.buckets() == b.latency.buckets());
 }
 
+// `n` events in `hour` of the sample day, `step` request ids apart.
+std::vector<cpamd::usage::event> events_in_hour(int hour, int n, int step)
+{
+    std::vector<cpamd::usage::event> evs;
+    for (int i = 0; i < n; ++i)
+        evs.push_back(sample_event(hour * 1000 + i * step, hour));
+    return evs;
+}
+
 } // namespace
 
 TEST_CASE("totals over a range from rollups plus raw edges equal a raw scan", "[store][range]")
@@ -38,12 +47,7 @@ TEST_CASE("totals over a range from rollups plus raw edges equal a raw scan", "[
     auto db = open_writer(dir / "usage.sqlite");
     batch_writer writer(db);
     for (int hour = 2; hour < 12; ++hour)
-    {
-        std::vector<cpamd::usage::event> evs;
-        for (int i = 0; i < 300; ++i)
-            evs.push_back(sample_event(hour * 1000 + i * 11, hour));
-        writer.write(evs, {});
-    }
+        writer.write(events_in_hour(hour, 300, 11), {});
 
     std::mt19937_64 rng(5);
     std::uniform_int_distribution<std::int64_t> offset(0, 14 * hour_ns);
@@ -72,14 +76,11 @@ TEST_CASE("totals include rollup deltas a busy writer has not folded yet", "[sto
     cpamd::test::temp_dir dir;
     auto db = open_writer(dir / "usage.sqlite");
     batch_writer writer(db);
+    // Hours 2 and 3 folded, the rest deferred.
     for (int hour = 2; hour < 8; ++hour)
-    {
-        std::vector<cpamd::usage::event> evs;
-        for (int i = 0; i < 200; ++i)
-            evs.push_back(sample_event(hour * 1000 + i * 13, hour));
-        // Hours 2 and 3 folded, the rest deferred.
-        writer.write(evs, {}, nullptr, hour < 4 ? rollup_mode::fold : rollup_mode::defer);
-    }
+        writer.write(
+            events_in_hour(hour, 200, 13), {}, nullptr, hour < 4 ? rollup_mode::fold : rollup_mode::defer
+        );
     REQUIRE(db.query_int("SELECT count(*) FROM rollup_pending") == 4);
     std::vector<std::pair<std::int64_t, std::int64_t>> ranges{
         {day_ns, day_ns + 24 * hour_ns},
