@@ -92,21 +92,32 @@ struct end_to_end_run
     std::uint64_t inserted = 0;
 };
 
-// Generated records through the real parser and writer into a fresh database, on this thread.
-// Generating the records is not timed.
-end_to_end_run run_end_to_end(const std::filesystem::path& path, std::int64_t events)
+// The generated records, one per line: the input of both end-to-end runs.
+void write_records_file(const std::filesystem::path& path, std::int64_t events)
+{
+    std::ofstream out(path, std::ios::binary);
+    bench::record_generator gen(42);
+    for (std::int64_t i = 0; i < events; ++i)
+        out << gen.next(start_ms + i * step_ms) << '\n';
+}
+
+// The records through the real parser and writer into a fresh database, on this thread. Reading
+// them from the file is not timed.
+end_to_end_run run_end_to_end(const std::filesystem::path& path, const std::filesystem::path& records)
 {
     end_to_end_run r;
     auto db = store::open_writer(path);
     store::batch_writer writer(db);
-    bench::record_generator gen(42);
+    std::ifstream in(records, std::ios::binary);
     std::vector<std::string> raw;
     std::vector<usage::event> parsed;
-    for (std::int64_t done = 0; done < events; done += batch)
+    for (bool last = false; !last;)
     {
         raw.clear();
-        for (std::int64_t i = done; i < std::min(events, done + batch); ++i)
-            raw.push_back(gen.next(start_ms + i * step_ms));
+        std::string line;
+        while (static_cast<std::int64_t>(raw.size()) < batch && std::getline(in, line))
+            raw.push_back(std::move(line));
+        last = in.peek() == std::char_traits<char>::eof();
         auto t = clock_type::now();
         parsed.clear();
         for (const auto& record : raw)
@@ -118,7 +129,6 @@ end_to_end_run run_end_to_end(const std::filesystem::path& path, std::int64_t ev
         }
         r.parse_seconds += seconds_since(t);
         // As event_writer with a backlog: rollups deferred while batches follow, folded by the last.
-        const bool last = done + batch >= events;
         r.inserted +=
             writer.write(parsed, {}, nullptr, last ? store::rollup_mode::fold : store::rollup_mode::defer)
                 .inserted;
@@ -128,24 +138,6 @@ end_to_end_run run_end_to_end(const std::filesystem::path& path, std::int64_t ev
     return r;
 }
 
-// The records of run_end_to_end, one per line, for the pipelined run to read as an import would.
-std::uint64_t write_records_file(const std::filesystem::path& path, std::int64_t events)
-{
-    std::ofstream out(path, std::ios::binary);
-    bench::record_generator gen(42);
-    std::uint64_t bytes = 0;
-    for (std::int64_t i = 0; i < events; ++i)
-    {
-        auto record = gen.next(start_ms + i * step_ms);
-        bytes += record.size();
-        out << record << '\n';
-    }
-    return bytes;
-}
-
-// As the daemon runs it: this thread parses (the collector's ingest strand), the event_writer
-// commits on its own thread, up to its max_batch events per transaction. At most
-// max_in_flight parsed events wait for the writer, as the collector's bounded queue allows.
 struct pipelined_run
 {
     double seconds = 0;
@@ -163,6 +155,9 @@ std::uint64_t transactions_so_far()
     return n;
 }
 
+// As the daemon runs it: this thread parses (the collector's ingest strand), the event_writer
+// commits on its own thread, up to its max_batch events per transaction. At most
+// max_in_flight parsed events wait for the writer, as the collector's bounded queue allows.
 pipelined_run run_pipelined(const std::filesystem::path& path, const std::filesystem::path& records)
 {
     pipelined_run run;
@@ -352,7 +347,7 @@ int main(int argc, char** argv)
     for (int run = 0; run < repeat; ++run)
     {
         remove_database(e2e_path);
-        auto e = run_end_to_end(e2e_path, events);
+        auto e = run_end_to_end(e2e_path, records_path);
         remove_database(pipelined_path);
         const auto p = run_pipelined(pipelined_path, records_path);
         if (p.inserted != e.inserted)
