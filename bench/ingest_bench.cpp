@@ -170,6 +170,9 @@ pipelined_run run_pipelined(const std::filesystem::path& path, const std::filesy
     std::ifstream in(records, std::ios::binary);
     std::string line;
     std::vector<usage::event> parsed;
+    // Written events come back with their results; this thread frees them, as the daemon's
+    // collector does on its own executor.
+    std::vector<std::vector<usage::event>> written;
     auto submit = [&]
     {
         std::unique_lock lock(m);
@@ -177,7 +180,9 @@ pipelined_run run_pipelined(const std::filesystem::path& path, const std::filesy
         cv.wait(lock, [&] { return in_flight + parsed.size() <= max_in_flight || in_flight == 0; });
         run.producer_wait_seconds += seconds_since(waited);
         in_flight += parsed.size();
+        auto to_free = std::exchange(written, {});
         lock.unlock();
+        to_free.clear();
         auto n = parsed.size();
         writer.submit(
             std::exchange(parsed, {}),
@@ -189,6 +194,7 @@ pipelined_run run_pipelined(const std::filesystem::path& path, const std::filesy
                 committed += r.counts.inserted;
                 if (r.error)
                     error = r.error;
+                written.push_back(std::move(r.events));
                 cv.notify_all();
             }
         );

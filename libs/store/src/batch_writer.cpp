@@ -7,6 +7,7 @@
 #include <cpamd/usage/event_hash.hpp>
 #include <cpamd/usage/sha256.hpp>
 #include <cpamd/usage/timestamp.hpp>
+#include <stdexcept>
 #include <unordered_set>
 
 namespace cpamd::store
@@ -212,13 +213,12 @@ struct batch_writer::impl
     std::uint64_t pending_events; // events whose rollups wait in rollup_pending, as committed
     std::string deltas;           // scratch: the blob of a deferred batch
 
-    // Returns the rollup key when the event was new.
-    std::optional<rollup_key> insert(const usage::event& ev)
+    // Returns the rollup key when the event was new. Recomputable hashes (everything the
+    // collector stores) are not stored at all.
+    std::optional<rollup_key> insert(const usage::event& ev, bool recomputable)
     {
         auto d = [&](dim_kind k, const std::string& v) { return dims.intern(k, v); };
         std::int64_t ts_ns = event_time_ns(ev);
-        // Recomputable hashes (everything the collector stores) are not stored at all.
-        bool recomputable = usage::hash_is_recomputable(ev);
         auto hash = recomputable ? std::string() : hash_to_blob(ev.event_hash);
         auto model = d(dim_kind::model, ev.model);
         auto provider = d(dim_kind::provider, ev.provider);
@@ -368,11 +368,12 @@ write_counts batch_writer::write(
     rollup_mode mode
 )
 {
-    return write_parts(std::span(&events, 1), rejects, per_event_inserted, mode);
+    const event_part part{events, {}};
+    return write_parts(std::span(&part, 1), rejects, per_event_inserted, mode);
 }
 
 write_counts batch_writer::write_parts(
-    std::span<const std::span<const usage::event>> parts,
+    std::span<const event_part> parts,
     std::span<const rejected_record> rejects,
     std::vector<bool>* per_event_inserted,
     rollup_mode mode
@@ -380,8 +381,12 @@ write_counts batch_writer::write_parts(
 {
     write_counts counts;
     std::size_t total = 0;
-    for (auto part : parts)
-        total += part.size();
+    for (const auto& part : parts)
+    {
+        if (!part.hash_recomputable.empty() && part.hash_recomputable.size() != part.events.size())
+            throw std::invalid_argument("batch_writer: one hash_recomputable flag per event, or none");
+        total += part.events.size();
+    }
     if (per_event_inserted)
         per_event_inserted->assign(total, false);
     auto& im = *impl_;
@@ -391,10 +396,13 @@ write_counts batch_writer::write_parts(
         transaction tx(im.db);
         im.rollups.clear();
         std::size_t i = 0;
-        for (auto part : parts)
-            for (const auto& ev : part)
+        for (const auto& part : parts)
+            for (std::size_t j = 0; j < part.events.size(); ++j)
             {
-                auto key = im.insert(ev);
+                const auto& ev = part.events[j];
+                bool recomputable = part.hash_recomputable.empty() ? usage::hash_is_recomputable(ev)
+                                                                   : part.hash_recomputable[j] != 0;
+                auto key = im.insert(ev, recomputable);
                 if (per_event_inserted)
                     (*per_event_inserted)[i] = key.has_value();
                 ++i;

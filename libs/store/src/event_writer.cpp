@@ -3,6 +3,7 @@
 #include <cpamd/store/database.hpp>
 #include <cpamd/store/event_writer.hpp>
 #include <cpamd/store/writer_metrics.hpp>
+#include <cpamd/usage/event_hash.hpp>
 #include <future>
 
 namespace cpamd::store
@@ -28,9 +29,15 @@ void event_writer::submit(
 )
 {
     pending_events_ += events.size();
+    std::vector<std::uint8_t> recomputable;
+    recomputable.reserve(events.size());
+    for (const auto& ev : events)
+        recomputable.push_back(usage::hash_is_recomputable(ev) ? 1 : 0);
     asio::post(
         thread_,
-        [this, s = submission{std::move(events), std::move(rejects), std::move(done)}]() mutable
+        [this,
+         s = submission{std::move(events), std::move(recomputable), std::move(rejects), std::move(done)}](
+        ) mutable
         {
             pending_.push_back(std::move(s));
             schedule();
@@ -65,20 +72,20 @@ void event_writer::flush()
 
     // The events stay in their submissions (moving thousands of large events costs more than
     // handing the writer a list of parts); rejects are few and are gathered.
-    std::vector<std::span<const usage::event>> parts;
+    std::vector<event_part> parts;
     std::vector<rejected_record> rejects;
     for (auto& s : batch)
     {
-        parts.emplace_back(s.events);
+        parts.push_back({s.events, s.hash_recomputable});
         std::move(s.rejects.begin(), s.rejects.end(), std::back_inserter(rejects));
     }
     auto started = std::chrono::steady_clock::now();
     std::vector<bool> inserted;
     std::optional<std::string> error;
     write_counts total;
-    // With more submissions queued the writer is behind: their batches fold the rollups once for
-    // all of them (the last one, or the pending cap, folds), instead of upserting each key per batch.
-    auto mode = pending_.empty() ? rollup_mode::fold : rollup_mode::defer;
+    // Deferred, the rollups of many batches are folded once per key instead of once per key and
+    // batch: at a high rate, a batch's events share few keys, the next batches' events many.
+    auto mode = options_.rollup_fold_delay.count() == 0 ? rollup_mode::fold : rollup_mode::defer;
     try
     {
         total = batch_->write_parts(parts, rejects, &inserted, mode);
@@ -91,17 +98,16 @@ void event_writer::flush()
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     pending_events_ -= n;
     writer_metrics::process().record(n, static_cast<std::uint64_t>(micros.count()));
+    if (batch_->pending_rollup_events() > 0)
+        arm_rollup_fold();
+    if (error)
+        record_failure(*error);
     {
         std::lock_guard lock(stats_mutex_);
         stats_.batches++;
         stats_.last_batch_events = n;
         stats_.last_batch_micros = static_cast<std::uint64_t>(micros.count());
-        if (error)
-        {
-            stats_.failed_batches++;
-            stats_.last_error = *error;
-        }
-        else
+        if (!error)
         {
             stats_.inserted += total.inserted;
             stats_.duplicates += total.duplicates;
@@ -131,9 +137,47 @@ void event_writer::flush()
             r.counts.rejected = s.rejects.size();
         }
         offset += count;
+        r.events = std::move(s.events);
         if (s.done)
             s.done(std::move(r));
     }
+}
+
+void event_writer::arm_rollup_fold()
+{
+    if (fold_armed_)
+        return;
+    fold_armed_ = true;
+    fold_timer_.expires_after(options_.rollup_fold_delay);
+    fold_timer_.async_wait(
+        [this](boost::system::error_code ec)
+        {
+            fold_armed_ = false;
+            if (!ec)
+                fold_rollups();
+        }
+    );
+}
+
+void event_writer::fold_rollups()
+{
+    try
+    {
+        batch_->fold_pending_rollups();
+    }
+    catch (const std::exception& e)
+    {
+        // Still pending and still counted by every read: tried again a delay later.
+        record_failure(std::string("folding rollups: ") + e.what());
+        arm_rollup_fold();
+    }
+}
+
+void event_writer::record_failure(const std::string& error)
+{
+    std::lock_guard lock(stats_mutex_);
+    stats_.failed_batches++;
+    stats_.last_error = error;
 }
 
 void event_writer::post_task(task t, std::function<void(std::optional<std::string>)> done)
@@ -180,7 +224,19 @@ void event_writer::drain()
         if (pending_events_.load() == 0)
         {
             std::promise<bool> empty;
-            asio::post(thread_, [&] { empty.set_value(pending_.empty() && !scheduled_); });
+            asio::post(
+                thread_,
+                [&]
+                {
+                    bool idle = pending_.empty() && !scheduled_;
+                    if (idle)
+                    {
+                        fold_rollups();
+                        fold_timer_.cancel();
+                    }
+                    empty.set_value(idle);
+                }
+            );
             if (empty.get_future().get())
                 return;
         }

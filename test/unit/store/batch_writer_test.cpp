@@ -278,6 +278,22 @@ TEST_CASE_METHOD(
     CHECK(c.duplicates == 2);
 }
 
+TEST_CASE_METHOD(fixture, "hash flags worked out before the write decide what is stored", "[store][writer]")
+{
+    auto evs = sample_batch(0, 2);
+    // As event_writer passes them: one flag per event, computed on the submitting thread.
+    const std::vector<std::uint8_t> flags{1, 0};
+    const event_part part{evs, flags};
+    writer.write_parts(std::span(&part, 1), {});
+    CHECK(count("SELECT count(*) FROM events WHERE hash IS NULL") == 1);
+    CHECK(count("SELECT count(*) FROM events WHERE hash IS NOT NULL") == 1);
+    // A flag count that does not match the events is refused before anything is written.
+    auto more = sample_batch(2, 3);
+    const event_part bad{more, flags};
+    CHECK_THROWS_AS(writer.write_parts(std::span(&bad, 1), {}), std::invalid_argument);
+    CHECK(count("SELECT count(*) FROM events") == 2);
+}
+
 namespace
 {
 

@@ -122,16 +122,17 @@ TEST_CASE("write_sync runs on the writer thread and returns its value", "[store]
     CHECK_THROWS(st->write_sync([](connection& c) { c.exec("NOT SQL"); }));
 }
 
-TEST_CASE("a writer that is behind defers rollups and folds them when it catches up", "[store][event_writer]")
+namespace
 {
-    cpamd::test::temp_dir dir;
-    event_writer w(dir / "usage.sqlite", writer_options{.max_batch = 100});
-    connection reader(dir / "usage.sqlite", connection::mode::read_only);
-    std::vector<std::int64_t> pending_after; // rollup_pending rows after each commit
-    // Holds the writer until all eight submissions are queued, so it is behind for sure.
-    std::promise<void> all_queued;
+
+// Submits `batches` batches of 100 events while the writer is held, so they queue behind each
+// other; returns the rollup_pending row count seen after each commit.
+std::vector<std::int64_t> submit_held_batches(event_writer& w, connection& reader, int batches)
+{
+    std::vector<std::int64_t> pending_after;
+    std::promise<void> all_queued, all_written;
     w.post_task([queued = all_queued.get_future().share()](connection&) { queued.wait(); });
-    for (int k = 0; k < 8; ++k)
+    for (int k = 0; k < batches; ++k)
     {
         std::vector<cpamd::usage::event> evs;
         for (int i = 0; i < 100; ++i)
@@ -140,20 +141,68 @@ TEST_CASE("a writer that is behind defers rollups and folds them when it catches
         w.submit(
             std::move(evs),
             {},
-            [&](write_result r)
+            [&, last = k == batches - 1](write_result r)
             {
                 REQUIRE_FALSE(r.error);
+                CHECK(r.events.size() == 100); // handed back, to be freed by the submitter
                 pending_after.push_back(reader.query_int("SELECT count(*) FROM rollup_pending").value_or(-1));
+                if (last)
+                    all_written.set_value();
             }
         );
     }
     all_queued.set_value();
-    w.drain();
-    REQUIRE(pending_after.size() == 8);
-    // Queued behind each other, the first seven batches deferred; the last one folded them all.
-    CHECK(pending_after == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 0});
-    CHECK(reader.query_int("SELECT sum(calls) FROM rollup_hour") == 800);
+    all_written.get_future().wait();
+    return pending_after;
+}
+
+} // namespace
+
+TEST_CASE("the writer defers rollups and folds them after the fold delay", "[store][event_writer]")
+{
+    cpamd::test::temp_dir dir;
+    event_writer w(
+        dir / "usage.sqlite",
+        writer_options{.max_batch = 100, .rollup_fold_delay = std::chrono::milliseconds(200)}
+    );
+    connection reader(dir / "usage.sqlite", connection::mode::read_only);
+    auto pending_after = submit_held_batches(w, reader, 8);
+    // Every batch deferred its sums; none was folded yet, but the events are all there.
+    CHECK(pending_after == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8});
     CHECK(reader.query_int("SELECT count(*) FROM events") == 800);
+    // No drain: the fold timer alone folds them, in one transaction.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (reader.query_int("SELECT count(*) FROM rollup_pending") != 0 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(reader.query_int("SELECT count(*) FROM rollup_pending") == 0);
+    CHECK(reader.query_int("SELECT sum(calls) FROM rollup_hour") == 800);
+}
+
+TEST_CASE("drain folds deferred rollups; a zero delay folds every batch", "[store][event_writer]")
+{
+    cpamd::test::temp_dir dir;
+    SECTION("drain")
+    {
+        event_writer w(
+            dir / "usage.sqlite", writer_options{.max_batch = 100, .rollup_fold_delay = std::chrono::hours(1)}
+        );
+        connection reader(dir / "usage.sqlite", connection::mode::read_only);
+        CHECK(submit_held_batches(w, reader, 3) == std::vector<std::int64_t>{1, 2, 3});
+        w.drain();
+        CHECK(reader.query_int("SELECT count(*) FROM rollup_pending") == 0);
+        CHECK(reader.query_int("SELECT sum(calls) FROM rollup_hour") == 300);
+    }
+    SECTION("zero delay")
+    {
+        event_writer w(
+            dir / "usage.sqlite",
+            writer_options{.max_batch = 100, .rollup_fold_delay = std::chrono::milliseconds(0)}
+        );
+        connection reader(dir / "usage.sqlite", connection::mode::read_only);
+        CHECK(submit_held_batches(w, reader, 3) == std::vector<std::int64_t>{0, 0, 0});
+        CHECK(reader.query_int("SELECT sum(calls) FROM rollup_hour") == 300);
+    }
 }
 
 TEST_CASE("checkpoints off the writer thread keep the WAL bounded", "[store][event_writer]")

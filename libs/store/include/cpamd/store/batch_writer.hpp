@@ -52,6 +52,16 @@ enum class rollup_mode
     defer,
 };
 
+// A run of events to write. `hash_recomputable`, when not empty, says per event whether its
+// stored fields rebuild its hash (usage::hash_is_recomputable), worked out beforehand off the
+// writer thread (event_writer does it on the submitting thread); when empty the writer works
+// it out itself.
+struct event_part
+{
+    std::span<const usage::event> events;
+    std::span<const std::uint8_t> hash_recomputable;
+};
+
 class batch_writer
 {
 public:
@@ -74,7 +84,7 @@ public:
     // The same for events given in parts (an event_writer batch of several submissions), as if
     // they were one span: `per_event_inserted` follows the parts in order.
     write_counts write_parts(
-        std::span<const std::span<const usage::event>> parts,
+        std::span<const event_part> parts,
         std::span<const rejected_record> rejects,
         std::vector<bool>* per_event_inserted = nullptr,
         rollup_mode mode = rollup_mode::fold

@@ -11,7 +11,9 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/sqlite.hpp>
 #include <cpamd/store/wal_checkpointer.hpp>
@@ -32,6 +34,10 @@ struct writer_options
     std::size_t max_batch = 4096; // events per transaction
     // WAL frames after which a checkpoint runs beside the writer (see wal_checkpointer).
     int wal_checkpoint_frames = wal_checkpointer::default_threshold_frames;
+    // Every batch stores its rollup sums in rollup_pending (rollup_mode::defer); they are folded
+    // into rollup_hour this long after the first of them, by drain(), or at 65 536 pending
+    // events, whichever comes first. Zero folds every batch at once.
+    std::chrono::milliseconds rollup_fold_delay{1000};
 };
 
 struct writer_stats
@@ -55,6 +61,9 @@ struct write_result
     std::optional<std::string> error; // set when the transaction failed (nothing was written)
     write_counts counts;
     std::vector<bool> inserted; // per event: new (true) or duplicate (false)
+    // The submitted events, handed back so that they are freed wherever the result goes (the
+    // awaitable form: the caller's executor), not on the writer thread.
+    std::vector<usage::event> events;
 };
 
 class event_writer
@@ -69,7 +78,9 @@ public:
     event_writer(const event_writer&) = delete;
     event_writer& operator=(const event_writer&) = delete;
 
-    // Any thread. `done` runs on the writer thread after the commit (or the failure).
+    // Any thread. `done` runs on the writer thread after the commit (or the failure). What the
+    // writer can work out from the events alone (whether each hash needs storing) is worked out
+    // here, on the submitting thread.
     void submit(std::vector<usage::event> events, std::vector<rejected_record> rejects, completion done);
 
     // Awaitable form: completes on the caller's executor with the write_result.
@@ -132,18 +143,23 @@ public:
     writer_stats stats() const;
     const std::filesystem::path& path() const { return path_; }
 
-    // Waits until everything submitted so far is written. For tests and shutdown.
+    // Waits until everything submitted so far is written and its rollups folded. For tests and
+    // shutdown.
     void drain();
 
 private:
     struct submission
     {
         std::vector<usage::event> events;
+        std::vector<std::uint8_t> hash_recomputable; // per event, see event_part
         std::vector<rejected_record> rejects;
         completion done;
     };
     void schedule();
     void flush();
+    void arm_rollup_fold();
+    void fold_rollups();
+    void record_failure(const std::string& error);
 
     std::filesystem::path path_;
     writer_options options_;
@@ -155,6 +171,8 @@ private:
     // Touched only on the writer thread.
     std::deque<submission> pending_;
     bool scheduled_ = false;
+    boost::asio::steady_timer fold_timer_{thread_.get_executor()};
+    bool fold_armed_ = false;
 
     mutable std::mutex stats_mutex_;
     writer_stats stats_;
