@@ -15,6 +15,16 @@ event_writer::event_writer(const std::filesystem::path& db_path, writer_options 
       checkpointer_(db_path, o.wal_checkpoint_frames)
 {
     checkpointer_.watch(db_);
+    // Sums a previous writer left pending (it crashed, or a backup was restored) are folded as
+    // if its last batch had just deferred them.
+    asio::post(
+        thread_,
+        [this]
+        {
+            if (batch_->pending_rollup_events() > 0)
+                arm_rollup_fold();
+        }
+    );
 }
 
 event_writer::~event_writer()

@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+#include <cpamd/store/database.hpp>
 #include <cpamd/store/event_writer.hpp>
 #include <cpamd/store/reader_pool.hpp>
 #include <cpamd/store/store.hpp>
@@ -156,6 +157,19 @@ std::vector<std::int64_t> submit_held_batches(event_writer& w, connection& reade
     return pending_after;
 }
 
+// Polls until rollup_pending is empty; false if it still is not after `limit`.
+bool rollups_folded_within(connection& reader, std::chrono::seconds limit)
+{
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (reader.query_int("SELECT count(*) FROM rollup_pending") != 0)
+    {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
 } // namespace
 
 TEST_CASE("the writer defers rollups and folds them after the fold delay", "[store][event_writer]")
@@ -171,12 +185,28 @@ TEST_CASE("the writer defers rollups and folds them after the fold delay", "[sto
     CHECK(pending_after == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8});
     CHECK(reader.query_int("SELECT count(*) FROM events") == 800);
     // No drain: the fold timer alone folds them, in one transaction.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (reader.query_int("SELECT count(*) FROM rollup_pending") != 0 &&
-           std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    CHECK(reader.query_int("SELECT count(*) FROM rollup_pending") == 0);
+    CHECK(rollups_folded_within(reader, std::chrono::seconds(10)));
     CHECK(reader.query_int("SELECT sum(calls) FROM rollup_hour") == 800);
+}
+
+TEST_CASE("a writer folds the rollups a previous writer left pending", "[store][event_writer]")
+{
+    cpamd::test::temp_dir dir;
+    {
+        // As a crash would leave them: deferred sums, never folded.
+        auto db = open_writer(dir / "usage.sqlite");
+        batch_writer bw(db);
+        std::vector<cpamd::usage::event> evs;
+        for (int i = 0; i < 50; ++i)
+            evs.push_back(sample_event(i, 9));
+        bw.write(evs, {}, nullptr, rollup_mode::defer);
+    }
+    event_writer w(dir / "usage.sqlite", writer_options{.rollup_fold_delay = std::chrono::milliseconds(100)});
+    connection reader(dir / "usage.sqlite", connection::mode::read_only);
+    CHECK(reader.query_int("SELECT count(*) FROM rollup_pending") == 1);
+    // Nothing is submitted: the fold comes from the pending rows alone.
+    CHECK(rollups_folded_within(reader, std::chrono::seconds(10)));
+    CHECK(reader.query_int("SELECT sum(calls) FROM rollup_hour") == 50);
 }
 
 TEST_CASE("drain folds deferred rollups; a zero delay folds every batch", "[store][event_writer]")
