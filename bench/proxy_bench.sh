@@ -10,7 +10,9 @@
 # comparison is per core. Prints requests/s and p99 per way, then what the issue asks for:
 # cpamd/nginx in requests/s (target >= 1) and cpamd's p99 against nginx's (target: not above),
 # then floor/nginx and cpamd/floor.
-# Usage: bench/proxy_bench.sh [BUILD_DIR]   (DURATION, CONNECTIONS, TARGET, WORKERS override)
+# RUNS rounds (default 3) measure the four ways one after the other; each figure printed is the
+# median over the rounds, each ratio the median of the per-round ratios (this VM's speed drifts).
+# Usage: bench/proxy_bench.sh [BUILD_DIR]   (DURATION, CONNECTIONS, TARGET, WORKERS, RUNS override)
 # Needs wrk and nginx (apt-get install wrk nginx-light); installs them when missing and root.
 set -euo pipefail
 build=${1:-build/release}
@@ -18,6 +20,7 @@ duration=${DURATION:-10s}
 connections=${CONNECTIONS:-32}
 target=${TARGET:-/v0/management/config}
 workers=${WORKERS:-1}
+runs=${RUNS:-3}
 bin="$build/bin"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
@@ -101,21 +104,45 @@ measure() { # $1 = port, $2 = bearer
 for p in "$sim_port:$key" "$cpamd_port:$admin" "$nginx_port:$key" "$floor_port:$key"; do
     wrk -t1 -c4 -d1s -H "Authorization: Bearer ${p#*:}" "http://127.0.0.1:${p%%:*}$target" >/dev/null
 done
-read -r direct_rps direct_p99 <<<"$(measure "$sim_port" "$key")"
-read -r cpamd_rps cpamd_p99 <<<"$(measure "$cpamd_port" "$admin")"
-read -r nginx_rps nginx_p99 <<<"$(measure "$nginx_port" "$key")"
-read -r floor_rps floor_p99 <<<"$(measure "$floor_port" "$key")"
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+ratio() { echo "$1 / $2" | bc -l; }
+declare -A rps p99
+r_cpamd_nginx="" r_floor_nginx="" r_cpamd_floor="" d_p99=""
+for round in $(seq "$runs"); do
+    for way in direct cpamd nginx floor; do
+        case $way in
+        direct) port=$sim_port bearer=$key ;;
+        cpamd) port=$cpamd_port bearer=$admin ;;
+        nginx) port=$nginx_port bearer=$key ;;
+        floor) port=$floor_port bearer=$key ;;
+        esac
+        read -r r p <<<"$(measure "$port" "$bearer")"
+        rps[$way]+="$r "
+        p99[$way]+="$p "
+        eval "last_$way=$r last_p99_$way=$p"
+    done
+    r_cpamd_nginx+="$(ratio "$last_cpamd" "$last_nginx") "
+    r_floor_nginx+="$(ratio "$last_floor" "$last_nginx") "
+    r_cpamd_floor+="$(ratio "$last_cpamd" "$last_floor") "
+    d_p99+="$(echo "$last_p99_cpamd - $last_p99_nginx" | bc -l) "
+    printf '  round %s: cpamd/nginx %.2f, floor/nginx %.2f, p99 cpamd - nginx %+.2f ms\n' "$round" \
+        "$(ratio "$last_cpamd" "$last_nginx")" "$(ratio "$last_floor" "$last_nginx")" \
+        "$(echo "$last_p99_cpamd - $last_p99_nginx" | bc -l)"
+done
+for way in direct cpamd nginx floor; do
+    eval "${way}_rps=$(median <<<"${rps[$way]}") ${way}_p99=$(median <<<"${p99[$way]}")"
+done
 
 cpamd_rss=$(awk '/VmHWM/ {print $2}' "/proc/$(pgrep -f "cpamd serve" -n)/status" 2>/dev/null || echo "?")
-printf 'proxy benchmark: wrk -c%s -d%s GET %s on loopback, %s worker(s) per proxy, %s cores\n' \
-    "$connections" "$duration" "$target" "$workers" "$(nproc)"
+printf 'proxy benchmark: wrk -c%s -d%s GET %s on loopback, %s worker(s) per proxy, %s cores, medians of %s rounds\n' \
+    "$connections" "$duration" "$target" "$workers" "$(nproc)" "$runs"
 printf '  %-8s %12s %10s %16s\n' way requests/s p99_ms "added p99 ms"
 printf '  %-8s %12.0f %10.2f %16s\n' direct "$direct_rps" "$direct_p99" "-"
 printf '  %-8s %12.0f %10.2f %16.2f\n' cpamd "$cpamd_rps" "$cpamd_p99" "$(echo "$cpamd_p99 - $direct_p99" | bc -l)"
 printf '  %-8s %12.0f %10.2f %16.2f\n' nginx "$nginx_rps" "$nginx_p99" "$(echo "$nginx_p99 - $direct_p99" | bc -l)"
 printf '  %-8s %12.0f %10.2f %16.2f\n' floor "$floor_rps" "$floor_p99" "$(echo "$floor_p99 - $direct_p99" | bc -l)"
-printf '  ratio cpamd/nginx requests/s: %.2f (target >= 1)\n' "$(echo "$cpamd_rps / $nginx_rps" | bc -l)"
-printf '  ratio floor/nginx requests/s: %.2f (a Beast proxy that does nothing else)\n' "$(echo "$floor_rps / $nginx_rps" | bc -l)"
-printf '  ratio cpamd/floor requests/s: %.2f (what cpamd keeps of the Beast floor)\n' "$(echo "$cpamd_rps / $floor_rps" | bc -l)"
-printf '  p99 cpamd - nginx:            %+.2f ms (target <= 0)\n' "$(echo "$cpamd_p99 - $nginx_p99" | bc -l)"
+printf '  ratio cpamd/nginx requests/s: %.2f (target >= 1; rounds: %s)\n' "$(median <<<"$r_cpamd_nginx")" "$(printf '%.2f ' $r_cpamd_nginx)"
+printf '  ratio floor/nginx requests/s: %.2f (a Beast proxy that does nothing else)\n' "$(median <<<"$r_floor_nginx")"
+printf '  ratio cpamd/floor requests/s: %.2f (what cpamd keeps of the Beast floor)\n' "$(median <<<"$r_cpamd_floor")"
+printf '  p99 cpamd - nginx:            %+.2f ms (target <= 0; rounds: %s)\n' "$(median <<<"$d_p99")" "$(printf '%+.2f ' $d_p99)"
 printf '  cpamd peak RSS: %s kB\n' "$cpamd_rss"
