@@ -104,6 +104,12 @@ void write_store(prometheus_text& out, services& svc)
     );
     out.sample("cpamd_store_failed_batches_total", static_cast<double>(w.failed_batches));
     out.family(
+        "cpamd_store_failed_folds_total",
+        "counter",
+        "Folds of deferred rollups that failed; retried, and totals stay exact meanwhile."
+    );
+    out.sample("cpamd_store_failed_folds_total", static_cast<double>(w.failed_folds));
+    out.family(
         "cpamd_store_last_insert_timestamp_seconds", "gauge", "When an event was last inserted (0: never)."
     );
     out.sample("cpamd_store_last_insert_timestamp_seconds", static_cast<double>(w.last_insert_ms) / 1000.0);

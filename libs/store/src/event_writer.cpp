@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <cpamd/core/log.hpp>
 #include <cpamd/store/database.hpp>
 #include <cpamd/store/event_writer.hpp>
 #include <cpamd/store/writer_metrics.hpp>
@@ -22,13 +24,15 @@ event_writer::event_writer(const std::filesystem::path& db_path, writer_options 
         [this]
         {
             if (batch_->pending_rollup_events() > 0)
-                arm_rollup_fold();
+                arm_rollup_fold(options_.rollup_fold_delay);
         }
     );
 }
 
 event_writer::~event_writer()
 {
+    // From here a failing fold is not retried: an armed retry would keep the pool from joining.
+    asio::post(thread_, [this] { stopping_ = true; });
     drain();
     thread_.join();
     sqlite3_wal_hook(db_.handle(), nullptr, nullptr); // the checkpointer goes first
@@ -95,7 +99,7 @@ void event_writer::flush()
     write_counts total;
     // Deferred, the rollups of many batches are folded once per key instead of once per key and
     // batch: at a high rate, a batch's events share few keys, the next batches' events many.
-    auto mode = options_.rollup_fold_delay.count() == 0 ? rollup_mode::fold : rollup_mode::defer;
+    auto mode = options_.rollup_fold_delay.count() <= 0 ? rollup_mode::fold : rollup_mode::defer;
     try
     {
         total = batch_->write_parts(parts, rejects, &inserted, mode);
@@ -109,15 +113,18 @@ void event_writer::flush()
     pending_events_ -= n;
     writer_metrics::process().record(n, static_cast<std::uint64_t>(micros.count()));
     if (batch_->pending_rollup_events() > 0)
-        arm_rollup_fold();
-    if (error)
-        record_failure(*error);
+        arm_rollup_fold(options_.rollup_fold_delay);
     {
         std::lock_guard lock(stats_mutex_);
         stats_.batches++;
         stats_.last_batch_events = n;
         stats_.last_batch_micros = static_cast<std::uint64_t>(micros.count());
-        if (!error)
+        if (error)
+        {
+            stats_.failed_batches++;
+            stats_.last_error = *error;
+        }
+        else
         {
             stats_.inserted += total.inserted;
             stats_.duplicates += total.duplicates;
@@ -153,12 +160,12 @@ void event_writer::flush()
     }
 }
 
-void event_writer::arm_rollup_fold()
+void event_writer::arm_rollup_fold(std::chrono::milliseconds delay)
 {
-    if (fold_armed_)
+    if (fold_armed_ || stopping_)
         return;
     fold_armed_ = true;
-    fold_timer_.expires_after(options_.rollup_fold_delay);
+    fold_timer_.expires_after(delay);
     fold_timer_.async_wait(
         [this](boost::system::error_code ec)
         {
@@ -177,17 +184,16 @@ void event_writer::fold_rollups()
     }
     catch (const std::exception& e)
     {
-        // Still pending and still counted by every read: tried again a delay later.
-        record_failure(std::string("folding rollups: ") + e.what());
-        arm_rollup_fold();
+        // Still pending and still counted by every read: tried again a delay later (at least a
+        // second, so that a lasting failure such as a full disk does not spin the writer).
+        log::error("store: folding the deferred rollups failed: {}", e.what());
+        {
+            std::lock_guard lock(stats_mutex_);
+            stats_.failed_folds++;
+            stats_.last_error = std::string("folding rollups: ") + e.what();
+        }
+        arm_rollup_fold(std::max(options_.rollup_fold_delay, min_fold_retry));
     }
-}
-
-void event_writer::record_failure(const std::string& error)
-{
-    std::lock_guard lock(stats_mutex_);
-    stats_.failed_batches++;
-    stats_.last_error = error;
 }
 
 void event_writer::post_task(task t, std::function<void(std::optional<std::string>)> done)
@@ -239,10 +245,10 @@ void event_writer::drain()
                 [&]
                 {
                     bool idle = pending_.empty() && !scheduled_;
-                    if (idle)
+                    if (idle && batch_->pending_rollup_events() > 0)
                     {
+                        fold_timer_.cancel(); // this fold replaces the timer's (or its retry)
                         fold_rollups();
-                        fold_timer_.cancel();
                     }
                     empty.set_value(idle);
                 }

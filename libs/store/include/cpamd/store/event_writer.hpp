@@ -46,8 +46,9 @@ struct writer_stats
     std::uint64_t duplicates = 0;
     std::uint64_t rejected = 0;
     std::uint64_t batches = 0;
-    std::uint64_t failed_batches = 0;
-    std::uint64_t pending = 0; // events submitted but not yet committed
+    std::uint64_t failed_batches = 0; // batches that wrote nothing (the spool replays them)
+    std::uint64_t failed_folds = 0;   // folds of deferred rollups that failed (retried; reads stay exact)
+    std::uint64_t pending = 0;        // events submitted but not yet committed
     std::int64_t last_insert_ms = 0;
     std::uint64_t last_batch_events = 0;
     std::uint64_t last_batch_micros = 0;
@@ -143,8 +144,8 @@ public:
     writer_stats stats() const;
     const std::filesystem::path& path() const { return path_; }
 
-    // Waits until everything submitted so far is written and its rollups folded. For tests and
-    // shutdown.
+    // Waits until everything submitted so far is written and its rollups folded (a fold that
+    // fails stays pending, counted by reads, and is retried later). For tests and shutdown.
     void drain();
 
 private:
@@ -157,9 +158,9 @@ private:
     };
     void schedule();
     void flush();
-    void arm_rollup_fold();
+    void arm_rollup_fold(std::chrono::milliseconds delay);
     void fold_rollups();
-    void record_failure(const std::string& error);
+    static constexpr std::chrono::milliseconds min_fold_retry{1000};
 
     std::filesystem::path path_;
     writer_options options_;
@@ -173,6 +174,7 @@ private:
     bool scheduled_ = false;
     boost::asio::steady_timer fold_timer_{thread_.get_executor()};
     bool fold_armed_ = false;
+    bool stopping_ = false; // set by the destructor: failed folds are no longer retried
 
     mutable std::mutex stats_mutex_;
     writer_stats stats_;
