@@ -128,7 +128,7 @@ end_to_end_run run_end_to_end(const std::filesystem::path& path, const std::file
                 parsed.push_back(std::move(*ev));
         }
         r.parse_seconds += seconds_since(t);
-        // As event_writer with a backlog: rollups deferred while batches follow, folded by the last.
+        // As event_writer does: rollups deferred, folded at the pending cap and by the last batch.
         r.inserted +=
             writer.write(parsed, {}, nullptr, last ? store::rollup_mode::fold : store::rollup_mode::defer)
                 .inserted;

@@ -188,8 +188,8 @@ DELETE FROM rejects WHERE id NOT IN (SELECT min(id) FROM rejects GROUP BY payloa
 CREATE UNIQUE INDEX rejects_payload_hash ON rejects (payload_hash);
 )sql";
 
-// v3: rollup deltas of deferred batches. A writer that is behind stores each batch's rollup sums
-// as one row here, in the batch's transaction, and later folds them into rollup_hour in one go;
+// v3: rollup deltas of deferred batches. The writer stores each batch's rollup sums as one row
+// here, in the batch's transaction, and later folds them into rollup_hour in one go;
 // rollup_hour plus these rows always hold exactly the sums of the events.
 constexpr std::string_view schema_v3 = R"sql(
 CREATE TABLE rollup_pending (

@@ -110,7 +110,7 @@ range_totals totals_between(connection& db, std::int64_t from_ns, std::int64_t t
             r.cost[i] = s.int64(13 + i);
         add_rollup(t, s.int64(1) != 0, r, s.blob(4));
     }
-    // Deltas a busy writer has not folded yet (bounded: see rollup_mode::defer).
+    // Deltas the writer has not folded yet (bounded: see rollup_mode::defer).
     for_each_pending_delta(
         db,
         [&](const rollup_key& k, const rollup_sums& r, std::string_view hist)

@@ -36,7 +36,7 @@ struct writer_options
     int wal_checkpoint_frames = wal_checkpointer::default_threshold_frames;
     // Every batch stores its rollup sums in rollup_pending (rollup_mode::defer); they are folded
     // into rollup_hour this long after the first of them, by drain(), or at 65 536 pending
-    // events, whichever comes first. Zero folds every batch at once.
+    // events, whichever comes first. Zero (or less) folds every batch at once.
     std::chrono::milliseconds rollup_fold_delay{1000};
 };
 
