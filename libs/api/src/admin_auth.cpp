@@ -4,6 +4,7 @@
 #include <cpamd/http/reply.hpp>
 #include <cpamd/security/bearer.hpp>
 #include <cpamd/security/primitives.hpp>
+#include <cpamd/security/secret.hpp>
 #include <fmt/format.h>
 
 namespace cpamd::api
@@ -81,43 +82,98 @@ bool admin_auth::verify(std::string_view token)
     return true;
 }
 
+std::string admin_auth::throttle_key(const http::exchange& ex)
+{
+    if (ex.client_address().is_v4())
+        return std::string(ex.client_address_text());
+    return throttle_key(ex.client_address());
+}
+
+bool admin_auth::proven_on_connection(const http::exchange& ex, std::string_view token) const
+{
+    const auto* memo = ex.memo();
+    return memo && memo->proven_generation == generation_.load(std::memory_order_acquire) &&
+           security::constant_time_equal(memo->proven_credential, token);
+}
+
+void admin_auth::remember_on_connection(
+    const http::exchange& ex, std::string_view token, std::uint64_t generation
+)
+{
+    if (auto* memo = ex.memo())
+    {
+        memo->forget_credential();
+        memo->proven_credential.assign(token);
+        memo->proven_generation = generation;
+    }
+}
+
+bool admin_auth::accepts(const http::exchange& ex, std::string_view token)
+{
+    if (proven_on_connection(ex, token))
+        return true;
+    // Taken before verifying: a credential replaced meanwhile leaves a memo that no longer matches.
+    const auto generation = generation_.load(std::memory_order_acquire);
+    if (!verify(token))
+        return false;
+    remember_on_connection(ex, token, generation);
+    return true;
+}
+
 std::optional<http::response> admin_auth::check(const http::exchange& ex)
 {
-    const std::string who = throttle_key(ex.client_address());
-    if (auto retry = throttle_.check(who))
-        return throttled_reply(*retry);
-    std::string_view token = security::extract_bearer_token(ex.header_value("Authorization"));
+    // The throttle key is only worked out when the throttle remembers some address at all.
+    std::string who;
+    if (!throttle_.idle())
+    {
+        who = throttle_key(ex);
+        if (auto retry = throttle_.check(who))
+            return throttled_reply(*retry);
+    }
+    std::string_view token = security::extract_bearer_token(ex.header()[http::bhttp::field::authorization]);
     if (token.empty())
         return invalid_key_reply();
-    if (verify(token))
+    if (accepts(ex, token))
     {
-        throttle_.record_success(who);
+        if (!throttle_.idle())
+            throttle_.record_success(who.empty() ? throttle_key(ex) : who);
         return std::nullopt;
     }
-    throttle_.record_failure(who);
+    throttle_.record_failure(who.empty() ? throttle_key(ex) : who);
     return invalid_key_reply();
 }
 
 bool admin_auth::is_admin(const http::exchange& ex)
 {
-    const std::string who = throttle_key(ex.client_address());
-    if (throttle_.check(who))
-        return false;
-    std::string_view token = security::extract_bearer_token(ex.header_value("Authorization"));
+    std::string who;
+    if (!throttle_.idle())
+    {
+        who = throttle_key(ex);
+        if (throttle_.check(who))
+            return false;
+    }
+    std::string_view token = security::extract_bearer_token(ex.header()[http::bhttp::field::authorization]);
     if (token.empty())
         return false;
+    if (proven_on_connection(ex, token))
+    {
+        if (!throttle_.idle())
+            throttle_.record_success(who.empty() ? throttle_key(ex) : who);
+        return true;
+    }
     const auto d = token_digest(token);
     {
         std::lock_guard lock(mutex_);
         if (rejected_.count(d))
             return false;
     }
-    if (verify(token))
+    if (accepts(ex, token))
     {
-        throttle_.record_success(who);
+        if (!throttle_.idle())
+            throttle_.record_success(who.empty() ? throttle_key(ex) : who);
         return true;
     }
-    throttle_.record_failure(who);
+    throttle_.record_failure(who.empty() ? throttle_key(ex) : who);
     std::lock_guard lock(mutex_);
     if (rejected_.size() >= max_remembered_tokens)
         rejected_.clear();
@@ -136,6 +192,7 @@ void admin_auth::set_credential(security::admin_credential credential)
 {
     std::lock_guard lock(mutex_);
     credential_ = std::move(credential);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
     verified_.clear();
     rejected_.clear();
 }

@@ -1,4 +1,5 @@
 #include <cpamd/core/hex.hpp>
+#include <cpamd/http/address_text.hpp>
 #include <cpamd/http/exchange.hpp>
 
 namespace cpamd::http
@@ -63,6 +64,24 @@ std::string_view exchange::header_value(std::string_view name) const
     auto it = header_.find(name);
     return it == header_.end() ? std::string_view{}
                                : std::string_view(it->value().data(), it->value().size());
+}
+
+std::string_view exchange::client_address_text() const
+{
+    std::string& text = memo_ ? memo_->client_address_text : address_text_;
+    if (text.empty())
+        text = address_text(client_);
+    return text;
+}
+
+void connection_memo::forget_credential() noexcept
+{
+    // Through a volatile pointer, so the compiler cannot drop the stores as dead.
+    volatile char* p = proven_credential.data();
+    for (std::size_t i = 0; i < proven_credential.size(); ++i)
+        p[i] = 0;
+    proven_credential.clear();
+    proven_generation = 0;
 }
 
 std::string_view exchange::param(std::string_view name) const

@@ -22,6 +22,7 @@ struct session
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
     asio::ip::address client;
+    connection_memo memo;
     std::uint64_t id = 0;
     // True while a request is being handled; touched only on the session's strand.
     bool busy = false;

@@ -86,6 +86,7 @@ handle_request(server_state& st, session& s, bhttp::request_parser<bhttp::empty_
     if (r.streamed)
     {
         exchange ex(head, target, s.client);
+        ex.set_memo(&s.memo);
         ex.set_params(std::move(found.params));
         if (st.options.authorize)
             if (auto denied = st.options.authorize(ex, r.options.auth))
@@ -121,6 +122,7 @@ handle_request(server_state& st, session& s, bhttp::request_parser<bhttp::empty_
     }
     auto& req = body_parser.get();
     exchange ex(req, target, s.client);
+    ex.set_memo(&s.memo);
     ex.set_params(std::move(found.params));
     ex.body() = std::move(req.body());
     if (st.options.authorize)

@@ -2,7 +2,6 @@
 #include <boost/beast/core/string.hpp>
 #include <cpamd/proxy/header_rules.hpp>
 #include <string>
-#include <vector>
 
 namespace cpamd::proxy
 {
@@ -49,9 +48,38 @@ bool named_in_connection(std::string_view connection, std::string_view name)
     return false;
 }
 
-bool stays_on_hop(const bhttp::fields& in, std::string_view name)
+// The hop-by-hop names all have a Beast field code, so the common case compares no strings.
+bool is_hop_by_hop_field(bhttp::field f)
 {
-    return is_hop_by_hop(name) || named_in_connection(in[bhttp::field::connection], name);
+    switch (f)
+    {
+    case bhttp::field::connection:
+    case bhttp::field::proxy_connection:
+    case bhttp::field::keep_alive:
+    case bhttp::field::proxy_authenticate:
+    case bhttp::field::proxy_authorization:
+    case bhttp::field::te:
+    case bhttp::field::trailer:
+    case bhttp::field::transfer_encoding:
+    case bhttp::field::upgrade:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// What Connection names, copied: erasing fields would leave a view of it dangling. Usually empty
+// or a plain "keep-alive"/"close", which names nothing else worth a lookup.
+std::string connection_tokens(const bhttp::fields& h)
+{
+    auto it = h.find(bhttp::field::connection);
+    return it == h.end() ? std::string{} : std::string(it->value());
+}
+
+bool stays_on_hop(const bhttp::fields::value_type& field, std::string_view connection)
+{
+    return is_hop_by_hop_field(field.name()) ||
+           (!connection.empty() && named_in_connection(connection, field.name_string()));
 }
 
 } // namespace
@@ -73,51 +101,60 @@ bool is_hop_by_hop(std::string_view name)
 
 void prepare_upstream_request(bhttp::fields& h, const forwarding& f)
 {
-    // Read what the edits need before they change it.
+    // One pass: note what the edits need, drop what must not go up. Every X-Forwarded-For comes
+    // out too; the joined chain goes back in at the end.
+    const std::string connection = connection_tokens(h);
     std::string chain;
-    for (auto [it, end] = h.equal_range("X-Forwarded-For"); it != end; ++it)
+    std::string original_host;
+    bool has_proto = false;
+    bool has_forwarded_host = false;
+    for (auto it = h.begin(); it != h.end();)
+    {
+        bool drop = stays_on_hop(*it, connection) || it->name() == bhttp::field::expect;
+        if (it->name() == bhttp::field::host)
+            original_host = it->value();
+        else if (it->name() == bhttp::field::unknown)
+        {
+            const std::string_view name = it->name_string();
+            if (beast::iequals(name, "X-Forwarded-For"))
+            {
+                if (!chain.empty())
+                    chain += ", ";
+                chain += it->value();
+                drop = true;
+            }
+            else if (beast::iequals(name, "X-Forwarded-Proto"))
+                has_proto = true;
+            else if (beast::iequals(name, "X-Forwarded-Host"))
+                has_forwarded_host = true;
+            else if (starts_with_nocase(name, "X-CPAMP-"))
+                drop = true;
+        }
+        it = drop ? h.erase(it) : std::next(it);
+    }
+    if (!f.client_ip.empty())
     {
         if (!chain.empty())
             chain += ", ";
-        chain += it->value();
+        chain += f.client_ip;
     }
-    if (!f.client_ip.empty())
-        chain += chain.empty() ? f.client_ip : ", " + f.client_ip;
-    const bool has_proto = h.find("X-Forwarded-Proto") != h.end();
-    const bool has_forwarded_host = h.find("X-Forwarded-Host") != h.end();
-    const std::string original_host(h[bhttp::field::host]);
-
-    std::vector<std::string> drop;
-    for (const auto& field : h)
-    {
-        const std::string_view name = field.name_string();
-        if (stays_on_hop(h, name) || starts_with_nocase(name, "X-CPAMP-") ||
-            field.name() == bhttp::field::expect)
-            drop.emplace_back(name);
-    }
-    for (const auto& name : drop)
-        h.erase(name);
 
     h.set(bhttp::field::host, f.upstream_host);
     // Every hop appends the address it saw, as Go's ReverseProxy does.
     if (!chain.empty())
-        h.set("X-Forwarded-For", chain);
+        h.insert("X-Forwarded-For", chain);
     // A front proxy (nginx terminating TLS) knows the scheme better than we do.
     if (!has_proto)
-        h.set("X-Forwarded-Proto", "http");
+        h.insert("X-Forwarded-Proto", "http");
     if (!has_forwarded_host && !original_host.empty())
-        h.set("X-Forwarded-Host", original_host);
+        h.insert("X-Forwarded-Host", original_host);
 }
 
 void prepare_client_response(bhttp::fields& h)
 {
-    // Names listed in Connection first, while Connection is still there to read.
-    std::vector<std::string> drop;
-    for (const auto& f : h)
-        if (stays_on_hop(h, f.name_string()))
-            drop.emplace_back(f.name_string());
-    for (const auto& name : drop)
-        h.erase(name);
+    const std::string connection = connection_tokens(h);
+    for (auto it = h.begin(); it != h.end();)
+        it = stays_on_hop(*it, connection) ? h.erase(it) : std::next(it);
 }
 
 } // namespace cpamd::proxy

@@ -5,7 +5,6 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <cpamd/http/address_text.hpp>
 #include <cpamd/proxy/reverse_proxy.hpp>
 #include <openssl/ssl.h>
 
@@ -191,9 +190,7 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
 
     // The client's header becomes the upstream one, edited in place (no copy of every field).
     auto& head = client.parser.get();
-    prepare_upstream_request(
-        head, forwarding{http::address_text(ex.client_address()), plan.upstream->url.host_header}
-    );
+    prepare_upstream_request(head, forwarding{ex.client_address_text(), plan.upstream->url.host_header});
     head.target(plan.upstream->url.base_path + std::string(ex.target()));
     head.version(11);
     if (plan.authorization)

@@ -54,9 +54,12 @@ auth_throttle::entry& auth_throttle::touch_or_insert(const std::string& key)
 
 std::optional<std::chrono::seconds> auth_throttle::check(std::string_view address, time_point now)
 {
+    if (idle())
+        return std::nullopt;
     const std::string key(address);
     std::lock_guard lock(mutex_);
     entry* e = find(key, now);
+    tracked_count_.store(entries_.size(), std::memory_order_release);
     if (e == nullptr || e->blocked_until <= now)
         return std::nullopt;
     return ceil_seconds(e->blocked_until - now);
@@ -72,6 +75,7 @@ std::optional<std::chrono::seconds> auth_throttle::record_failure(std::string_vi
         e = &touch_or_insert(key);
         e->window_start = now;
     }
+    tracked_count_.store(entries_.size(), std::memory_order_release);
     if (e->blocked_until > now)
         return std::nullopt; // already blocked; the caller should not have verified
     if (now - e->window_start >= options_.window)
@@ -90,6 +94,8 @@ std::optional<std::chrono::seconds> auth_throttle::record_failure(std::string_vi
 
 void auth_throttle::record_success(std::string_view address)
 {
+    if (idle())
+        return;
     const std::string key(address);
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
@@ -97,6 +103,7 @@ void auth_throttle::record_success(std::string_view address)
         return;
     lru_.erase(it->second.lru);
     entries_.erase(it);
+    tracked_count_.store(entries_.size(), std::memory_order_release);
 }
 
 std::size_t auth_throttle::tracked() const

@@ -42,6 +42,7 @@ TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
     headers["X-Hop-Only"] = "1";
     headers["Keep-Alive"] = "timeout=5";
     headers["TE"] = "trailers";
+    headers["Proxy-Connection"] = "keep-alive";
     headers["X-CPAMP-Auth-File-Name"] = "panel-only";
     headers["X-Custom"] = "kept";
     auto r = c.get("/v0/management/config?probe=1&x=a%20b", headers);
@@ -57,8 +58,14 @@ TEST_CASE("admin calls reach CPA with the stored key, never the admin key")
     CHECK(header_values(*got, "host") == std::vector<std::string>{"127.0.0.1:" + std::to_string(sim.port())});
     CHECK(header_values(*got, "x-forwarded-for") == std::vector<std::string>{"203.0.113.7, 127.0.0.1"});
     CHECK(header_values(*got, "x-forwarded-proto") == std::vector<std::string>{"http"});
+    // The Host the client asked for, as Go's proxy tells its upstream.
+    CHECK(
+        header_values(*got, "x-forwarded-host") ==
+        std::vector<std::string>{"127.0.0.1:" + std::to_string(d->port())}
+    );
     CHECK(header_values(*got, "x-custom") == std::vector<std::string>{"kept"});
-    for (auto dropped : {"x-hop-only", "keep-alive", "te", "x-cpamp-auth-file-name", "connection"})
+    for (auto dropped :
+         {"x-hop-only", "keep-alive", "te", "proxy-connection", "x-cpamp-auth-file-name", "connection"})
     {
         INFO(dropped);
         CHECK(header_values(*got, dropped).empty());

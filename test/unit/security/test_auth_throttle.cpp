@@ -127,3 +127,24 @@ TEST_CASE("thread-safe under concurrent failures", "[security][throttle]")
     CHECK(t.check("shared", t0) == 60s);
     CHECK(t.tracked() <= 64);
 }
+
+TEST_CASE("idle() says whether any address is remembered", "[security][throttle]")
+{
+    auth_throttle t({.max_failures = 2, .window = 60s, .block = 10s, .max_tracked = 10});
+    CHECK(t.idle());
+    CHECK_FALSE(t.record_failure("10.0.0.1", t0));
+    CHECK_FALSE(t.idle());
+    // Idle or not, an address that is not blocked passes and one that is does not.
+    CHECK_FALSE(t.check("10.0.0.2", t0));
+    t.record_success("10.0.0.1");
+    CHECK(t.idle());
+    CHECK_FALSE(t.check("10.0.0.1", t0));
+
+    CHECK(t.record_failure("10.0.0.1", t0) == std::nullopt);
+    CHECK(t.record_failure("10.0.0.1", t0 + 1s) == 10s);
+    CHECK_FALSE(t.idle());
+    CHECK(t.check("10.0.0.1", t0 + 2s) == 9s);
+    // Once the block and its window are over, the check that finds it stale forgets it.
+    CHECK_FALSE(t.check("10.0.0.1", t0 + 200s));
+    CHECK(t.idle());
+}

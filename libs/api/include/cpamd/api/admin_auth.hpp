@@ -8,14 +8,18 @@
 // Replies: wrong or missing key -> 401 invalid_admin_key; address blocked -> 429
 // too_many_auth_failures with Retry-After. A request without any token is refused but not
 // counted (it is not a guess). Verified tokens are remembered by a keyed digest, so a PBKDF2
-// credential costs its iterations once, not on every request. Thread-safe.
+// credential costs its iterations once, not on every request; and by each keep-alive connection
+// (http::connection_memo), so its next requests cost one constant-time comparison. The throttle
+// still comes first on every request. Thread-safe.
 
 #include <array>
+#include <atomic>
 #include <boost/asio/ip/address.hpp>
 #include <cpamd/http/exchange.hpp>
 #include <cpamd/http/router.hpp>
 #include <cpamd/security/auth_throttle.hpp>
 #include <cpamd/security/credential.hpp>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -49,11 +53,17 @@ public:
 
     // The throttle key of a client: IPv4 as is, IPv6 by its /64 (one host owns a whole /64).
     static std::string throttle_key(const boost::asio::ip::address& a);
+    static std::string throttle_key(const http::exchange& ex);
 
 private:
     using digest = std::array<unsigned char, 32>;
     digest token_digest(std::string_view token) const;
     bool verify(std::string_view token);
+    // verify(), first asking the connection's memo and then filling it.
+    bool accepts(const http::exchange& ex, std::string_view token);
+    bool proven_on_connection(const http::exchange& ex, std::string_view token) const;
+    static void
+    remember_on_connection(const http::exchange& ex, std::string_view token, std::uint64_t generation);
 
     security::auth_throttle throttle_;
     std::mutex mutex_;
@@ -61,6 +71,7 @@ private:
     std::set<digest> verified_;                 // digests of tokens that verified; bounded
     std::set<digest> rejected_;                 // digests of tokens that did not (is_admin); bounded
     std::array<unsigned char, 32> cache_key_{}; // random per process: the digests mean nothing elsewhere
+    std::atomic<std::uint64_t> generation_{1};  // bumped by set_credential; connection memos carry it
 };
 
 } // namespace cpamd::api

@@ -10,6 +10,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <cpamd/http/types.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,23 @@ struct connection_access
     beast::tcp_stream& stream;
     beast::flat_buffer& buffer;
     bhttp::request_parser<bhttp::empty_body>& parser; // the header has been read, the body not
+};
+
+// What a connection has already worked out, kept for its next requests (one connection's
+// requests never overlap). Owned by the session; the authorizer keeps what it proved here.
+struct connection_memo
+{
+    connection_memo() = default;
+    connection_memo(const connection_memo&) = delete;
+    connection_memo& operator=(const connection_memo&) = delete;
+    ~connection_memo() { forget_credential(); }
+
+    // Wipes the remembered credential (it is a secret), keeping the capacity.
+    void forget_credential() noexcept;
+
+    std::string client_address_text;     // filled on first use
+    std::string proven_credential;       // the last credential the authorizer accepted here
+    std::uint64_t proven_generation = 0; // ...against this generation of the stored one
 };
 
 class exchange
@@ -47,6 +65,12 @@ public:
     void set_params(std::vector<std::pair<std::string, std::string>> params) { params_ = std::move(params); }
 
     const asio::ip::address& client_address() const { return client_; }
+    // The client address as text (address_text), worked out once per connection.
+    std::string_view client_address_text() const;
+
+    // The connection's memo; null for an exchange made outside a session (tests).
+    connection_memo* memo() const { return memo_; }
+    void set_memo(connection_memo* m) { memo_ = m; }
 
     // Buffered routes: the whole request body.
     std::string& body() { return body_; }
@@ -70,6 +94,8 @@ private:
     std::vector<std::pair<std::string, std::string>> params_;
     std::string body_;
     connection_access* connection_ = nullptr;
+    connection_memo* memo_ = nullptr;
+    mutable std::string address_text_; // without a memo
 };
 
 // Percent-decodes a query component ('+' is a space, as Go's url.ParseQuery reads it).

@@ -20,8 +20,8 @@ bool is_hop_by_hop(std::string_view name);
 
 struct forwarding
 {
-    std::string client_ip;     // appended to X-Forwarded-For
-    std::string upstream_host; // the Host header CPA gets
+    std::string_view client_ip;     // appended to X-Forwarded-For
+    std::string_view upstream_host; // the Host header CPA gets
 };
 
 // Edits a client's request header in place for its trip upstream: drops what stays on this hop,

@@ -16,6 +16,7 @@
 //
 // Thread-safe (one mutex). Time is passed in, so tests drive it with a fake clock.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <list>
@@ -66,6 +67,10 @@ public:
     // Addresses currently remembered (for tests and /status).
     std::size_t tracked() const;
 
+    // True when no address is remembered: nothing is blocked and a success has nothing to forget,
+    // so a caller may skip working out the address key. Lock-free.
+    bool idle() const noexcept { return tracked_count_.load(std::memory_order_acquire) == 0; }
+
     const options& settings() const noexcept { return options_; }
 
 private:
@@ -83,7 +88,8 @@ private:
     options options_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, entry> entries_;
-    std::list<std::string> lru_; // front = most recently seen
+    std::list<std::string> lru_;                // front = most recently seen
+    std::atomic<std::size_t> tracked_count_{0}; // entries_.size(), readable without the lock
 };
 
 } // namespace cpamd::security
