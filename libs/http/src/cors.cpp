@@ -4,19 +4,33 @@
 namespace cpamd::http
 {
 
-void apply_cors(bhttp::fields& res, std::string_view request_origin, const std::vector<std::string>& allowed)
+cors_headers cors_for(std::string_view request_origin, const std::vector<std::string>& allowed)
 {
+    cors_headers h;
     if (allowed.empty())
-        return;
+        return h;
+    h.any = true;
     if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
-        res.set(bhttp::field::access_control_allow_origin, "*");
+        h.allow_origin = "*";
     else if (!request_origin.empty() && std::find(allowed.begin(), allowed.end(), request_origin) != allowed.end())
     {
-        res.set(bhttp::field::access_control_allow_origin, request_origin);
-        res.set(bhttp::field::vary, "Origin");
+        h.allow_origin = request_origin;
+        h.vary_origin = true;
     }
-    res.set(bhttp::field::access_control_allow_methods, "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-    res.set(bhttp::field::access_control_allow_headers, "Authorization, Content-Type");
+    return h;
+}
+
+void apply_cors(bhttp::fields& res, std::string_view request_origin, const std::vector<std::string>& allowed)
+{
+    const auto cors = cors_for(request_origin, allowed);
+    if (!cors.any)
+        return;
+    if (!cors.allow_origin.empty())
+        res.set(bhttp::field::access_control_allow_origin, cors.allow_origin);
+    if (cors.vary_origin)
+        res.set(bhttp::field::vary, "Origin");
+    res.set(bhttp::field::access_control_allow_methods, cors_headers::allow_methods);
+    res.set(bhttp::field::access_control_allow_headers, cors_headers::allow_headers);
 }
 
 } // namespace cpamd::http

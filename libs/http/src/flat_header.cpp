@@ -18,16 +18,27 @@ void append_version(unsigned version, std::string& out)
 void append_fields(const bhttp::fields& fields, std::string& out)
 {
     for (const auto& f : fields)
-    {
-        out += f.name_string();
-        out += ": ";
-        out += f.value();
-        out += "\r\n";
-    }
+        append_field(f.name_string(), f.value(), out);
     out += "\r\n";
 }
 
 } // namespace
+
+void append_field(std::string_view name, std::string_view value, std::string& out)
+{
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+}
+
+void append_request_line(std::string_view method, std::string_view target, std::string& out)
+{
+    out += method;
+    out += ' ';
+    out += target;
+    out += " HTTP/1.1\r\n";
+}
 
 void append_header(const bhttp::request_header<>& h, std::string& out)
 {
@@ -42,8 +53,13 @@ void append_header(const bhttp::request_header<>& h, std::string& out)
 
 void append_header(const bhttp::response_header<>& h, std::string& out)
 {
-    append_version(h.version(), out);
-    const unsigned code = h.result_int();
+    append_status_line(h.version(), h.result_int(), h.reason(), out);
+    append_fields(h, out);
+}
+
+void append_status_line(unsigned version, unsigned code, std::string_view reason, std::string& out)
+{
+    append_version(version, out);
     const char digits[] = {
         ' ',
         static_cast<char>('0' + code / 100),
@@ -52,9 +68,9 @@ void append_header(const bhttp::response_header<>& h, std::string& out)
         ' '};
     out.append(digits, sizeof digits);
     // An unset reason is the standard one, as Beast's serializer does.
-    out += h.reason().empty() ? bhttp::obsolete_reason(static_cast<bhttp::status>(code)) : h.reason();
+    out +=
+        reason.empty() ? std::string_view(bhttp::obsolete_reason(static_cast<bhttp::status>(code))) : reason;
     out += "\r\n";
-    append_fields(h, out);
 }
 
 void append_chunk_size(std::size_t size, std::string& out)

@@ -1,5 +1,8 @@
+#include <algorithm>
 #include <array>
 #include <boost/beast/core/string.hpp>
+#include <charconv>
+#include <cpamd/http/flat_header.hpp>
 #include <cpamd/proxy/header_rules.hpp>
 #include <string>
 
@@ -68,14 +71,6 @@ bool is_hop_by_hop_field(bhttp::field f)
     }
 }
 
-// What Connection names, copied: erasing fields would leave a view of it dangling. Usually empty
-// or a plain "keep-alive"/"close", which names nothing else worth a lookup.
-std::string connection_tokens(const bhttp::fields& h)
-{
-    auto it = h.find(bhttp::field::connection);
-    return it == h.end() ? std::string{} : std::string(it->value());
-}
-
 bool stays_on_hop(const bhttp::fields::value_type& field, std::string_view connection)
 {
     return is_hop_by_hop_field(field.name()) ||
@@ -99,62 +94,130 @@ bool is_hop_by_hop(std::string_view name)
     return false;
 }
 
-void prepare_upstream_request(bhttp::fields& h, const forwarding& f)
+void append_upstream_head(const bhttp::request_header<>& in, const upstream_head& u, std::string& out)
 {
-    // One pass: note what the edits need, drop what must not go up. Every X-Forwarded-For comes
-    // out too; the joined chain goes back in at the end.
-    const std::string connection = connection_tokens(h);
+    http::append_request_line(in.method_string(), u.target, out);
+    const std::string_view connection = in[bhttp::field::connection];
     std::string chain;
-    std::string original_host;
+    std::string_view original_host;
     bool has_proto = false;
     bool has_forwarded_host = false;
-    for (auto it = h.begin(); it != h.end();)
+    for (const auto& field : in)
     {
-        bool drop = stays_on_hop(*it, connection) || it->name() == bhttp::field::expect;
-        if (it->name() == bhttp::field::host)
-            original_host = it->value();
-        else if (it->name() == bhttp::field::unknown)
+        const auto code = field.name();
+        const std::string_view name = field.name_string();
+        switch (code)
         {
-            const std::string_view name = it->name_string();
+        case bhttp::field::host:
+            original_host = field.value();
+            continue;
+        case bhttp::field::expect:
+        case bhttp::field::content_length: // end_head() frames the body
+            continue;
+        case bhttp::field::authorization:
+            if (u.authorization)
+                continue;
+            break;
+        case bhttp::field::unknown:
             if (beast::iequals(name, "X-Forwarded-For"))
             {
                 if (!chain.empty())
                     chain += ", ";
-                chain += it->value();
-                drop = true;
+                chain += field.value();
+                continue;
             }
-            else if (beast::iequals(name, "X-Forwarded-Proto"))
-                has_proto = true;
-            else if (beast::iequals(name, "X-Forwarded-Host"))
-                has_forwarded_host = true;
-            else if (starts_with_nocase(name, "X-CPAMP-"))
-                drop = true;
+            if (starts_with_nocase(name, "X-CPAMP-"))
+                continue;
+            has_proto = has_proto || beast::iequals(name, "X-Forwarded-Proto");
+            has_forwarded_host = has_forwarded_host || beast::iequals(name, "X-Forwarded-Host");
+            break;
+        default:
+            break;
         }
-        it = drop ? h.erase(it) : std::next(it);
+        if (stays_on_hop(field, connection))
+            continue;
+        if (std::any_of(
+                u.set_headers.begin(),
+                u.set_headers.end(),
+                [&](const auto& h) { return beast::iequals(h.first, name); }
+            ))
+            continue;
+        http::append_field(name, field.value(), out);
     }
-    if (!f.client_ip.empty())
+    if (!u.client_ip.empty())
     {
         if (!chain.empty())
             chain += ", ";
-        chain += f.client_ip;
+        chain += u.client_ip;
     }
 
-    h.set(bhttp::field::host, f.upstream_host);
+    http::append_field("Host", u.upstream_host, out);
+    if (u.authorization)
+        http::append_field("Authorization", *u.authorization, out);
     // Every hop appends the address it saw, as Go's ReverseProxy does.
     if (!chain.empty())
-        h.insert("X-Forwarded-For", chain);
+        http::append_field("X-Forwarded-For", chain, out);
     // A front proxy (nginx terminating TLS) knows the scheme better than we do.
     if (!has_proto)
-        h.insert("X-Forwarded-Proto", "http");
+        http::append_field("X-Forwarded-Proto", "http", out);
     if (!has_forwarded_host && !original_host.empty())
-        h.insert("X-Forwarded-Host", original_host);
+        http::append_field("X-Forwarded-Host", original_host, out);
+    for (const auto& [name, value] : u.set_headers)
+        http::append_field(name, value, out);
 }
 
-void prepare_client_response(bhttp::fields& h)
+void end_head(const body_framing& framing, std::string& out)
 {
-    const std::string connection = connection_tokens(h);
-    for (auto it = h.begin(); it != h.end();)
-        it = stays_on_hop(*it, connection) ? h.erase(it) : std::next(it);
+    if (framing.how == body_framing::kind::length)
+    {
+        char digits[24];
+        const auto end = std::to_chars(std::begin(digits), std::end(digits), framing.length).ptr;
+        http::append_field("Content-Length", std::string_view(digits, end - digits), out);
+    }
+    else if (framing.how == body_framing::kind::chunked)
+        http::append_field("Transfer-Encoding", "chunked", out);
+    out += "\r\n";
+}
+
+void append_client_head(const bhttp::response_header<>& in, const client_head& c, std::string& out)
+{
+    http::append_status_line(11, in.result_int(), in.reason(), out);
+    const std::string_view connection = in[bhttp::field::connection];
+    for (const auto& field : in)
+    {
+        switch (field.name())
+        {
+        case bhttp::field::access_control_allow_methods:
+        case bhttp::field::access_control_allow_headers:
+            if (c.cors.any)
+                continue;
+            break;
+        case bhttp::field::access_control_allow_origin:
+            if (!c.cors.allow_origin.empty())
+                continue;
+            break;
+        case bhttp::field::vary:
+            if (c.cors.vary_origin)
+                continue;
+            break;
+        default:
+            break;
+        }
+        if (!stays_on_hop(field, connection))
+            http::append_field(field.name_string(), field.value(), out);
+    }
+    if (c.cors.any)
+    {
+        if (!c.cors.allow_origin.empty())
+            http::append_field("Access-Control-Allow-Origin", c.cors.allow_origin, out);
+        if (c.cors.vary_origin)
+            http::append_field("Vary", "Origin", out);
+        http::append_field("Access-Control-Allow-Methods", http::cors_headers::allow_methods, out);
+        http::append_field("Access-Control-Allow-Headers", http::cors_headers::allow_headers, out);
+    }
+    if (!c.keep_alive)
+        http::append_field("Connection", "close", out);
+    end_head(body_framing{c.chunked ? body_framing::kind::chunked : body_framing::kind::none}, out);
 }
 
 } // namespace cpamd::proxy

@@ -5,16 +5,14 @@
 // each through one 64 KiB buffer: a slow reader on either side stalls the other (backpressure).
 
 #include "client_watch.hpp"
+#include "flat_writer.hpp"
 #include "io_deadline.hpp"
-#include "response_writer.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 #include <cpamd/http/cors.hpp>
 #include <cpamd/proxy/header_rules.hpp>
 #include <cpamd/proxy/reverse_proxy.hpp>
@@ -86,8 +84,8 @@ struct relay_context
     http::connection_access& client;
     const proxy_options& options;
     proxy_stats& stats;
-    bhttp::request<bhttp::empty_body>* bodiless = nullptr; // no body: the client's header, edited
-    bhttp::request<bhttp::buffer_body> request;            // with a body: its header, copied
+    std::string head; // the upstream request's whole head (header_rules), framing included
+    body_framing framing;
     body_mode mode = body_mode::none;
     std::string buffered_body;
     std::optional<bhttp::request_parser<bhttp::buffer_body>> body_parser; // streamed mode
@@ -128,64 +126,57 @@ inline std::string describe(const boost::system::error_code& ec)
 
 using http::use_nothrow;
 
-// Sends a request with a body (buffered or streamed from the client). On failure: which step
-// failed and why; a client that went away is reported as "client" with its error.
+// Sends the request: its head, then the body (buffered, or streamed from the client). On failure:
+// which step failed and why; a client that went away is reported as "client" with its error.
 template <class Stream>
 asio::awaitable<std::optional<std::pair<std::string_view, boost::system::error_code>>>
-send_body_request(Stream& up, relay_context& x, io_deadline& deadline)
+send_request(Stream& up, relay_context& x, io_deadline& deadline)
 {
     const auto idle = x.options.idle_timeout;
     auto& client = x.client.stream;
-    bhttp::request_serializer<bhttp::buffer_body> sr{x.request};
-    deadline.expires_after(idle);
-    if (auto [ec, n] = co_await bhttp::async_write_header(up, sr, use_nothrow); ec)
-        co_return std::pair{std::string_view("write request"), ec};
-
-    if (x.mode == body_mode::streamed)
+    if (x.mode != body_mode::streamed)
     {
-        if (x.expects_continue)
-        {
-            static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-            client.expires_after(idle);
-            auto [ec, n] = co_await asio::async_write(client, asio::buffer(go_on), use_nothrow);
-            if (ec)
-                co_return std::pair{std::string_view("client"), ec};
-        }
-        auto& p = *x.body_parser;
-        while (!p.is_done())
-        {
-            p.get().body().data = x.buffer();
-            p.get().body().size = relay_chunk;
-            client.expires_after(idle);
-            auto [rec, rn] = co_await bhttp::async_read_some(client, x.client.buffer, p, use_nothrow);
-            if (rec && rec != bhttp::error::need_buffer)
-                co_return std::pair{std::string_view("client"), rec};
-            const auto got = relay_chunk - p.get().body().size;
-            if (got == 0 && !p.is_done())
-                continue;
-            x.request.body().data = got ? x.buffer() : nullptr;
-            x.request.body().size = got;
-            x.request.body().more = !p.is_done();
-            deadline.expires_after(idle);
-            auto [wec, wn] = co_await bhttp::async_write(up, sr, use_nothrow);
-            if (wec && wec != bhttp::error::need_buffer)
-                co_return std::pair{std::string_view("write request body"), wec};
-        }
-    }
-    else
-    {
-        x.request.body().data = x.buffered_body.data();
-        x.request.body().size = x.buffered_body.size();
-        x.request.body().more = false;
-    }
-    if (!sr.is_done())
-    {
-        if (x.mode == body_mode::streamed)
-            x.request.body() = {nullptr, 0, false};
+        // The head and a whole body in one gather write.
+        const std::array<asio::const_buffer, 2> pieces{asio::buffer(x.head), asio::buffer(x.buffered_body)};
         deadline.expires_after(idle);
-        if (auto [ec, n] = co_await bhttp::async_write(up, sr, use_nothrow); ec)
+        if (auto [ec, n] = co_await asio::async_write(up, pieces, use_nothrow); ec)
             co_return std::pair{std::string_view("write request"), ec};
+        co_return std::nullopt;
     }
+
+    // Streamed: the head first, so CPA can refuse early; the body piece by piece as it comes.
+    // x.head stays whole: a request is only sent again (retry) when its body is in memory.
+    flat_writer out(x.head, x.framing.how == body_framing::kind::chunked);
+    deadline.expires_after(idle);
+    if (auto ec = co_await out.write_header(up); ec)
+        co_return std::pair{std::string_view("write request"), ec};
+    if (x.expects_continue)
+    {
+        static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+        client.expires_after(idle);
+        auto [ec, n] = co_await asio::async_write(client, asio::buffer(go_on), use_nothrow);
+        if (ec)
+            co_return std::pair{std::string_view("client"), ec};
+    }
+    auto& p = *x.body_parser;
+    while (!p.is_done())
+    {
+        p.get().body().data = x.buffer();
+        p.get().body().size = relay_chunk;
+        client.expires_after(idle);
+        auto [rec, rn] = co_await bhttp::async_read_some(client, x.client.buffer, p, use_nothrow);
+        if (rec && rec != bhttp::error::need_buffer)
+            co_return std::pair{std::string_view("client"), rec};
+        const auto got = relay_chunk - p.get().body().size;
+        if (got == 0)
+            continue;
+        deadline.expires_after(idle);
+        if (auto ec = co_await out.write_piece(up, asio::buffer(x.buffer(), got)); ec)
+            co_return std::pair{std::string_view("write request body"), ec};
+    }
+    deadline.expires_after(idle);
+    if (auto ec = co_await out.finish(up); ec)
+        co_return std::pair{std::string_view("write request"), ec};
     co_return std::nullopt;
 }
 
@@ -265,17 +256,8 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         return r;
     };
 
-    // 1. The request header, then its body.
-    if (x.bodiless)
-    {
-        std::string head;
-        head.reserve(512);
-        http::append_header(x.bodiless->base(), head);
-        deadline.expires_after(idle);
-        if (auto [ec, n] = co_await asio::async_write(up, asio::buffer(head), use_nothrow); ec)
-            co_return upstream_failed("write request", ec);
-    }
-    else if (auto failed = co_await send_body_request(up, x, deadline))
+    // 1. The request head, then its body.
+    if (auto failed = co_await send_request(up, x, deadline))
     {
         if (failed->first == "client")
             co_return client_left();
@@ -312,21 +294,21 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         // 1xx interim answers (100 Continue, 103 Early Hints) are ours to swallow.
     }
 
-    // 3. The response header to the client, then the body as it comes. CPA's header is edited in
-    // place and sent as it is (no copy of every field); the body passes through the same message.
+    // 3. The response head to the client, written straight from CPA's parsed header, then the
+    // body as it comes, through the same message's buffer.
     auto& res = rp->get();
     const auto status = res.result_int();
     const bool has_body = !x.is_head && status != 204 && status != 304;
     const bool chunk_it = has_body && !rp->content_length(); // chunked, or ended by close upstream
-    prepare_client_response(res);
-    res.version(11);
-    http::apply_cors(res, x.origin, x.options.cors_origins);
-    res.keep_alive(x.client_keep_alive);
-    if (chunk_it)
-        res.chunked(true);
     // A HEAD answer keeps the Content-Length a GET would have.
-
-    response_writer out(res.base(), chunk_it);
+    std::string head;
+    head.reserve(512);
+    append_client_head(
+        res.base(),
+        client_head{x.client_keep_alive, chunk_it, http::cors_for(x.origin, x.options.cors_origins)},
+        head
+    );
+    flat_writer out(std::move(head), chunk_it);
     x.status_written = status;
     // The header goes out with the first piece of the body (one segment for a small answer),
     // except for event streams, whose header the client should see before the first event.

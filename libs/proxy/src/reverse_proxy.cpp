@@ -188,23 +188,21 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
     x.origin = std::string(in[bhttp::field::origin]);
     const bool declared_length = in.find(bhttp::field::content_length) != in.end();
 
-    // The client's header becomes the upstream one, edited in place (no copy of every field).
-    auto& head = client.parser.get();
-    prepare_upstream_request(head, forwarding{ex.client_address_text(), plan.upstream->url.host_header});
-    head.target(plan.upstream->url.base_path + std::string(ex.target()));
-    head.version(11);
+    // The upstream head is written from the client's header before its parser moves on to the
+    // body; only the framing waits for the body to be known.
+    const std::string target = plan.upstream->url.base_path + std::string(ex.target());
+    upstream_head u{target, plan.upstream->url.host_header, ex.client_address_text()};
     if (plan.authorization)
-        head.set(bhttp::field::authorization, *plan.authorization);
-    for (const auto& [name, value] : plan.set_headers)
-        head.set(name, value);
-    auto& req = x.request; // used instead when a body goes along
+        u.authorization = *plan.authorization;
+    u.set_headers = plan.set_headers;
+    x.head.reserve(512);
+    append_upstream_head(in, u, x.head);
 
     // The body: none, edited whole, or streamed.
     if (client.parser.is_done())
     {
         if (declared_length)
-            head.content_length(0);
-        x.bodiless = &head;
+            x.framing = {body_framing::kind::length, 0};
     }
     else if (plan.edit_body)
     {
@@ -219,7 +217,6 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
             client.stream.expires_after(options_.idle_timeout);
             co_await asio::async_write(client.stream, asio::buffer(go_on), use_nothrow);
         }
-        req.base() = head.base(); // before the parser (and the header it holds) moves on
         bool too_large = false;
         auto body = co_await read_whole_body(client, plan.edit_body_limit, options_.idle_timeout, too_large);
         if (!body)
@@ -232,19 +229,19 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
         }
         x.mode = detail::body_mode::buffered;
         x.buffered_body = plan.edit_body(std::move(*body));
-        req.content_length(x.buffered_body.size());
+        x.framing = {body_framing::kind::length, x.buffered_body.size()};
     }
     else
     {
         x.mode = detail::body_mode::streamed;
-        req.base() = head.base();
         if (auto len = client.parser.content_length())
-            req.content_length(*len);
+            x.framing = {body_framing::kind::length, *len};
         else
-            req.chunked(true);
+            x.framing = {body_framing::kind::chunked};
         x.body_parser.emplace(std::move(client.parser));
         x.body_parser->body_limit(boost::none);
     }
+    end_head(x.framing, x.head);
 
     // A pooled connection may have been closed by CPA a moment ago: a request that can be sent
     // again (its body is in memory) gets one more try on a fresh connection.

@@ -5,6 +5,7 @@
 #include "proxy_fixture.hpp"
 
 #include <atomic>
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
@@ -183,4 +184,67 @@ TEST_CASE("100 concurrent proxied requests all get CPA's answer")
         t.join();
     CHECK(ok == 100);
     stop_daemon(*d);
+}
+
+namespace
+{
+
+// How many header lines of the raw answer `raw` are named `name` (any case).
+int count_fields(const std::string& raw, std::string_view name)
+{
+    int n = 0;
+    const auto head = raw.substr(0, raw.find("\r\n\r\n"));
+    for (std::size_t at = head.find("\r\n"); at != std::string::npos; at = head.find("\r\n", at + 2))
+    {
+        const auto line = std::string_view(head).substr(at + 2, name.size() + 1);
+        if (line.size() == name.size() + 1 && line.back() == ':' &&
+            boost::beast::iequals(line.substr(0, name.size()), name))
+            ++n;
+    }
+    return n;
+}
+
+std::string raw_admin_get(running_daemon& d, const std::string& origin)
+{
+    auto c = d.client();
+    c.send_raw(
+        "GET /v0/management/config HTTP/1.1\r\nHost: cpamd\r\nConnection: close\r\nOrigin: " + origin +
+        "\r\nAuthorization: Bearer " + proxy_admin_key + "\r\n\r\n"
+    );
+    return c.read_raw();
+}
+
+} // namespace
+
+TEST_CASE("proxied answers carry cpamd's CORS headers, each once, and close when asked")
+{
+    temp_dir dir;
+    sim_process sim;
+    auto d = start_proxy_daemon(dir, sim.url(), {{"USAGE_CORS_ORIGINS", "https://panel.example"}});
+
+    auto allowed = raw_admin_get(*d, "https://panel.example");
+    REQUIRE(allowed.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(allowed.find("\r\nAccess-Control-Allow-Origin: https://panel.example\r\n") != std::string::npos);
+    CHECK(allowed.find("\r\nVary: Origin\r\n") != std::string::npos);
+    CHECK(allowed.find("\r\nConnection: close\r\n") != std::string::npos);
+    CHECK(count_fields(allowed, "X-CPA-VERSION") == 1); // CPA's own pass
+    for (auto name :
+         {"Access-Control-Allow-Origin",
+          "Access-Control-Allow-Methods",
+          "Access-Control-Allow-Headers",
+          "Vary",
+          "Connection",
+          "Content-Length"})
+    {
+        INFO(name);
+        CHECK(count_fields(allowed, name) == 1);
+    }
+    CHECK(count_fields(allowed, "Transfer-Encoding") == 0);
+
+    // Another origin gets no Allow-Origin, but the methods and headers still.
+    auto other = raw_admin_get(*d, "https://elsewhere.example");
+    REQUIRE(other.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(count_fields(other, "Access-Control-Allow-Origin") == 0);
+    CHECK(count_fields(other, "Vary") == 0);
+    CHECK(count_fields(other, "Access-Control-Allow-Methods") == 1);
 }

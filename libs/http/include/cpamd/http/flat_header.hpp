@@ -8,6 +8,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <string>
+#include <string_view>
 
 namespace cpamd::http
 {
@@ -17,6 +18,14 @@ void append_header(const boost::beast::http::request_header<>& h, std::string& o
 
 // Appends "HTTP/x.y <code> <reason>\r\n", every field, then the blank line.
 void append_header(const boost::beast::http::response_header<>& h, std::string& out);
+
+// The pieces, for writers that build a head field by field (the proxy's):
+// "<method> <target> HTTP/1.1\r\n",
+void append_request_line(std::string_view method, std::string_view target, std::string& out);
+// "HTTP/x.y <code> <reason>\r\n" (the standard reason when `reason` is empty),
+void append_status_line(unsigned version, unsigned code, std::string_view reason, std::string& out);
+// "<name>: <value>\r\n". The blank line that ends a head is the writer's.
+void append_field(std::string_view name, std::string_view value, std::string& out);
 
 // Appends the framing that precedes one piece of a chunked body: "<size in hex>\r\n".
 void append_chunk_size(std::size_t size, std::string& out);

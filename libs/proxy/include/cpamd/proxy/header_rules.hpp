@@ -2,11 +2,17 @@
 
 // Which headers cross the proxy (spec manager-api §5.13): hop-by-hop headers (RFC 9110 §7.6.1,
 // and any named in Connection) stay on their hop, X-CPAMP-* never reach CPA, and the forwarding
-// headers say who asked.
+// headers say who asked. Heads are written straight from the parsed header into the bytes that
+// go out: nothing is edited in place, so no field is inserted or erased on the way.
 
-#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+#include <cpamd/http/cors.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace cpamd::proxy
 {
@@ -18,19 +24,53 @@ bool keeps_alive(unsigned version, std::string_view connection);
 // True for a header that describes one connection, not the message.
 bool is_hop_by_hop(std::string_view name);
 
-struct forwarding
+// How the body after a head is framed. The sender decides: the client's own framing stays on
+// its hop.
+struct body_framing
 {
-    std::string_view client_ip;     // appended to X-Forwarded-For
-    std::string_view upstream_host; // the Host header CPA gets
+    enum class kind
+    {
+        none,    // no body, no Content-Length
+        length,  // Content-Length: length
+        chunked, // Transfer-Encoding: chunked
+    };
+    kind how = kind::none;
+    std::uint64_t length = 0;
 };
 
-// Edits a client's request header in place for its trip upstream: drops what stays on this hop,
-// X-CPAMP-* and Expect, sets Host and the X-Forwarded-* headers. Authorization and
-// Content-Length are left for the caller to decide.
-void prepare_upstream_request(boost::beast::http::fields& h, const forwarding& f);
+// What the request CPA gets says besides the client's own fields.
+struct upstream_head
+{
+    std::string_view target;                       // CPA's base path and the client's target
+    std::string_view upstream_host;                // the Host header CPA gets
+    std::string_view client_ip;                    // appended to X-Forwarded-For
+    std::optional<std::string_view> authorization; // replaces the client's (the stored CPA key)
+    std::span<const std::pair<std::string, std::string>> set_headers; // replace the client's
+};
 
-// Removes from CPA's response header what must not go back to the client (hop-by-hop fields,
-// Transfer-Encoding included: the caller re-frames the body). X-CPA-* and the rest stay.
-void prepare_client_response(boost::beast::http::fields& h);
+// Appends the request line and fields of the request CPA gets: the client's fields minus what
+// stays on this hop, X-CPAMP-*, Expect, and what `u` replaces; then Host, Authorization,
+// X-Forwarded-For/-Proto/-Host and `u.set_headers`. The head stays open: end_head() closes it.
+void append_upstream_head(
+    const boost::beast::http::request_header<>& in, const upstream_head& u, std::string& out
+);
+
+// Appends the framing field of `framing`, then the blank line that ends a head.
+void end_head(const body_framing& framing, std::string& out);
+
+// What the response the client gets says besides CPA's fields.
+struct client_head
+{
+    bool keep_alive = true; // otherwise "Connection: close"
+    bool chunked = false;   // "Transfer-Encoding: chunked": the body is re-framed for the client
+    http::cors_headers cors;
+};
+
+// Appends the whole head of the response the client gets: HTTP/1.1, CPA's status, CPA's fields
+// minus the hop-by-hop ones (Transfer-Encoding included) and those the CORS headers replace, then
+// those, Connection and the framing. X-CPA-* and the rest pass.
+void append_client_head(
+    const boost::beast::http::response_header<>& in, const client_head& c, std::string& out
+);
 
 } // namespace cpamd::proxy

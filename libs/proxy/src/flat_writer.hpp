@@ -1,8 +1,8 @@
 #pragma once
 
-// Internal: writes CPA's edited response to the client as flat bytes: the header once, then each
-// piece of the body as it arrives, in chunked framing when the client gets a chunked body.
-// Each call is one gather write, so a small answer leaves in a single segment.
+// Internal: writes a message as flat bytes, either way through the proxy: its head once, then
+// each piece of the body as it arrives, in chunked framing when the body is chunked. Each call is
+// one gather write, so a small message leaves in a single segment.
 
 #include <array>
 #include <boost/asio/awaitable.hpp>
@@ -11,20 +11,18 @@
 #include <cpamd/http/flat_header.hpp>
 #include <cpamd/http/types.hpp>
 #include <string>
+#include <utility>
 
 namespace cpamd::proxy::detail
 {
 
-class response_writer
+class flat_writer
 {
 public:
-    response_writer(const boost::beast::http::response_header<>& header, bool chunked) : chunked_(chunked)
-    {
-        framing_.reserve(512);
-        http::append_header(header, framing_);
-    }
+    // `head`: the whole head, blank line included (header_rules writes it).
+    flat_writer(std::string head, bool chunked) : framing_(std::move(head)), chunked_(chunked) {}
 
-    // The header alone (event streams: the client sees it before the first event).
+    // The head alone (event streams: the client sees it before the first event).
     template <class Stream>
     boost::asio::awaitable<boost::system::error_code> write_header(Stream& s)
     {
@@ -40,7 +38,7 @@ public:
         return send(s, piece, chunked_ ? crlf : std::string_view());
     }
 
-    // The end of the body: the last chunk, or the header of an empty answer.
+    // The end of the body: the last chunk, or the head of an empty message.
     template <class Stream>
     boost::asio::awaitable<boost::system::error_code> finish(Stream& s)
     {
@@ -65,7 +63,7 @@ private:
         co_return ec;
     }
 
-    std::string framing_; // what must precede the next piece: the header, a chunk size
+    std::string framing_; // what must precede the next piece: the head, a chunk size
     bool chunked_;
 };
 
