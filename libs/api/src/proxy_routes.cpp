@@ -153,26 +153,23 @@ public:
     {
     }
 
+    // The handlers below only decide, then hand over the awaitable that does the work: no
+    // coroutine frame of their own per request.
+
     // Everything under /v0/management/ that no local route took.
     asio::awaitable<void> management(http::exchange& ex)
     {
-        const std::string rest(ex.path().substr(std::string_view("/v0/management/").size()));
+        const std::string_view rest = ex.path().substr(std::string_view("/v0/management/").size());
         if (is_unserved_local(rest))
-        {
-            co_await reply(
+            return reply(
                 ex, http::error_reply(501, "not_implemented", "not implemented by cpamd"), unread_body(ex)
             );
-            co_return;
-        }
         const bool plugin = is_plugin_path(rest);
         bool admin = false;
         if (plugin)
             admin = svc_.auth->is_admin(ex);
         else if (auto denied = svc_.auth->check(ex))
-        {
-            co_await reply(ex, std::move(*denied), unread_body(ex));
-            co_return;
-        }
+            return reply(ex, std::move(*denied), unread_body(ex));
         else
             admin = true;
 
@@ -181,17 +178,17 @@ public:
         edits.rewrite_origin = admin && plugin;
         edits.strip_panel_fields = admin && !plugin && carries_panel_fields(ex.method(), rest) &&
                                    is_json(ex.header_value("Content-Type"));
-        co_await forward(ex, edits);
+        return forward(ex, edits);
     }
 
     // /models and /v1/models: the caller's own key, no local check (spec §5.12).
-    asio::awaitable<void> models(http::exchange& ex) { co_await forward(ex, plan_edits{}); }
+    asio::awaitable<void> models(http::exchange& ex) { return forward(ex, plan_edits{}); }
 
     // /v0/resource/plugins*: the stored key for the admin, else the caller's own (spec §5.13).
     asio::awaitable<void> plugin_resources(http::exchange& ex)
     {
         const bool admin = svc_.auth->is_admin(ex);
-        co_await forward(ex, plan_edits{admin, admin, false});
+        return forward(ex, plan_edits{admin, admin, false});
     }
 
 private:
@@ -284,15 +281,11 @@ void add_proxy_routes(http::router& routes, services& svc)
     auto proxy = std::make_shared<proxy::reverse_proxy>(std::move(o), svc.proxy_stats);
     auto upstream = std::make_shared<upstream_cache>(*svc.state);
 
-    // One handler object per request; what they share lives in `proxy` and `upstream`.
-    auto make = [&svc, proxy, upstream](auto member)
-    {
-        return [&svc, proxy, upstream, member](http::exchange& ex) -> asio::awaitable<void>
-        {
-            proxy_routes r(svc, proxy, upstream);
-            co_await (r.*member)(ex);
-        };
-    };
+    // One handler object for every request: it keeps no state of its own. The router keeps it
+    // alive, and with it every request it started.
+    auto handlers = std::make_shared<proxy_routes>(svc, proxy, upstream);
+    auto make = [handlers](auto member)
+    { return [handlers, member](http::exchange& ex) { return ((*handlers).*member)(ex); }; };
     http::route_options caller;
     caller.auth = http::auth_level::caller; // each handler decides (spec §2 rows 13-15)
 

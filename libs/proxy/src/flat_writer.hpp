@@ -38,6 +38,9 @@ public:
         return send(s, piece, chunked_ ? crlf : std::string_view());
     }
 
+    // True when finish() has something to send (a last chunk, an unsent head).
+    bool pending() const { return chunked_ || !framing_.empty(); }
+
     // The end of the body: the last chunk, or the head of an empty message.
     template <class Stream>
     boost::asio::awaitable<boost::system::error_code> finish(Stream& s)

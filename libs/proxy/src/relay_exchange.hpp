@@ -8,6 +8,7 @@
 #include "flat_writer.hpp"
 #include "io_deadline.hpp"
 
+#include <array>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -126,27 +127,16 @@ inline std::string describe(const boost::system::error_code& ec)
 
 using http::use_nothrow;
 
-// Sends the request: its head, then the body (buffered, or streamed from the client). On failure:
-// which step failed and why; a client that went away is reported as "client" with its error.
+// Sends a request whose body streams from the client: the head first, so CPA can refuse early,
+// then the body piece by piece as it comes. On failure: which step failed and why; a client that
+// went away is reported as "client" with its error.
 template <class Stream>
 asio::awaitable<std::optional<std::pair<std::string_view, boost::system::error_code>>>
-send_request(Stream& up, relay_context& x, io_deadline& deadline)
+send_streamed_request(Stream& up, relay_context& x, io_deadline& deadline)
 {
     const auto idle = x.options.idle_timeout;
     auto& client = x.client.stream;
-    if (x.mode != body_mode::streamed)
-    {
-        // The head and a whole body in one gather write.
-        const std::array<asio::const_buffer, 2> pieces{asio::buffer(x.head), asio::buffer(x.buffered_body)};
-        deadline.expires_after(idle);
-        if (auto [ec, n] = co_await asio::async_write(up, pieces, use_nothrow); ec)
-            co_return std::pair{std::string_view("write request"), ec};
-        co_return std::nullopt;
-    }
-
-    // Streamed: the head first, so CPA can refuse early; the body piece by piece as it comes.
-    // x.head stays whole: a request is only sent again (retry) when its body is in memory.
-    flat_writer out(x.head, x.framing.how == body_framing::kind::chunked);
+    flat_writer out(std::move(x.head), x.framing.how == body_framing::kind::chunked);
     deadline.expires_after(idle);
     if (auto ec = co_await out.write_header(up); ec)
         co_return std::pair{std::string_view("write request"), ec};
@@ -256,8 +246,16 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         return r;
     };
 
-    // 1. The request head, then its body.
-    if (auto failed = co_await send_request(up, x, deadline))
+    // 1. The request: its head and a body in memory in one gather write (x.head stays whole: only
+    // such a request is ever sent again), or a streamed body.
+    if (x.mode != body_mode::streamed)
+    {
+        const std::array<asio::const_buffer, 2> pieces{asio::buffer(x.head), asio::buffer(x.buffered_body)};
+        deadline.expires_after(idle);
+        if (auto [ec, n] = co_await asio::async_write(up, pieces, use_nothrow); ec)
+            co_return upstream_failed("write request", ec);
+    }
+    else if (auto failed = co_await send_streamed_request(up, x, deadline))
     {
         if (failed->first == "client")
             co_return client_left();
@@ -343,9 +341,12 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
             if (auto ec = co_await out.write_piece(client, asio::buffer(x.buffer(), got)); ec)
                 co_return client_left();
         }
-        client.expires_after(idle);
-        if (auto ec = co_await out.finish(client); ec)
-            co_return client_left();
+        if (out.pending())
+        {
+            client.expires_after(idle);
+            if (auto ec = co_await out.finish(client); ec)
+                co_return client_left();
+        }
     }
     watch.stop();
     deadline.stop();
