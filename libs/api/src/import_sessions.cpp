@@ -299,7 +299,7 @@ asio::awaitable<void> put_chunk(ctx_ptr ctx, http::exchange& ex)
     {
         p.get().body().data = buf.data();
         p.get().body().size = buf.size();
-        c.stream.expires_after(std::chrono::seconds(30));
+        c.deadline.expires_after(std::chrono::seconds(30));
         auto [ec, n] = co_await bhttp::async_read_some(c.stream, c.buffer, p, http::use_nothrow);
         if (ec == bhttp::error::need_buffer)
             ec = {};

@@ -33,7 +33,7 @@ send_reply(http::exchange& ex, http::response res, const std::vector<std::string
     res.keep_alive(keep);
     http::apply_cors(res, ex.header_value("Origin"), cors_origins);
     res.prepare_payload();
-    c.stream.expires_after(write_timeout);
+    c.deadline.expires_after(write_timeout);
     ex.status_written = res.result_int();
     auto [ec, n] = co_await bhttp::async_write(c.stream, res, http::use_nothrow);
     if (ec || !keep)
@@ -59,7 +59,7 @@ asio::awaitable<bool> chunked_writer::begin(bhttp::response<bhttp::empty_body> h
     started_ = true;
     ex_.status_written = header.result_int();
     bhttp::response_serializer<bhttp::empty_body> sr{header};
-    c.stream.expires_after(write_timeout);
+    c.deadline.expires_after(write_timeout);
     auto [ec, n] = co_await bhttp::async_write_header(c.stream, sr, http::use_nothrow);
     if (ec)
         ex_.close_after = true;
@@ -73,7 +73,7 @@ asio::awaitable<bool> chunked_writer::chunk(const std::string& data)
     if (data.empty())
         co_return true;
     auto& c = *ex_.connection();
-    c.stream.expires_after(write_timeout);
+    c.deadline.expires_after(write_timeout);
     auto [ec, n] =
         co_await asio::async_write(c.stream, bhttp::make_chunk(asio::buffer(data)), http::use_nothrow);
     if (ec)
@@ -84,7 +84,7 @@ asio::awaitable<bool> chunked_writer::chunk(const std::string& data)
 asio::awaitable<bool> chunked_writer::end()
 {
     auto& c = *ex_.connection();
-    c.stream.expires_after(write_timeout);
+    c.deadline.expires_after(write_timeout);
     auto [ec, n] = co_await asio::async_write(c.stream, bhttp::make_chunk_last(), http::use_nothrow);
     if (ec)
         ex_.close_after = true;

@@ -244,7 +244,7 @@ asio::awaitable<void> handle_import(ctx_ptr ctx, http::exchange& ex)
     {
         p.get().body().data = buf.data();
         p.get().body().size = buf.size();
-        c.stream.expires_after(body_idle_timeout);
+        c.deadline.expires_after(body_idle_timeout);
         auto [rec, n] = co_await bhttp::async_read_some(c.stream, c.buffer, p, http::use_nothrow);
         if (rec == bhttp::error::need_buffer)
             rec = {};

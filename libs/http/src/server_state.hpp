@@ -15,11 +15,12 @@ namespace cpamd::http::detail
 struct session
 {
     session(asio::ip::tcp::socket socket, asio::ip::address client)
-        : stream(std::move(socket)), client(std::move(client))
+        : stream(std::move(socket)), deadline(stream.socket()), client(std::move(client))
     {
     }
 
     beast::tcp_stream stream;
+    watchdog deadline; // times every operation on the socket (tcp_stream's own timeouts stay unset)
     beast::flat_buffer buffer;
     asio::ip::address client;
     connection_memo memo;

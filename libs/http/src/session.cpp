@@ -25,6 +25,14 @@ bool is_disconnect(const boost::system::error_code& ec)
            ec == beast::error::timeout || ec == asio::error::broken_pipe;
 }
 
+// True when the buffer holds a whole request header (its blank line), so reading it is parsing only.
+bool header_is_buffered(const beast::flat_buffer& buffer)
+{
+    const auto data = buffer.data();
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    return bytes.find("\r\n\r\n") != std::string_view::npos;
+}
+
 struct request_outcome
 {
     response res;
@@ -41,7 +49,7 @@ read_body(server_state& st, session& s, bhttp::request_parser<bhttp::string_body
 {
     while (!parser.is_done())
     {
-        s.stream.expires_after(st.options.body_idle_timeout);
+        s.deadline.expires_after(st.options.body_idle_timeout);
         auto [ec, n] = co_await bhttp::async_read_some(s.stream, s.buffer, parser, use_nothrow);
         if (ec)
             co_return ec;
@@ -91,7 +99,7 @@ handle_request(server_state& st, session& s, bhttp::request_parser<bhttp::empty_
         if (st.options.authorize)
             if (auto denied = st.options.authorize(ex, r.options.auth))
                 co_return refuse(std::move(*denied));
-        connection_access access{s.stream, s.buffer, header_parser};
+        connection_access access{s.stream, s.deadline, s.buffer, header_parser};
         ex.set_connection(&access);
         co_await r.streamed(ex);
         out.already_written = true;
@@ -159,7 +167,7 @@ asio::awaitable<void> write_response(
     if (path != "/management.html")
         apply_cors(res, origin, st.options.cors_origins);
     res.prepare_payload();
-    s.stream.expires_after(st.options.write_timeout);
+    s.deadline.expires_after(st.options.write_timeout);
     if (res.chunked())
     {
         co_await bhttp::async_write(s.stream, res, use_nothrow);
@@ -185,7 +193,7 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         {
             if (st->stopping)
                 break;
-            stream.expires_after(st->options.idle_timeout);
+            s->deadline.expires_after(st->options.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_nothrow);
             if (ec)
                 break;
@@ -198,7 +206,10 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         // Beast checks Content-Length against its default 1 MiB limit already at the header; the
         // route's own limit decides instead (checked in handle_request).
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        stream.expires_after(st->options.header_timeout);
+        // A header already whole in the buffer needs no reading, so no deadline: the common case
+        // leaves the armed wait alone instead of pulling it in from the idle timeout.
+        if (!header_is_buffered(buffer))
+            s->deadline.expires_after(st->options.header_timeout);
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
         if (ec)
         {

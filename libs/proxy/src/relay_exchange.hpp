@@ -143,7 +143,7 @@ send_streamed_request(Stream& up, relay_context& x, io_deadline& deadline)
     if (x.expects_continue)
     {
         static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-        client.expires_after(idle);
+        x.client.deadline.expires_after(idle);
         auto [ec, n] = co_await asio::async_write(client, asio::buffer(go_on), use_nothrow);
         if (ec)
             co_return std::pair{std::string_view("client"), ec};
@@ -153,7 +153,7 @@ send_streamed_request(Stream& up, relay_context& x, io_deadline& deadline)
     {
         p.get().body().data = x.buffer();
         p.get().body().size = relay_chunk;
-        client.expires_after(idle);
+        x.client.deadline.expires_after(idle);
         auto [rec, rn] = co_await bhttp::async_read_some(client, x.client.buffer, p, use_nothrow);
         if (rec && rec != bhttp::error::need_buffer)
             co_return std::pair{std::string_view("client"), rec};
@@ -274,6 +274,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         if (x.is_head)
             rp->skip(true);
         deadline.expires_after(idle);
+        x.client.deadline.expires_never(); // waiting on CPA, not on the client
         auto [ec, n] = co_await bhttp::async_read_header(up, conn.buffer(), *rp, use_nothrow);
         if (watch.gone())
             co_return client_left();
@@ -313,7 +314,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     const bool header_first = !has_body || res[bhttp::field::content_type].starts_with("text/event-stream");
     if (header_first)
     {
-        client.expires_after(idle);
+        x.client.deadline.expires_after(idle);
         if (auto ec = co_await out.write_header(client); ec)
             co_return client_left();
     }
@@ -325,6 +326,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
             res.body().data = x.buffer();
             res.body().size = relay_chunk;
             deadline.expires_after(idle);
+            x.client.deadline.expires_never();
             auto [rec, rn] = co_await bhttp::async_read_some(up, conn.buffer(), *rp, use_nothrow);
             if (watch.gone())
                 co_return client_left();
@@ -337,13 +339,13 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
             const auto got = relay_chunk - res.body().size;
             if (got == 0)
                 continue;
-            client.expires_after(idle);
+            x.client.deadline.expires_after(idle);
             if (auto ec = co_await out.write_piece(client, asio::buffer(x.buffer(), got)); ec)
                 co_return client_left();
         }
         if (out.pending())
         {
-            client.expires_after(idle);
+            x.client.deadline.expires_after(idle);
             if (auto ec = co_await out.finish(client); ec)
                 co_return client_left();
         }

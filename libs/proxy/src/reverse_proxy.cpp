@@ -38,7 +38,7 @@ asio::awaitable<std::optional<std::string>> read_whole_body(
     p.body_limit(limit);
     while (!p.is_done())
     {
-        client.stream.expires_after(idle);
+        client.deadline.expires_after(idle);
         auto [ec, n] = co_await bhttp::async_read_some(client.stream, client.buffer, p, use_nothrow);
         if (ec)
         {
@@ -214,7 +214,7 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
         if (x.expects_continue)
         {
             static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-            client.stream.expires_after(options_.idle_timeout);
+            client.deadline.expires_after(options_.idle_timeout);
             co_await asio::async_write(client.stream, asio::buffer(go_on), use_nothrow);
         }
         bool too_large = false;

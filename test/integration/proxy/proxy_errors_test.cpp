@@ -110,3 +110,30 @@ TEST_CASE("a client that hangs up cancels its upstream request at once")
     CHECK(aborts() == 1);
     stop_daemon(*d);
 }
+
+TEST_CASE("the client's own timeouts do not cut a request waiting on a slow CPA")
+{
+    // The connection's idle and header timeouts (1 s here) time the client's reads and writes,
+    // never the wait for CPA (the proxy's idle timeout, 300 s by default): the answer after 2.5 s
+    // arrives, and a client hanging up after that long is still noticed at once.
+    temp_dir dir;
+    sim_process sim({"--delay-ms", "2500"});
+    auto d = start_proxy_daemon(dir, sim.url(), {{"CPAMD_IDLE_TIMEOUT_SECONDS", "1"}});
+    auto c = d->client(10s);
+    auto r = c.get("/v0/management/config", admin_headers());
+    CHECK(r.status == 200);
+    CHECK(r.body == sim.mgmt("GET", "/v0/management/config").body);
+
+    auto aborts = [&] { return proxy_client_aborts(*d); };
+    REQUIRE(aborts() == 0);
+    {
+        stream_client leaving(d->port());
+        leaving.send("GET", "/v0/management/config", admin_headers());
+        std::this_thread::sleep_for(1500ms); // past the stale idle deadline
+    }
+    auto deadline = std::chrono::steady_clock::now() + 800ms;
+    while (aborts() != 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    CHECK(aborts() == 1);
+    stop_daemon(*d);
+}

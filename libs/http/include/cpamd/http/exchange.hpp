@@ -10,6 +10,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <cpamd/http/types.hpp>
+#include <cpamd/http/watchdog.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,7 +24,8 @@ namespace cpamd::http
 // What a streaming handler needs to read the body and write the response on its own.
 struct connection_access
 {
-    beast::tcp_stream& stream;
+    beast::tcp_stream& stream; // its own timeouts are never set: `deadline` times the socket
+    watchdog& deadline;
     beast::flat_buffer& buffer;
     bhttp::request_parser<bhttp::empty_body>& parser; // the header has been read, the body not
 };
