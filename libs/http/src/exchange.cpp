@@ -101,10 +101,13 @@ bool is_clean_path(std::string_view path)
 {
     if (path.empty() || path.front() != '/')
         return false;
-    std::string decoded = percent_decode(path, false);
-    if (decoded.find('\0') != std::string::npos)
+    // Without a '%' the path is its own decoding: no copy.
+    std::string decoded;
+    if (path.find('%') != std::string_view::npos)
+        decoded = percent_decode(path, false);
+    std::string_view rest = decoded.empty() ? path : std::string_view(decoded);
+    if (rest.find('\0') != std::string_view::npos)
         return false;
-    std::string_view rest = decoded;
     rest.remove_prefix(1);
     while (true)
     {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cpamd/http/flat_header.hpp>
 
 namespace cpamd::http
@@ -18,7 +19,7 @@ void append_version(unsigned version, std::string& out)
 void append_fields(const bhttp::fields& fields, std::string& out)
 {
     for (const auto& f : fields)
-        append_field(f.name_string(), f.value(), out);
+        append_field(f, out);
     out += "\r\n";
 }
 
@@ -26,10 +27,27 @@ void append_fields(const bhttp::fields& fields, std::string& out)
 
 void append_field(std::string_view name, std::string_view value, std::string& out)
 {
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
+    const auto at = out.size();
+    out.resize(at + name.size() + value.size() + 4);
+    char* p = out.data() + at;
+    p = std::copy(name.begin(), name.end(), p);
+    *p++ = ':';
+    *p++ = ' ';
+    p = std::copy(value.begin(), value.end(), p);
+    *p++ = '\r';
+    *p = '\n';
+}
+
+void append_field(const bhttp::fields::value_type& field, std::string& out)
+{
+    // Beast keeps each field as its whole line, "<name>: <value>\r\n": copied in one piece
+    // when the layout is that one (checked, not assumed).
+    const auto name = field.name_string();
+    const auto value = field.value();
+    if (value.data() == name.data() + name.size() + 2)
+        out.append(name.data(), name.size() + 2 + value.size() + 2);
+    else
+        append_field(name, value, out);
 }
 
 void append_request_line(std::string_view method, std::string_view target, std::string& out)

@@ -57,8 +57,12 @@ read_body(server_state& st, session& s, bhttp::request_parser<bhttp::string_body
     co_return boost::system::error_code{};
 }
 
-asio::awaitable<request_outcome>
-handle_request(server_state& st, session& s, bhttp::request_parser<bhttp::empty_body>& header_parser)
+asio::awaitable<request_outcome> handle_request(
+    server_state& st,
+    session& s,
+    bhttp::request_parser<bhttp::empty_body>& header_parser,
+    const std::string& target // the header's, copied by the caller: the header may move on
+)
 {
     request_outcome out;
     auto& head = header_parser.get();
@@ -71,7 +75,6 @@ handle_request(server_state& st, session& s, bhttp::request_parser<bhttp::empty_
         return out;
     };
 
-    std::string target(head.target());
     std::string_view path = std::string_view(target).substr(0, target.find('?'));
     if (!is_clean_path(path))
         co_return refuse(bad_request_reply("invalid request path"));
@@ -228,7 +231,7 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         std::string method(parser.get().method_string());
         std::string target(parser.get().target());
         bool client_keep_alive = parser.get().keep_alive();
-        auto outcome = co_await handle_request(*st, *s, parser);
+        auto outcome = co_await handle_request(*st, *s, parser, target);
         bool keep = outcome.keep_alive && client_keep_alive && !st->stopping;
         unsigned status = outcome.streamed_status;
         if (!outcome.already_written)

@@ -142,7 +142,7 @@ void append_upstream_head(const bhttp::request_header<>& in, const upstream_head
                 [&](const auto& h) { return beast::iequals(h.first, name); }
             ))
             continue;
-        http::append_field(name, field.value(), out);
+        http::append_field(field, out);
     }
     if (!u.client_ip.empty())
     {
@@ -204,7 +204,7 @@ void append_client_head(const bhttp::response_header<>& in, const client_head& c
             break;
         }
         if (!stays_on_hop(field, connection))
-            http::append_field(field.name_string(), field.value(), out);
+            http::append_field(field, out);
     }
     if (c.cors.any)
     {

@@ -1,5 +1,6 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <catch2/catch.hpp>
 #include <cpamd/http/flat_header.hpp>
@@ -81,4 +82,28 @@ TEST_CASE("chunk sizes are lower-case hex", "[flat_header]")
     append_chunk_size(10, out);
     append_chunk_size(65536, out);
     CHECK(out == "0\r\na\r\n10000\r\n");
+}
+
+TEST_CASE("a field is written as its line, whether parsed, set, replaced or added", "[flat_header]")
+{
+    bhttp::request_parser<bhttp::empty_body> p;
+    const std::string raw =
+        "GET / HTTP/1.1\r\nHost: a\r\nX-Empty:\r\nX-Long: " + std::string(300, 'v') + "\r\n\r\n";
+    boost::system::error_code ec;
+    p.put(boost::asio::buffer(raw), ec);
+    REQUIRE_FALSE(ec);
+    auto& h = p.get();
+    h.set(bhttp::field::host, "a-much-longer-host-than-before.example:8443");
+    h.insert("X-Added", "1");
+    std::string lines;
+    for (const auto& f : h)
+        cpamd::http::append_field(f, lines);
+    // set() replaces a field at the end of the list.
+    CHECK(
+        lines == "X-Empty: \r\nX-Long: " + std::string(300, 'v') +
+                     "\r\nHost: a-much-longer-host-than-before.example:8443\r\nX-Added: 1\r\n"
+    );
+    std::string by_parts;
+    cpamd::http::append_field("Name", "value", by_parts);
+    CHECK(by_parts == "Name: value\r\n");
 }

@@ -26,6 +26,8 @@ void append_request_line(std::string_view method, std::string_view target, std::
 void append_status_line(unsigned version, unsigned code, std::string_view reason, std::string& out);
 // "<name>: <value>\r\n". The blank line that ends a head is the writer's.
 void append_field(std::string_view name, std::string_view value, std::string& out);
+// The same for a field of a parsed header, as it stands.
+void append_field(const boost::beast::http::fields::value_type& field, std::string& out);
 
 // Appends the framing that precedes one piece of a chunked body: "<size in hex>\r\n".
 void append_chunk_size(std::size_t size, std::string& out);
