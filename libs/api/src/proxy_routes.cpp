@@ -1,6 +1,7 @@
 #include "stream_reply.hpp"
 
 #include <array>
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cpamd/api/admin_auth.hpp>
@@ -115,14 +116,20 @@ public:
     // Null before setup (or with a stored key this data key cannot decrypt).
     std::shared_ptr<const entry> get()
     {
-        const auto version = state_.connection_version();
-        std::lock_guard lock(mutex_);
-        if (!current_ || version != version_)
+        // Each thread builds and keeps its own copy: requests on different threads then share no
+        // lock and no reference count (a count both threads touch is a cache line they pass back
+        // and forth on every request).
+        struct thread_copy
         {
-            version_ = version;
-            current_ = build();
-        }
-        return current_ ? *current_ : nullptr;
+            std::uint64_t cache_id = 0;
+            std::uint64_t version = 0;
+            std::shared_ptr<const entry> current;
+        };
+        thread_local thread_copy mine;
+        const auto version = state_.connection_version();
+        if (mine.cache_id != id_ || mine.version != version)
+            mine = {id_, version, build()};
+        return mine.current;
     }
 
 private:
@@ -137,10 +144,14 @@ private:
         return std::make_shared<const entry>(entry{std::move(target), "Bearer " + c->key});
     }
 
+    static std::uint64_t next_id()
+    {
+        static std::atomic<std::uint64_t> last{0};
+        return ++last;
+    }
+
     const manager_state& state_;
-    std::mutex mutex_;
-    std::uint64_t version_ = 0;
-    std::optional<std::shared_ptr<const entry>> current_; // nullopt: not built yet
+    const std::uint64_t id_ = next_id(); // never 0, never reused: a thread's copy names its cache
 };
 
 class proxy_routes

@@ -1,8 +1,10 @@
 #include "relay_exchange.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cpamd/proxy/reverse_proxy.hpp>
@@ -20,6 +22,14 @@ namespace ssl = asio::ssl;
 using asio::ip::tcp;
 using detail::describe;
 using detail::use_nothrow;
+
+asio::any_io_executor connection_executor(const asio::any_io_executor& request_executor)
+{
+    using session_strand = asio::strand<asio::io_context::executor_type>;
+    if (const auto* strand = request_executor.target<session_strand>())
+        return strand->get_inner_executor();
+    return request_executor; // already the io_context's own (one thread), or not ours to unwrap
+}
 
 relay_error dial_error(const cpa_url& u, std::string_view what, bool timed_out)
 {
@@ -123,7 +133,10 @@ reverse_proxy::open(const forward_plan& plan, const std::string& pool_key)
             endpoints.push_back(r.endpoint());
     }
 
-    tcp::socket socket(ex);
+    // The connection outlives this request and serves others, on other sessions' strands: it gets
+    // the io_context's own executor. With this session's strand every later operation on it would
+    // keep that strand alive and do its bookkeeping there, a cache line shared across threads.
+    tcp::socket socket(connection_executor(ex));
     deadline.on_expire(
         [&socket]
         {
