@@ -6,7 +6,6 @@
 
 #include "client_watch.hpp"
 #include "flat_writer.hpp"
-#include "io_deadline.hpp"
 
 #include <array>
 #include <boost/asio/this_coro.hpp>
@@ -132,12 +131,12 @@ using http::use_nothrow;
 // went away is reported as "client" with its error.
 template <class Stream>
 asio::awaitable<std::optional<std::pair<std::string_view, boost::system::error_code>>>
-send_streamed_request(Stream& up, relay_context& x, io_deadline& deadline)
+send_streamed_request(Stream& up, relay_context& x)
 {
     const auto idle = x.options.idle_timeout;
     auto& client = x.client.stream;
     flat_writer out(std::move(x.head), x.framing.how == body_framing::kind::chunked);
-    deadline.expires_after(idle);
+    x.client.deadline.other_expires_after(idle);
     if (auto ec = co_await out.write_header(up); ec)
         co_return std::pair{std::string_view("write request"), ec};
     if (x.expects_continue)
@@ -160,11 +159,11 @@ send_streamed_request(Stream& up, relay_context& x, io_deadline& deadline)
         const auto got = relay_chunk - p.get().body().size;
         if (got == 0)
             continue;
-        deadline.expires_after(idle);
+        x.client.deadline.other_expires_after(idle);
         if (auto ec = co_await out.write_piece(up, asio::buffer(x.buffer(), got)); ec)
             co_return std::pair{std::string_view("write request body"), ec};
     }
-    deadline.expires_after(idle);
+    x.client.deadline.other_expires_after(idle);
     if (auto ec = co_await out.finish(up); ec)
         co_return std::pair{std::string_view("write request"), ec};
     co_return std::nullopt;
@@ -175,14 +174,27 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
 {
     const auto idle = x.options.idle_timeout;
     auto& client = x.client.stream;
-    io_deadline deadline(co_await asio::this_coro::executor);
-    deadline.on_expire(
-        [&conn]
+    // The connection's watchdog times this exchange: the client's operations as always, the waits
+    // on CPA with its own action (cancel the upstream request), and the moment to start watching
+    // for a hang-up. Whatever way the exchange ends, those go with it.
+    auto& deadline = x.client.deadline;
+    deadline.on_other_expire(
+        [c = &conn]
         {
             boost::system::error_code ignored;
-            conn.socket().cancel(ignored);
+            c->socket().cancel(ignored);
         }
     );
+    struct release_watchdog
+    {
+        http::watchdog& w;
+        ~release_watchdog()
+        {
+            w.on_other_expire(nullptr);
+            w.stop_checkpoint();
+            w.expires_never();
+        }
+    } release{deadline};
     const bool may_retry = conn.reused && x.mode != body_mode::streamed;
     // Beast reads as much as the buffer has room for: without room, bodies move 512 bytes a call.
     conn.buffer().reserve(relay_chunk);
@@ -199,17 +211,22 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         }
     );
     // Most answers come at once; only a request still waiting after a moment is worth watching
-    // (arming the watch costs two system calls). The deadline's timer keeps that moment. The
-    // client socket is the request body's until the request is sent, so the watch waits for it.
-    bool watch_due = false;
+    // (a wait armed and cancelled per request). The watchdog keeps that moment. The client socket
+    // is the request body's until the request is sent, so the watch waits for it.
+    struct watch_start
+    {
+        client_watch& watch;
+        const bool& request_sent;
+        bool due = false;
+    } starter{watch, request_sent};
     deadline.checkpoint_after(
         std::chrono::milliseconds(100),
-        [&]
+        [s = &starter]
         {
-            if (request_sent)
-                watch.start();
+            if (s->request_sent)
+                s->watch.start();
             else
-                watch_due = true;
+                s->due = true;
         }
     );
 
@@ -218,7 +235,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         exchange_result r;
         r.end = exchange_end::failed;
         r.close_client = x.mode == body_mode::streamed && !x.body_parser->is_done();
-        if (deadline.fired())
+        if (deadline.expired())
         {
             x.stats.upstream_timeouts++;
             r.error = relay_error{
@@ -251,11 +268,11 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     if (x.mode != body_mode::streamed)
     {
         const std::array<asio::const_buffer, 2> pieces{asio::buffer(x.head), asio::buffer(x.buffered_body)};
-        deadline.expires_after(idle);
+        deadline.other_expires_after(idle);
         if (auto [ec, n] = co_await asio::async_write(up, pieces, use_nothrow); ec)
             co_return upstream_failed("write request", ec);
     }
-    else if (auto failed = co_await send_streamed_request(up, x, deadline))
+    else if (auto failed = co_await send_streamed_request(up, x))
     {
         if (failed->first == "client")
             co_return client_left();
@@ -264,7 +281,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     request_sent = true;
 
     // 2. CPA's response header. From here the client may hang up at any moment.
-    if (watch_due)
+    if (starter.due)
         watch.start();
     std::optional<bhttp::response_parser<bhttp::buffer_body>> rp;
     for (;;)
@@ -273,8 +290,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         rp->body_limit(boost::none);
         if (x.is_head)
             rp->skip(true);
-        deadline.expires_after(idle);
-        x.client.deadline.expires_never(); // waiting on CPA, not on the client
+        deadline.other_expires_after(idle);
         auto [ec, n] = co_await bhttp::async_read_header(up, conn.buffer(), *rp, use_nothrow);
         if (watch.gone())
             co_return client_left();
@@ -314,7 +330,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     const bool header_first = !has_body || res[bhttp::field::content_type].starts_with("text/event-stream");
     if (header_first)
     {
-        x.client.deadline.expires_after(idle);
+        deadline.expires_after(idle);
         if (auto ec = co_await out.write_header(client); ec)
             co_return client_left();
     }
@@ -325,33 +341,31 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         {
             res.body().data = x.buffer();
             res.body().size = relay_chunk;
-            deadline.expires_after(idle);
-            x.client.deadline.expires_never();
+            deadline.other_expires_after(idle);
             auto [rec, rn] = co_await bhttp::async_read_some(up, conn.buffer(), *rp, use_nothrow);
             if (watch.gone())
                 co_return client_left();
             if (rec && rec != bhttp::error::need_buffer)
             {
                 // Mid-body: the client sees a cut connection, never a made-up ending.
-                (deadline.fired() ? x.stats.upstream_timeouts : x.stats.upstream_errors)++;
+                (deadline.expired() ? x.stats.upstream_timeouts : x.stats.upstream_errors)++;
                 co_return exchange_result{exchange_end::cut, std::nullopt, false, true};
             }
             const auto got = relay_chunk - res.body().size;
             if (got == 0)
                 continue;
-            x.client.deadline.expires_after(idle);
+            deadline.expires_after(idle);
             if (auto ec = co_await out.write_piece(client, asio::buffer(x.buffer(), got)); ec)
                 co_return client_left();
         }
         if (out.pending())
         {
-            x.client.deadline.expires_after(idle);
+            deadline.expires_after(idle);
             if (auto ec = co_await out.finish(client); ec)
                 co_return client_left();
         }
     }
     watch.stop();
-    deadline.stop();
 
     exchange_result done;
     done.reusable = request_sent && rp->is_done() && rp->get().keep_alive() && conn.buffer().size() == 0;

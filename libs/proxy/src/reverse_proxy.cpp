@@ -1,3 +1,4 @@
+#include "io_deadline.hpp"
 #include "relay_exchange.hpp"
 
 #include <boost/asio/connect.hpp>
