@@ -33,6 +33,20 @@ bool header_is_buffered(const beast::flat_buffer& buffer)
     return bytes.find("\r\n\r\n") != std::string_view::npos;
 }
 
+// Parses the header that header_is_buffered() found, as async_read_header would, and consumes it.
+void parse_buffered_header(
+    bhttp::request_parser<bhttp::empty_body>& parser,
+    beast::flat_buffer& buffer,
+    boost::system::error_code& ec
+)
+{
+    const auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    // The blank line is there, so the parser cannot want more for the header.
+    if (!ec && !parser.is_header_done())
+        ec = bhttp::error::need_more;
+}
+
 struct request_outcome
 {
     response res;
@@ -209,11 +223,18 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         // Beast checks Content-Length against its default 1 MiB limit already at the header; the
         // route's own limit decides instead (checked in handle_request).
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        // A header already whole in the buffer needs no reading, so no deadline: the common case
-        // leaves the armed wait alone instead of pulling it in from the idle timeout.
-        if (!header_is_buffered(buffer))
+        // A header already whole in the buffer (the common case) is parsed at once: no read, no
+        // deadline (which would pull the armed wait in from the idle timeout), no round trip
+        // through the scheduler.
+        boost::system::error_code ec;
+        if (header_is_buffered(buffer))
+            parse_buffered_header(parser, buffer, ec);
+        else
+        {
             s->deadline.expires_after(st->options.header_timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
+            auto [read_ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
+            ec = read_ec;
+        }
         if (ec)
         {
             if (is_disconnect(ec))

@@ -126,6 +126,54 @@ inline std::string describe(const boost::system::error_code& ec)
 
 using http::use_nothrow;
 
+// Reading CPA's response as beast::http::async_read_header / async_read_some do, without their
+// composed operations: what is already buffered is parsed first, with no read and no round trip
+// through the scheduler (a small answer arrives whole with its header); only then is the socket
+// read, straight into the buffer.
+
+// Parses what `buffer` holds. False when the parser needs more bytes than that (`ec` clear);
+// true when it made progress or failed (`ec`; need_buffer just means the body buffer is full).
+template <class Parser>
+bool parse_buffered(beast::flat_buffer& buffer, Parser& p, boost::system::error_code& ec)
+{
+    ec = {};
+    if (buffer.size() == 0)
+        return false;
+    buffer.consume(p.put(buffer.data(), ec));
+    if (ec == bhttp::error::need_more)
+    {
+        ec = {};
+        return false;
+    }
+    return true;
+}
+
+// What a read that ended the stream means for the parser, as Beast's reads decide it.
+template <class Parser>
+boost::system::error_code end_of_stream(Parser& p)
+{
+    boost::system::error_code ec;
+    if (p.got_some())
+        p.put_eof(ec);
+    else
+        ec = bhttp::error::end_of_stream;
+    return ec;
+}
+
+// What one read of `n` bytes into `buffer.prepare()` (ending with `ec`) gives the parser.
+template <class Parser>
+boost::system::error_code
+parse_read(boost::system::error_code ec, std::size_t n, beast::flat_buffer& buffer, Parser& p)
+{
+    if (ec == asio::error::eof)
+        return end_of_stream(p);
+    if (ec)
+        return ec;
+    buffer.commit(n);
+    parse_buffered(buffer, p, ec);
+    return ec;
+}
+
 // Sends a request whose body streams from the client: the head first, so CPA can refuse early,
 // then the body piece by piece as it comes. On failure: which step failed and why; a client that
 // went away is reported as "client" with its error.
@@ -291,7 +339,14 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
         if (x.is_head)
             rp->skip(true);
         deadline.other_expires_after(idle);
-        auto [ec, n] = co_await bhttp::async_read_header(up, conn.buffer(), *rp, use_nothrow);
+        boost::system::error_code ec;
+        while (!ec && !rp->is_header_done())
+            if (!parse_buffered(conn.buffer(), *rp, ec))
+            {
+                auto [read_ec, n] =
+                    co_await up.async_read_some(conn.buffer().prepare(relay_chunk), use_nothrow);
+                ec = parse_read(read_ec, n, conn.buffer(), *rp);
+            }
         if (watch.gone())
             co_return client_left();
         if (ec)
@@ -342,7 +397,13 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
             res.body().data = x.buffer();
             res.body().size = relay_chunk;
             deadline.other_expires_after(idle);
-            auto [rec, rn] = co_await bhttp::async_read_some(up, conn.buffer(), *rp, use_nothrow);
+            boost::system::error_code rec;
+            if (!parse_buffered(conn.buffer(), *rp, rec))
+            {
+                auto [read_ec, n] =
+                    co_await up.async_read_some(conn.buffer().prepare(relay_chunk), use_nothrow);
+                rec = parse_read(read_ec, n, conn.buffer(), *rp);
+            }
             if (watch.gone())
                 co_return client_left();
             if (rec && rec != bhttp::error::need_buffer)

@@ -3,12 +3,21 @@
 
 #include "proxy_fixture.hpp"
 
+#include <atomic>
+#include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <regex>
 #include <thread>
+#include <vector>
 
 using namespace cpamd::test;
 using namespace std::chrono_literals;
@@ -190,5 +199,108 @@ TEST_CASE("a client leaving a quiet event stream is noticed before the next even
     while (aborts() != 1 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(50ms);
     CHECK(aborts() == 1);
+    stop_daemon(*d);
+}
+
+namespace
+{
+
+// A stand-in for CPA that frames its answers in ways cpa-sim does not: each connection gets one
+// answer, written in two pieces 50 ms apart, then is closed. One thread per connection: the
+// daemon's collector calls too (in RESP as well) and may never send an HTTP head.
+class framing_upstream
+{
+public:
+    framing_upstream() : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0})
+    {
+        accepting_ = std::thread([this] { accept_loop(); });
+    }
+    ~framing_upstream()
+    {
+        stopping_ = true;
+        boost::system::error_code ignored;
+        boost::asio::ip::tcp::socket wake(ioc_);
+        wake.connect(acceptor_.local_endpoint(), ignored); // unblocks accept()
+        accepting_.join();
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& c : connections_)
+                c->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored); // unblocks reads
+        }
+        for (auto& t : serving_)
+            t.join();
+    }
+    std::string url() const
+    {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+    }
+
+private:
+    void accept_loop()
+    {
+        while (!stopping_)
+        {
+            auto s = std::make_shared<boost::asio::ip::tcp::socket>(ioc_);
+            boost::system::error_code ec;
+            acceptor_.accept(*s, ec);
+            if (ec || stopping_)
+                return;
+            std::lock_guard lock(mutex_);
+            connections_.push_back(s);
+            serving_.emplace_back([s] { answer(*s); });
+        }
+    }
+
+    static void answer(boost::asio::ip::tcp::socket& s)
+    {
+        boost::system::error_code ec;
+        boost::asio::streambuf request;
+        boost::asio::read_until(s, request, "\r\n\r\n", ec);
+        if (ec)
+            return;
+        const std::string head(
+            boost::asio::buffers_begin(request.data()), boost::asio::buffers_end(request.data())
+        );
+        std::pair<std::string, std::string> answer{
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ""};
+        if (head.find(" /v0/management/ends-with-close ") != std::string::npos)
+            answer = {
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nfirst half, ",
+                "second half"};
+        else if (head.find(" /v0/management/split-chunks ") != std::string::npos)
+            answer = {
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+                "lo\r\n6\r\n world\r\n0\r\n\r\n"};
+        boost::asio::write(s, boost::asio::buffer(answer.first), ec);
+        std::this_thread::sleep_for(50ms);
+        boost::asio::write(s, boost::asio::buffer(answer.second), ec);
+        s.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    }
+
+    boost::asio::io_context ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::atomic<bool> stopping_{false};
+    std::thread accepting_;
+    std::mutex mutex_;
+    std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> connections_;
+    std::vector<std::thread> serving_;
+};
+
+} // namespace
+
+TEST_CASE("answers that end with CPA's connection, and chunks split across reads, arrive whole")
+{
+    framing_upstream cpa;
+    temp_dir dir;
+    auto d = start_proxy_daemon(dir, cpa.url());
+    auto c = d->client(10s);
+
+    auto closed = c.get("/v0/management/ends-with-close", admin_headers());
+    CHECK(closed.status == 200);
+    CHECK(closed.body == "first half, second half");
+
+    auto chunked = d->client(10s).get("/v0/management/split-chunks", admin_headers());
+    CHECK(chunked.status == 200);
+    CHECK(chunked.body == "hello world");
     stop_daemon(*d);
 }
