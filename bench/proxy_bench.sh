@@ -24,28 +24,12 @@ runs=${RUNS:-3}
 bin="$build/bin"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
-key="bench-management-key-0123456789"
-admin="cpamp_benchadminkey0123456789abcdef"
+source "$(dirname "$0")/proxy_common.sh"
+need_tools proxy_bench wrk nginx-light
+start_cpa_sim
 
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-    [[ $(id -u) == 0 ]] || { echo "proxy_bench: needs wrk and nginx" >&2; exit 1; }
-    apt-get install -y wrk nginx-light >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk nginx-light >/dev/null; }
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
-
-# cpa-sim
-"$bin/cpa-sim" --listen 127.0.0.1:0 --management-key "$key" >"$work/sim.log" 2>&1 &
-for _ in $(seq 100); do grep -q "listening on" "$work/sim.log" && break; sleep 0.05; done
-sim_port=$(grep -o "listening on [0-9.]*:[0-9]*" "$work/sim.log" | grep -o "[0-9]*$")
-
-# cpamd, bound to it through the environment
 cpamd_port=$(free_port)
-HTTP_ADDR=127.0.0.1:$cpamd_port USAGE_DATA_DIR="$work/data" CPA_UPSTREAM_URL="http://127.0.0.1:$sim_port" \
-    CPA_MANAGEMENT_KEY="$key" CPA_MANAGER_ADMIN_KEY="$admin" USAGE_COLLECTOR_MODE=http \
-    USAGE_POLL_INTERVAL_MS=5000 USAGE_PLUGIN_DIR="$build/lib/cpamd/plugins" CPAMD_THREADS=$workers \
-    CPAMD_LOG_LEVEL=warn "$bin/cpamd" serve >"$work/cpamd.log" 2>&1 &
+start_cpamd "$cpamd_port" "$workers"
 wait_port "$cpamd_port"
 
 # nginx, the usual keep-alive reverse proxy setup

@@ -15,20 +15,9 @@ target=${TARGET:-/v0/management/config}
 bin="$build/bin"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-key="bench-management-key-0123456789"
-admin="cpamp_benchadminkey0123456789abcdef"
-
-if ! command -v valgrind >/dev/null || ! command -v wrk >/dev/null; then
-    [[ $(id -u) == 0 ]] || { echo "proxy_instructions: needs valgrind and wrk" >&2; exit 1; }
-    apt-get install -y valgrind wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y valgrind wrk >/dev/null; }
-fi
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 600); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done; echo "port $1 never opened" >&2; exit 1; }
-
-"$bin/cpa-sim" --listen 127.0.0.1:0 --management-key "$key" >"$work/sim.log" 2>&1 &
-for _ in $(seq 100); do grep -q "listening on" "$work/sim.log" && break; sleep 0.05; done
-sim_port=$(grep -o "listening on [0-9.]*:[0-9]*" "$work/sim.log" | grep -o "[0-9]*$")
+source "$(dirname "$0")/proxy_common.sh"
+need_tools proxy_instructions valgrind wrk
+start_cpa_sim
 
 # count WAY: starts WAY under callgrind with counting off, warms it up, counts during one wrk run,
 # prints "instructions requests".
@@ -38,10 +27,7 @@ count() {
     out="$work/$way.callgrind"
     local grind=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out")
     if [[ $way == cpamd ]]; then
-        HTTP_ADDR=127.0.0.1:$port USAGE_DATA_DIR="$work/data" CPA_UPSTREAM_URL="http://127.0.0.1:$sim_port" \
-            CPA_MANAGEMENT_KEY="$key" CPA_MANAGER_ADMIN_KEY="$admin" USAGE_COLLECTOR_MODE=http \
-            USAGE_POLL_INTERVAL_MS=5000 USAGE_PLUGIN_DIR="$build/lib/cpamd/plugins" CPAMD_THREADS=1 \
-            CPAMD_LOG_LEVEL=warn "${grind[@]}" "$bin/cpamd" serve >"$work/$way.log" 2>&1 &
+        start_cpamd "$port" 1 "${grind[@]}"
         bearer=$admin
     else
         "${grind[@]}" "$bin/beast-floor-proxy" "$port" "$sim_port" "$key" 1 >"$work/$way.log" 2>&1 &
