@@ -34,17 +34,20 @@ bool header_is_buffered(const beast::flat_buffer& buffer)
 }
 
 // Parses the header that header_is_buffered() found, as async_read_header would, and consumes it.
-void parse_buffered_header(
+// False when the parser still wants more (then the caller reads on, as before).
+bool parse_buffered_header(
     bhttp::request_parser<bhttp::empty_body>& parser,
     beast::flat_buffer& buffer,
     boost::system::error_code& ec
 )
 {
-    const auto used = parser.put(buffer.data(), ec);
-    buffer.consume(used);
-    // The blank line is there, so the parser cannot want more for the header.
-    if (!ec && !parser.is_header_done())
-        ec = bhttp::error::need_more;
+    buffer.consume(parser.put(buffer.data(), ec));
+    if (ec == bhttp::error::need_more || (!ec && !parser.is_header_done()))
+    {
+        ec = {};
+        return false;
+    }
+    return true;
 }
 
 struct request_outcome
@@ -227,9 +230,7 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         // deadline (which would pull the armed wait in from the idle timeout), no round trip
         // through the scheduler.
         boost::system::error_code ec;
-        if (header_is_buffered(buffer))
-            parse_buffered_header(parser, buffer, ec);
-        else
+        if (!header_is_buffered(buffer) || !parse_buffered_header(parser, buffer, ec))
         {
             s->deadline.expires_after(st->options.header_timeout);
             auto [read_ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
