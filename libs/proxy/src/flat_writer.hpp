@@ -22,52 +22,63 @@ public:
     // `head`: the whole head, blank line included (header_rules writes it).
     flat_writer(std::string head, bool chunked) : framing_(std::move(head)), chunked_(chunked) {}
 
+    // Each call below gives the write itself to await, [error_code, bytes] (no coroutine of its
+    // own): what it refers to stays untouched until the next call.
+
     // The head alone (event streams: the client sees it before the first event).
     template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> write_header(Stream& s)
+    auto write_header(Stream& s)
     {
+        start();
         return send(s, {});
     }
 
-    // One piece of the body, with the header if it has not gone yet.
+    // One piece of the body, with the head if it has not gone yet.
     template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> write_piece(Stream& s, boost::asio::const_buffer piece)
+    auto write_piece(Stream& s, boost::asio::const_buffer piece)
     {
+        start();
         if (chunked_)
             http::append_chunk_size(piece.size(), framing_);
         return send(s, piece, chunked_ ? crlf : std::string_view());
     }
 
     // True when finish() has something to send (a last chunk, an unsent head).
-    bool pending() const { return chunked_ || !framing_.empty(); }
+    bool pending() const { return chunked_ || (!sent_ && !framing_.empty()); }
 
-    // The end of the body: the last chunk, or the head of an empty message.
+    // The end of the body: the last chunk, or the head of an empty message. Only when pending().
     template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> finish(Stream& s)
+    auto finish(Stream& s)
     {
+        start();
         if (chunked_)
             framing_ += "0\r\n\r\n";
-        if (framing_.empty())
-            co_return boost::system::error_code{};
-        co_return co_await send(s, {});
+        return send(s, {});
     }
 
 private:
     static constexpr std::string_view crlf = "\r\n";
 
+    // The framing of the previous write has gone out once a new one starts.
+    void start()
+    {
+        if (sent_)
+            framing_.clear();
+        sent_ = false;
+    }
+
     template <class Stream>
-    boost::asio::awaitable<boost::system::error_code>
-    send(Stream& s, boost::asio::const_buffer piece, std::string_view trailer = {})
+    auto send(Stream& s, boost::asio::const_buffer piece, std::string_view trailer = {})
     {
         const std::array<boost::asio::const_buffer, 3> pieces{
             boost::asio::buffer(framing_), piece, boost::asio::buffer(trailer)};
-        auto [ec, n] = co_await boost::asio::async_write(s, pieces, http::use_nothrow);
-        framing_.clear();
-        co_return ec;
+        sent_ = true;
+        return boost::asio::async_write(s, pieces, http::use_nothrow);
     }
 
     std::string framing_; // what must precede the next piece: the head, a chunk size
     bool chunked_;
+    bool sent_ = false; // framing_ went out with the last write
 };
 
 } // namespace cpamd::proxy::detail

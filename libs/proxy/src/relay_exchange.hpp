@@ -185,7 +185,7 @@ send_streamed_request(Stream& up, relay_context& x)
     auto& client = x.client.stream;
     flat_writer out(std::move(x.head), x.framing.how == body_framing::kind::chunked);
     x.client.deadline.other_expires_after(idle);
-    if (auto ec = co_await out.write_header(up); ec)
+    if (auto [ec, n] = co_await out.write_header(up); ec)
         co_return std::pair{std::string_view("write request"), ec};
     if (x.expects_continue)
     {
@@ -208,12 +208,15 @@ send_streamed_request(Stream& up, relay_context& x)
         if (got == 0)
             continue;
         x.client.deadline.other_expires_after(idle);
-        if (auto ec = co_await out.write_piece(up, asio::buffer(x.buffer(), got)); ec)
+        if (auto [ec, n] = co_await out.write_piece(up, asio::buffer(x.buffer(), got)); ec)
             co_return std::pair{std::string_view("write request body"), ec};
     }
-    x.client.deadline.other_expires_after(idle);
-    if (auto ec = co_await out.finish(up); ec)
-        co_return std::pair{std::string_view("write request"), ec};
+    if (out.pending())
+    {
+        x.client.deadline.other_expires_after(idle);
+        if (auto [ec, n] = co_await out.finish(up); ec)
+            co_return std::pair{std::string_view("write request"), ec};
+    }
     co_return std::nullopt;
 }
 
@@ -386,7 +389,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     if (header_first)
     {
         deadline.expires_after(idle);
-        if (auto ec = co_await out.write_header(client); ec)
+        if (auto [ec, n] = co_await out.write_header(client); ec)
             co_return client_left();
     }
 
@@ -416,13 +419,13 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
             if (got == 0)
                 continue;
             deadline.expires_after(idle);
-            if (auto ec = co_await out.write_piece(client, asio::buffer(x.buffer(), got)); ec)
+            if (auto [ec, n] = co_await out.write_piece(client, asio::buffer(x.buffer(), got)); ec)
                 co_return client_left();
         }
         if (out.pending())
         {
             deadline.expires_after(idle);
-            if (auto ec = co_await out.finish(client); ec)
+            if (auto [ec, n] = co_await out.finish(client); ec)
                 co_return client_left();
         }
     }
