@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
 #include <cpamd/http/router.hpp>
 #include <stdexcept>
 
@@ -7,9 +8,12 @@ namespace cpamd::http
 namespace
 {
 
-std::vector<std::string_view> split_path(std::string_view path)
+// Paths have a handful of segments: kept inline, no allocation per request.
+using path_parts = boost::container::small_vector<std::string_view, 16>;
+
+path_parts split_path(std::string_view path)
 {
-    std::vector<std::string_view> out;
+    path_parts out;
     if (!path.empty() && path.front() == '/')
         path.remove_prefix(1);
     while (true)
@@ -39,9 +43,7 @@ long specificity(const route& r)
 }
 
 bool match_path(
-    const route& r,
-    const std::vector<std::string_view>& parts,
-    std::vector<std::pair<std::string, std::string>>& params
+    const route& r, const path_parts& parts, std::vector<std::pair<std::string, std::string>>& params
 )
 {
     if (r.tail ? parts.size() < r.segments.size() : parts.size() != r.segments.size())
