@@ -6,6 +6,7 @@
 #include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <cpamd/core/log.hpp>
+#include <cpamd/http/buffered_parse.hpp>
 #include <cpamd/http/cors.hpp>
 #include <cpamd/http/flat_header.hpp>
 #include <cpamd/http/reply.hpp>
@@ -31,23 +32,6 @@ bool header_is_buffered(const beast::flat_buffer& buffer)
     const auto data = buffer.data();
     const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
     return bytes.find("\r\n\r\n") != std::string_view::npos;
-}
-
-// Parses the header that header_is_buffered() found, as async_read_header would, and consumes it.
-// False when the parser still wants more (then the caller reads on, as before).
-bool parse_buffered_header(
-    bhttp::request_parser<bhttp::empty_body>& parser,
-    beast::flat_buffer& buffer,
-    boost::system::error_code& ec
-)
-{
-    buffer.consume(parser.put(buffer.data(), ec));
-    if (ec == bhttp::error::need_more || (!ec && !parser.is_header_done()))
-    {
-        ec = {};
-        return false;
-    }
-    return true;
 }
 
 struct request_outcome
@@ -230,7 +214,9 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         // deadline (which would pull the armed wait in from the idle timeout), no round trip
         // through the scheduler.
         boost::system::error_code ec;
-        if (!header_is_buffered(buffer) || !parse_buffered_header(parser, buffer, ec))
+        const bool parsed = header_is_buffered(buffer) && parse_buffered(buffer, parser, ec) &&
+                            (ec || parser.is_header_done());
+        if (!parsed)
         {
             s->deadline.expires_after(st->options.header_timeout);
             auto [read_ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);

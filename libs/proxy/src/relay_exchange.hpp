@@ -13,6 +13,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <cpamd/http/buffered_parse.hpp>
 #include <cpamd/http/cors.hpp>
 #include <cpamd/proxy/header_rules.hpp>
 #include <cpamd/proxy/reverse_proxy.hpp>
@@ -127,26 +128,9 @@ inline std::string describe(const boost::system::error_code& ec)
 using http::use_nothrow;
 
 // Reading CPA's response as beast::http::async_read_header / async_read_some do, without their
-// composed operations: what is already buffered is parsed first, with no read and no round trip
-// through the scheduler (a small answer arrives whole with its header); only then is the socket
-// read, straight into the buffer.
-
-// Parses what `buffer` holds. False when the parser needs more bytes than that (`ec` clear);
-// true when it made progress or failed (`ec`; need_buffer just means the body buffer is full).
-template <class Parser>
-bool parse_buffered(beast::flat_buffer& buffer, Parser& p, boost::system::error_code& ec)
-{
-    ec = {};
-    if (buffer.size() == 0)
-        return false;
-    buffer.consume(p.put(buffer.data(), ec));
-    if (ec == bhttp::error::need_more)
-    {
-        ec = {};
-        return false;
-    }
-    return true;
-}
+// composed operations: what is already buffered is parsed first (http::parse_buffered; a small
+// answer arrives whole with its header); only then is the socket read, straight into the buffer.
+using http::parse_buffered;
 
 // What a read that ended the stream means for the parser, as Beast's reads decide it.
 template <class Parser>
