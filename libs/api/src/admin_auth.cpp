@@ -108,10 +108,8 @@ void admin_auth::remember_on_connection(
     }
 }
 
-bool admin_auth::accepts(const http::exchange& ex, std::string_view token)
+bool admin_auth::verify_here(const http::exchange& ex, std::string_view token)
 {
-    if (proven_on_connection(ex, token))
-        return true;
     // Taken before verifying: a credential replaced meanwhile leaves a memo that no longer matches.
     const auto generation = generation_.load(std::memory_order_acquire);
     if (!verify(token))
@@ -120,45 +118,65 @@ bool admin_auth::accepts(const http::exchange& ex, std::string_view token)
     return true;
 }
 
+// The request's throttle key, worked out on first use: while the throttle tracks no address at
+// all, nothing needs it.
+class admin_auth::client_key
+{
+public:
+    explicit client_key(const http::exchange& ex) : ex_(ex) {}
+    const std::string& get()
+    {
+        if (key_.empty())
+            key_ = throttle_key(ex_);
+        return key_;
+    }
+
+private:
+    const http::exchange& ex_;
+    std::string key_;
+};
+
+std::optional<std::chrono::seconds> admin_auth::blocked(client_key& who)
+{
+    if (throttle_.idle())
+        return std::nullopt;
+    return throttle_.check(who.get());
+}
+
+void admin_auth::succeeded(client_key& who)
+{
+    if (!throttle_.idle())
+        throttle_.record_success(who.get());
+}
+
 std::optional<http::response> admin_auth::check(const http::exchange& ex)
 {
-    // The throttle key is only worked out when the throttle remembers some address at all.
-    std::string who;
-    if (!throttle_.idle())
-    {
-        who = throttle_key(ex);
-        if (auto retry = throttle_.check(who))
-            return throttled_reply(*retry);
-    }
+    client_key who(ex);
+    if (auto retry = blocked(who))
+        return throttled_reply(*retry);
     std::string_view token = security::extract_bearer_token(ex.header()[http::bhttp::field::authorization]);
     if (token.empty())
         return invalid_key_reply();
-    if (accepts(ex, token))
+    if (proven_on_connection(ex, token) || verify_here(ex, token))
     {
-        if (!throttle_.idle())
-            throttle_.record_success(who.empty() ? throttle_key(ex) : who);
+        succeeded(who);
         return std::nullopt;
     }
-    throttle_.record_failure(who.empty() ? throttle_key(ex) : who);
+    throttle_.record_failure(who.get());
     return invalid_key_reply();
 }
 
 bool admin_auth::is_admin(const http::exchange& ex)
 {
-    std::string who;
-    if (!throttle_.idle())
-    {
-        who = throttle_key(ex);
-        if (throttle_.check(who))
-            return false;
-    }
+    client_key who(ex);
+    if (blocked(who))
+        return false;
     std::string_view token = security::extract_bearer_token(ex.header()[http::bhttp::field::authorization]);
     if (token.empty())
         return false;
     if (proven_on_connection(ex, token))
     {
-        if (!throttle_.idle())
-            throttle_.record_success(who.empty() ? throttle_key(ex) : who);
+        succeeded(who);
         return true;
     }
     const auto d = token_digest(token);
@@ -167,13 +185,12 @@ bool admin_auth::is_admin(const http::exchange& ex)
         if (rejected_.count(d))
             return false;
     }
-    if (accepts(ex, token))
+    if (verify_here(ex, token))
     {
-        if (!throttle_.idle())
-            throttle_.record_success(who.empty() ? throttle_key(ex) : who);
+        succeeded(who);
         return true;
     }
-    throttle_.record_failure(who.empty() ? throttle_key(ex) : who);
+    throttle_.record_failure(who.get());
     std::lock_guard lock(mutex_);
     if (rejected_.size() >= max_remembered_tokens)
         rejected_.clear();

@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/ip/address.hpp>
+#include <chrono>
 #include <cpamd/http/exchange.hpp>
 #include <cpamd/http/router.hpp>
 #include <cpamd/security/auth_throttle.hpp>
@@ -59,9 +60,13 @@ private:
     using digest = std::array<unsigned char, 32>;
     digest token_digest(std::string_view token) const;
     bool verify(std::string_view token);
-    // verify(), first asking the connection's memo and then filling it.
-    bool accepts(const http::exchange& ex, std::string_view token);
+    // verify(), remembering on the connection a key that verified.
+    bool verify_here(const http::exchange& ex, std::string_view token);
     bool proven_on_connection(const http::exchange& ex, std::string_view token) const;
+    // The throttle, asked and told with the request's key only when it tracks anyone.
+    class client_key;
+    std::optional<std::chrono::seconds> blocked(client_key& who);
+    void succeeded(client_key& who);
     static void
     remember_on_connection(const http::exchange& ex, std::string_view token, std::uint64_t generation);
 
