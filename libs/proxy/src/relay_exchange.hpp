@@ -127,6 +127,17 @@ inline std::string describe(const boost::system::error_code& ec)
 
 using http::use_nothrow;
 
+// Tells a client that sent "Expect: 100-continue" to go on with its body, once the proxy is ready
+// to read it.
+inline asio::awaitable<boost::system::error_code>
+send_continue(http::connection_access& client, std::chrono::seconds idle)
+{
+    static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+    client.deadline.expires_after(idle);
+    auto [ec, n] = co_await asio::async_write(client.stream, asio::buffer(go_on), use_nothrow);
+    co_return ec;
+}
+
 // Reading CPA's response as beast::http::async_read_header / async_read_some do, without their
 // composed operations: what is already buffered is parsed first (http::parse_buffered; a small
 // answer arrives whole with its header); only then is the socket read, straight into the buffer.
@@ -172,13 +183,8 @@ send_streamed_request(Stream& up, relay_context& x)
     if (auto [ec, n] = co_await out.write_header(up); ec)
         co_return std::pair{std::string_view("write request"), ec};
     if (x.expects_continue)
-    {
-        static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-        x.client.deadline.expires_after(idle);
-        auto [ec, n] = co_await asio::async_write(client, asio::buffer(go_on), use_nothrow);
-        if (ec)
+        if (auto ec = co_await send_continue(x.client, idle); ec)
             co_return std::pair{std::string_view("client"), ec};
-    }
     auto& p = *x.body_parser;
     while (!p.is_done())
     {

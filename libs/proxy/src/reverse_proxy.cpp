@@ -245,12 +245,9 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
             ex.close_after = true;
             co_return relay_error{413, "request_failed", "request body too large"};
         }
+        // A client that does not take it fails the body read that follows.
         if (x.expects_continue)
-        {
-            static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-            client.deadline.expires_after(options_.idle_timeout);
-            co_await asio::async_write(client.stream, asio::buffer(go_on), use_nothrow);
-        }
+            co_await detail::send_continue(client, options_.idle_timeout);
         bool too_large = false;
         auto body = co_await read_whole_body(client, plan.edit_body_limit, options_.idle_timeout, too_large);
         if (!body)
