@@ -5,6 +5,11 @@
 #include "proxy_fixture.hpp"
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -247,4 +252,79 @@ TEST_CASE("proxied answers carry cpamd's CORS headers, each once, and close when
     CHECK(count_fields(other, "Access-Control-Allow-Origin") == 0);
     CHECK(count_fields(other, "Vary") == 0);
     CHECK(count_fields(other, "Access-Control-Allow-Methods") == 1);
+}
+
+namespace
+{
+
+// Sends `head` (it asks for 100-continue), reads the interim answer, then sends `body` and reads
+// the final answer until CPA's connection closes. Raw text; what came within 5 s each.
+std::pair<std::string, std::string>
+continue_exchange(std::uint16_t port, const std::string& head, const std::string& body)
+{
+    namespace asio = boost::asio;
+    asio::io_context ioc;
+    asio::ip::tcp::socket s(ioc);
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    asio::write(s, asio::buffer(head));
+    std::string buffered;
+    std::string interim;
+    asio::async_read_until(
+        s,
+        asio::dynamic_buffer(buffered),
+        "\r\n\r\n",
+        [&](boost::system::error_code ec, std::size_t n)
+        {
+            if (!ec)
+                interim = buffered.substr(0, n);
+        }
+    );
+    ioc.run_for(5s);
+    if (interim.empty())
+        return {};
+    buffered.erase(0, interim.size());
+    asio::write(s, asio::buffer(body));
+    ioc.restart();
+    asio::async_read(s, asio::dynamic_buffer(buffered), [](boost::system::error_code, std::size_t) {});
+    ioc.run_for(5s);
+    return {interim, buffered};
+}
+
+} // namespace
+
+TEST_CASE("Expect: 100-continue gets its interim answer on both body paths, and the body goes through")
+{
+    temp_dir dir;
+    sim_process sim;
+    auto d = start_proxy_daemon(dir, sim.url());
+    const std::string common =
+        "Host: cpamd\r\nConnection: close\r\nExpect: 100-continue\r\nAuthorization: Bearer " +
+        proxy_admin_key + "\r\n";
+
+    // Streamed to CPA as it comes.
+    auto [streamed_interim, streamed] = continue_exchange(
+        d->port(),
+        "PUT /v0/management/sim/upload HTTP/1.1\r\n" + common +
+            "Content-Type: application/octet-stream\r\nContent-Length: 5\r\n\r\n",
+        "hello"
+    );
+    CHECK(streamed_interim == "HTTP/1.1 100 Continue\r\n\r\n");
+    CHECK(streamed.starts_with("HTTP/1.1 200 "));
+    CHECK(streamed.find("\"bytes\":5") != std::string::npos);
+
+    // Read whole to strip the panel's fields, then sent.
+    const std::string json = R"({"type":"codex","email":"bob@example.com","cpamp_owner":"panel"})";
+    auto [buffered_interim, buffered] = continue_exchange(
+        d->port(),
+        "POST /v0/management/auth-files?name=bob.json HTTP/1.1\r\n" + common +
+            "Content-Type: application/json\r\nContent-Length: " + std::to_string(json.size()) + "\r\n\r\n",
+        json
+    );
+    CHECK(buffered_interim == "HTTP/1.1 100 Continue\r\n\r\n");
+    CHECK(buffered.starts_with("HTTP/1.1 200 "));
+    auto stored = d->client().get("/v0/management/auth-files/download?name=bob.json", admin_headers());
+    REQUIRE(stored.status == 200);
+    CHECK(parse(stored.body).at("email") == "bob@example.com");
+    CHECK_FALSE(parse(stored.body).as_object().contains("cpamp_owner"));
+    stop_daemon(*d);
 }
