@@ -32,6 +32,13 @@ if(CPAMD_SANITIZE)
                                                    -fno-sanitize-recover=undefined)
     target_link_options(cpamd_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(CPAMD_BUILD_FUZZ)
+    # Coverage in the libraries too, or libFuzzer sees only the harness and mutates blind.
+    # UB stops the run like a crash does, so the smoke test fails on it.
+    target_compile_options(cpamd_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                   -fno-sanitize-recover=undefined)
+    target_link_options(cpamd_options INTERFACE -fsanitize=address,undefined)
+endif()
 
 add_library(cpamd_warnings INTERFACE)
 # Designated initializers leave fields out on purpose, which -Wextra would flag.

@@ -27,15 +27,6 @@ bool iequals(std::string_view a, std::string_view b) noexcept
     return true;
 }
 
-// Saturating add: counters come from untrusted input.
-std::int64_t add(std::int64_t a, std::int64_t b) noexcept
-{
-    std::int64_t r;
-    if (__builtin_add_overflow(a, b, &r))
-        return INT64_MAX;
-    return r;
-}
-
 } // namespace
 
 std::string_view to_string(token_semantics s) noexcept
@@ -79,12 +70,12 @@ cost_tokens cost_from_flat(const token_counts& t, token_semantics s) noexcept
         c.output = pos(t.output);
         break;
     case token_semantics::gemini:
-        c.input_uncached = pos(t.input - std::min(t.input, add(c.cache_read, c.cache_write)));
-        c.output = add(pos(t.output), c.reasoning);
+        c.input_uncached = pos(t.input - std::min(t.input, saturating_add(c.cache_read, c.cache_write)));
+        c.output = saturating_add(pos(t.output), c.reasoning);
         break;
     case token_semantics::openai:
     case token_semantics::breakdown_v2:
-        c.input_uncached = pos(t.input - std::min(t.input, add(c.cache_read, c.cache_write)));
+        c.input_uncached = pos(t.input - std::min(t.input, saturating_add(c.cache_read, c.cache_write)));
         c.output = pos(t.output);
         break;
     }
@@ -105,7 +96,7 @@ cost_tokens cost_from_breakdown(const token_breakdown_v2& b) noexcept
 std::int64_t compat_cached_tokens(const token_counts& t) noexcept
 {
     std::int64_t c = std::max(t.cached, t.cache);
-    std::int64_t f = add(pos(t.cache_read), pos(t.cache_creation));
+    std::int64_t f = saturating_add(pos(t.cache_read), pos(t.cache_creation));
     return c > f ? c - f : 0;
 }
 

@@ -26,9 +26,11 @@ constexpr std::size_t max_small_field_bytes = 1024; // ids, names, tiers: bounde
 // Records are ~1-3 KB; their DOM fits in this stack buffer most of the time.
 constexpr std::size_t dom_buffer_bytes = 16 * 1024;
 
+// Trimmed again after the cut: spaces it leaves at the end would be trimmed when an export of
+// the record is read back, and the two reads would disagree.
 std::string cut(std::string_view s, std::size_t max_bytes = max_small_field_bytes)
 {
-    return std::string(truncate_utf8(s, max_bytes));
+    return std::string(trim(truncate_utf8(s, max_bytes)));
 }
 
 std::string upper(std::string_view s)
@@ -420,7 +422,8 @@ raw_record(const json::object& raw, const indexed_object& o, const parse_options
         ev.ttft_ms = t;
     if (const auto* h = find_object(o, rk::response_headers))
     {
-        header_info hi = extract_response_headers(*h, ev.timestamp_ms + ev.latency_ms.value_or(0));
+        header_info hi =
+            extract_response_headers(*h, saturating_add(ev.timestamp_ms, ev.latency_ms.value_or(0)));
         ev.response_metadata = std::move(hi.metadata_json);
         ev.header_quota_recover_at_ms = hi.quota_recover_at_ms;
         ev.header_quota_used_percent = hi.quota_used_percent;

@@ -393,6 +393,8 @@ std::string redact_text(std::string_view text, std::size_t max_bytes)
     out.reserve(in.size() < max_bytes ? in.size() : max_bytes + 16);
     text_redactor(in, out).run();
     out.resize(truncate_utf8(out, max_bytes).size());
+    while (!out.empty() && is_space(out.back())) // as `cut` in parse_record.cpp: reads back the same
+        out.pop_back();
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cpamd/usage/go_marshal.hpp>
+#include <cpamd/usage/normalize_tokens.hpp>
 #include <cpamd/usage/redact.hpp>
 #include <cpamd/usage/response_headers.hpp>
 #include <utility>
@@ -152,8 +153,10 @@ header_info extract_response_headers(const boost::json::object& headers, std::in
         info.quota_used_percent = to_double(*v);
     if (const auto* v = find("x-codex-primary-reset-at"))
     {
+        std::int64_t ms;
         if (auto at = to_int(*v))
-            info.quota_recover_at_ms = *at < 10000000000LL ? *at * 1000 : *at;
+            if (*at >= 10000000000LL || !__builtin_mul_overflow(*at, 1000, &ms))
+                info.quota_recover_at_ms = *at < 10000000000LL ? ms : *at;
     }
     if (!info.quota_recover_at_ms)
     {
@@ -162,7 +165,7 @@ header_info extract_response_headers(const boost::json::object& headers, std::in
             v = find("retry-after"); // HTTP-date form not interpreted
         if (v != nullptr)
             if (auto secs = to_int(*v); secs && *secs >= 0 && *secs < 100LL * 365 * 86400)
-                info.quota_recover_at_ms = attempt_end_ms + *secs * 1000;
+                info.quota_recover_at_ms = saturating_add(attempt_end_ms, *secs * 1000);
     }
     if (const auto* v = find("x-codex-plan-type"))
         info.quota_plan_type = *v;

@@ -203,9 +203,8 @@ std::optional<utc_time> from_unix_number(double v) noexcept
         double whole_ms = std::floor(v);
         auto ms = static_cast<std::int64_t>(whole_ms);
         auto sub = static_cast<std::int64_t>(std::llround((v - whole_ms) * 1e6));
-        utc_time t = from_unix_ms(ms);
-        std::int64_t nanos = t.nanos + sub;
-        return make_time(t.seconds + nanos / 1000000000, nanos % 1000000000);
+        std::int64_t nanos = ms % 1000 * 1000000 + sub; // v > 0 here: no negative remainder
+        return make_time(ms / 1000 + nanos / 1000000000, nanos % 1000000000);
     }
     if (v < static_cast<double>(min_seconds) || v > static_cast<double>(max_seconds) + 1)
         return std::nullopt;
@@ -220,7 +219,7 @@ std::optional<utc_time> from_unix_number(double v) noexcept
     return make_time(secs, nanos);
 }
 
-utc_time from_unix_ms(std::int64_t ms) noexcept
+std::optional<utc_time> from_unix_ms(std::int64_t ms) noexcept
 {
     std::int64_t secs = ms / 1000;
     std::int64_t rem = ms % 1000;
@@ -229,7 +228,7 @@ utc_time from_unix_ms(std::int64_t ms) noexcept
         --secs;
         rem += 1000;
     }
-    return {secs, static_cast<std::int32_t>(rem * 1000000)};
+    return make_time(secs, rem * 1000000);
 }
 
 std::string format_rfc3339nano(utc_time t)

@@ -139,6 +139,36 @@ TEST_CASE("export: round trip event -> JSONL -> event keeps the event and its ha
     }
 }
 
+TEST_CASE(
+    "export: a field cut at its limit reads back the same, spaces at the cut included", "[usage][export]"
+)
+{
+    // Found by the fuzzer: the cut left trailing spaces, which reading the export back trimmed.
+    std::string spaced = "x" + std::string(5000, ' ') + "y"; // past every field's limit
+    std::string record = R"({"event_hash":")" + spaced + R"(","model":")" + spaced +
+                         R"(","fail_summary":"e)" + std::string(5000, ' ') + R"(z"})";
+    auto ev = must_parse(record);
+    CHECK(ev.event_hash == "x");
+    CHECK(ev.model == "x");
+    CHECK(ev.fail_summary == "e");
+    auto back = must_parse(export_line(ev));
+    CHECK(back.event_hash == ev.event_hash);
+    CHECK(back.model == ev.model);
+    CHECK(back.fail_summary == ev.fail_summary);
+    CHECK(export_line(back) == export_line(ev));
+}
+
+TEST_CASE("import: timestamp_ms outside years 0000-9999 falls back like a bad timestamp", "[usage][import]")
+{
+    // The old code wrapped the year into four digits, so timestamp and timestamp_ms disagreed.
+    for (auto ms : {"999999999999999", "-999999999999999", "9223372036854775807", "-9223372036854775808"})
+    {
+        INFO(ms);
+        auto ev = must_parse(std::string(R"({"event_hash":"h","timestamp_ms":)") + ms + "}");
+        CHECK(ev.timestamp_ms == fixed_clock().now->unix_ms());
+    }
+}
+
 TEST_CASE("import: export records keep event_hash verbatim, camelCase accepted", "[usage][import]")
 {
     auto ev =

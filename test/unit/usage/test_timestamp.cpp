@@ -68,7 +68,10 @@ TEST_CASE("timestamp: numbers below 1e10 are seconds, above are milliseconds", "
     CHECK(norm("1778000000") == "2026-05-05T16:53:20Z");
     CHECK(format_rfc3339nano(*from_unix_number(std::int64_t{0})) == "1970-01-01T00:00:00Z");
     CHECK(format_rfc3339nano(*from_unix_number(std::int64_t{-1})) == "1969-12-31T23:59:59Z");
-    CHECK(from_unix_ms(-1).unix_ms() == -1);
+    CHECK(from_unix_ms(-1)->unix_ms() == -1);
+    CHECK(from_unix_ms(253402300799999)); // 9999-12-31T23:59:59.999Z
+    CHECK_FALSE(from_unix_ms(253402300800000));
+    CHECK_FALSE(from_unix_ms(INT64_MIN));
 }
 
 TEST_CASE("timestamp: invalid forms are rejected", "[usage][timestamp]")

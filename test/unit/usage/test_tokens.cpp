@@ -109,6 +109,10 @@ TEST_CASE("tokens: negative and oversized counters are clamped", "[usage][tokens
     t.output = INT64_MAX;
     t.reasoning = INT64_MAX;
     CHECK(cost_from_flat(t, token_semantics::gemini).output == INT64_MAX);
+    CHECK(cost_from_flat(t, token_semantics::gemini).total() == INT64_MAX); // no signed overflow
+    CHECK(saturating_add(INT64_MIN, -1) == INT64_MIN);
+    auto ev = must_parse(R"({"model":"m","input_tokens":9223372036854775807,"output_tokens":4})");
+    CHECK(ev.tokens.total == INT64_MAX);
 }
 
 TEST_CASE("tokens: sources tokens, usage, top level, snake and camel case", "[usage][tokens]")

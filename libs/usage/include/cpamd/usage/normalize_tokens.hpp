@@ -46,6 +46,15 @@ struct token_counts
     friend bool operator==(const token_counts&, const token_counts&) = default;
 };
 
+// a + b, clamped to the int64 range: counters come from untrusted input.
+inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) noexcept
+{
+    std::int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
 // Canonical buckets: disjoint inputs, output including reasoning.
 struct cost_tokens
 {
@@ -55,8 +64,11 @@ struct cost_tokens
     std::int64_t output = 0;    // total output, reasoning included
     std::int64_t reasoning = 0; // informational part of `output`
 
-    std::int64_t total_input() const noexcept { return input_uncached + cache_read + cache_write; }
-    std::int64_t total() const noexcept { return total_input() + output; }
+    std::int64_t total_input() const noexcept
+    {
+        return saturating_add(saturating_add(input_uncached, cache_read), cache_write);
+    }
+    std::int64_t total() const noexcept { return saturating_add(total_input(), output); }
 
     friend bool operator==(const cost_tokens&, const cost_tokens&) = default;
 };

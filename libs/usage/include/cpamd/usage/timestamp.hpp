@@ -35,7 +35,8 @@ std::optional<utc_time> parse_timestamp(std::string_view text) noexcept;
 std::optional<utc_time> from_unix_number(double v) noexcept;
 std::optional<utc_time> from_unix_number(std::int64_t v) noexcept;
 
-utc_time from_unix_ms(std::int64_t ms) noexcept;
+// Unix milliseconds; nullopt for years outside 0000-9999, like the parsers above.
+std::optional<utc_time> from_unix_ms(std::int64_t ms) noexcept;
 
 // "2026-08-22T06:03:11.482913027Z", "2026-08-22T06:03:11.5Z", "2026-08-22T06:03:11Z".
 std::string format_rfc3339nano(utc_time t);
