@@ -1,6 +1,7 @@
 #include <boost/beast/http/field.hpp>
 #include <cpamd/api/admin_auth.hpp>
 #include <cpamd/http/address_text.hpp>
+#include <cpamd/http/field_value.hpp>
 #include <cpamd/http/reply.hpp>
 #include <cpamd/security/bearer.hpp>
 #include <cpamd/security/primitives.hpp>
@@ -154,7 +155,8 @@ std::optional<http::response> admin_auth::check(const http::exchange& ex)
     client_key who(ex);
     if (auto retry = blocked(who))
         return throttled_reply(*retry);
-    std::string_view token = security::extract_bearer_token(ex.header()[http::bhttp::field::authorization]);
+    std::string_view token =
+        security::extract_bearer_token(http::field_value(ex.header(), http::bhttp::field::authorization));
     if (token.empty())
         return invalid_key_reply();
     if (proven_on_connection(ex, token) || verify_here(ex, token))
@@ -171,7 +173,8 @@ bool admin_auth::is_admin(const http::exchange& ex)
     client_key who(ex);
     if (blocked(who))
         return false;
-    std::string_view token = security::extract_bearer_token(ex.header()[http::bhttp::field::authorization]);
+    std::string_view token =
+        security::extract_bearer_token(http::field_value(ex.header(), http::bhttp::field::authorization));
     if (token.empty())
         return false;
     if (proven_on_connection(ex, token))

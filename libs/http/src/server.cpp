@@ -95,6 +95,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server_state> st)
         // this, Nagle holds each small piece until the previous one is acknowledged.
         boost::system::error_code nodelay_ec;
         socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
+        // Writes are offered to the socket at once, never blocking (write_all): no operation on
+        // a client socket may wait except through the reactor.
+        boost::system::error_code non_blocking_ec;
+        socket.non_blocking(true, non_blocking_ec);
         boost::system::error_code ep_ec;
         auto peer = socket.remote_endpoint(ep_ec);
         if (ep_ec)

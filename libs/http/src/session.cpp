@@ -8,8 +8,10 @@
 #include <cpamd/core/log.hpp>
 #include <cpamd/http/buffered_parse.hpp>
 #include <cpamd/http/cors.hpp>
+#include <cpamd/http/field_value.hpp>
 #include <cpamd/http/flat_header.hpp>
 #include <cpamd/http/reply.hpp>
+#include <cpamd/http/write_now.hpp>
 #include <limits>
 
 namespace cpamd::http::detail
@@ -181,7 +183,7 @@ asio::awaitable<void> write_response(
     head.reserve(512);
     append_header(res.base(), head);
     const std::array<asio::const_buffer, 2> pieces{asio::buffer(head), asio::buffer(res.body())};
-    co_await asio::async_write(s.stream, pieces, use_nothrow);
+    co_await write_all(s.stream, pieces);
 }
 
 } // namespace
@@ -235,10 +237,10 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         s->busy = true;
         auto started = std::chrono::steady_clock::now();
         st->counters.requests++;
-        std::string origin(parser.get()[bhttp::field::origin]);
+        std::string origin(field_value(parser.get(), bhttp::field::origin));
         std::string method(parser.get().method_string());
         std::string target(parser.get().target());
-        bool client_keep_alive = parser.get().keep_alive();
+        bool client_keep_alive = parser.keep_alive(); // from the parse: no field lookup
         auto outcome = co_await handle_request(*st, *s, parser, target);
         bool keep = outcome.keep_alive && client_keep_alive && !st->stopping;
         unsigned status = outcome.streamed_status;

@@ -1,6 +1,8 @@
 // The connection watchdog on a real loopback socket pair and a real io_context: what it cuts,
 // when, and what it leaves alone.
 
+#include "socket_pair.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -17,19 +19,7 @@ using asio::ip::tcp;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-// A connected pair on loopback: `ours` is watched, `peer` never writes unless told to.
-struct socket_pair
-{
-    socket_pair() : ours(ioc), peer(ioc)
-    {
-        tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), 0});
-        ours.connect(acceptor.local_endpoint());
-        acceptor.accept(peer);
-    }
-    asio::io_context ioc;
-    tcp::socket ours;
-    tcp::socket peer;
-};
+using cpamd::test::socket_pair;
 
 // Starts a read on `s` that records how it ended and when.
 struct pending_read

@@ -75,8 +75,26 @@ public:
     match find(bhttp::verb method, std::string_view path) const;
 
 private:
+    // Segment trie over routes_, rebuilt on every insert: find() walks only the branches the
+    // path can take instead of trying every route. Nodes and routes are referred to by index.
+    struct node
+    {
+        std::vector<std::pair<std::string, std::uint32_t>> literals; // (segment, child), by length
+        std::uint32_t param = 0;          // child for "{name}" segments; 0 (the root) means none
+        std::vector<std::uint32_t> exact; // routes whose pattern ends here, ascending
+        std::vector<std::uint32_t> tails; // tail routes whose fixed part ends here, ascending
+    };
+    struct search;
+
     void insert(route r);
-    std::vector<route> routes_;
+    void rebuild_index();
+    std::uint32_t child_for(std::uint32_t at, const std::string& segment);
+    std::uint32_t literal_child(std::uint32_t at, std::string_view segment) const;
+    void collect(std::uint32_t at, std::string_view rest, bool more, search& s) const;
+    void consider(const std::vector<std::uint32_t>& ids, std::string_view rest, search& s) const;
+
+    std::vector<route> routes_; // most specific first: a lower index wins
+    std::vector<node> nodes_;   // nodes_[0] is the root
 };
 
 } // namespace cpamd::http
