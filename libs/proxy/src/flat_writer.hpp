@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <cpamd/http/flat_header.hpp>
 #include <cpamd/http/types.hpp>
+#include <cpamd/http/write_now.hpp>
 #include <string>
 #include <utility>
 
@@ -22,8 +23,8 @@ public:
     // `head`: the whole head, blank line included (header_rules writes it).
     flat_writer(std::string head, bool chunked) : framing_(std::move(head)), chunked_(chunked) {}
 
-    // Each call below gives the write itself to await, [error_code, bytes] (no coroutine of its
-    // own): what it refers to stays untouched until the next call.
+    // Each call below gives the write to await, [error_code, bytes] (http::write_all: at once
+    // when the socket takes it whole): what it refers to stays untouched until the next call.
 
     // The head alone (event streams: the client sees it before the first event).
     template <class Stream>
@@ -73,7 +74,7 @@ private:
         const std::array<boost::asio::const_buffer, 3> pieces{
             boost::asio::buffer(framing_), piece, boost::asio::buffer(trailer)};
         sent_ = true;
-        return boost::asio::async_write(s, pieces, http::use_nothrow);
+        return http::write_all(s, pieces);
     }
 
     std::string framing_; // what must precede the next piece: the head, a chunk size

@@ -2,6 +2,7 @@
 #include <array>
 #include <boost/beast/core/string.hpp>
 #include <charconv>
+#include <cpamd/http/field_value.hpp>
 #include <cpamd/http/flat_header.hpp>
 #include <cpamd/proxy/header_rules.hpp>
 #include <string>
@@ -71,10 +72,9 @@ bool is_hop_by_hop_field(bhttp::field f)
     }
 }
 
-bool stays_on_hop(const bhttp::fields::value_type& field, std::string_view connection)
+bool stays_on_hop(bhttp::field code, std::string_view name, std::string_view connection)
 {
-    return is_hop_by_hop_field(field.name()) ||
-           (!connection.empty() && named_in_connection(connection, field.name_string()));
+    return is_hop_by_hop_field(code) || (!connection.empty() && named_in_connection(connection, name));
 }
 
 } // namespace
@@ -97,7 +97,7 @@ bool is_hop_by_hop(std::string_view name)
 void append_upstream_head(const bhttp::request_header<>& in, const upstream_head& u, std::string& out)
 {
     http::append_request_line(in.method_string(), u.target, out);
-    const std::string_view connection = in[bhttp::field::connection];
+    const std::string_view connection = http::field_value(in, bhttp::field::connection);
     std::string chain;
     std::string_view original_host;
     bool has_proto = false;
@@ -134,7 +134,7 @@ void append_upstream_head(const bhttp::request_header<>& in, const upstream_head
         default:
             break;
         }
-        if (stays_on_hop(field, connection))
+        if (stays_on_hop(code, name, connection))
             continue;
         if (std::any_of(
                 u.set_headers.begin(),
@@ -179,33 +179,46 @@ void end_head(const body_framing& framing, std::string& out)
     out += "\r\n";
 }
 
-void append_client_head(const bhttp::response_header<>& in, const client_head& c, std::string& out)
+void append_client_head(const response_head& in, const client_head& c, std::string& out)
 {
-    http::append_status_line(11, in.result_int(), in.reason(), out);
-    const std::string_view connection = in[bhttp::field::connection];
-    for (const auto& field : in)
+    http::append_status_line(11, in.status(), in.reason(), out);
+    const std::string_view connection = in.value(bhttp::field::connection);
+    auto passes = [&](const response_head::field_view& field)
     {
-        switch (field.name())
+        switch (field.code)
         {
         case bhttp::field::access_control_allow_methods:
         case bhttp::field::access_control_allow_headers:
             if (c.cors.any)
-                continue;
+                return false;
             break;
         case bhttp::field::access_control_allow_origin:
             if (!c.cors.allow_origin.empty())
-                continue;
+                return false;
             break;
         case bhttp::field::vary:
             if (c.cors.vary_origin)
-                continue;
+                return false;
             break;
         default:
             break;
         }
-        if (!stays_on_hop(field, connection))
-            http::append_field(field, out);
+        return !stays_on_hop(field.code, field.name, connection);
+    };
+    // A head's lines lie one after another: a run of passing fields is copied at once.
+    std::string_view run;
+    for (std::size_t i = 0; i < in.size(); ++i)
+    {
+        const auto field = in.field(i);
+        if (!passes(field))
+        {
+            out += run;
+            run = {};
+        }
+        else
+            run = run.empty() ? field.line : std::string_view(run.data(), run.size() + field.line.size());
     }
+    out += run;
     if (c.cors.any)
     {
         if (!c.cors.allow_origin.empty())

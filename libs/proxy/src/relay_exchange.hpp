@@ -16,6 +16,7 @@
 #include <cpamd/http/buffered_parse.hpp>
 #include <cpamd/http/cors.hpp>
 #include <cpamd/proxy/header_rules.hpp>
+#include <cpamd/proxy/response_head.hpp>
 #include <cpamd/proxy/reverse_proxy.hpp>
 #include <fmt/format.h>
 #include <optional>
@@ -310,7 +311,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     {
         const std::array<asio::const_buffer, 2> pieces{asio::buffer(x.head), asio::buffer(x.buffered_body)};
         deadline.other_expires_after(idle);
-        if (auto [ec, n] = co_await asio::async_write(up, pieces, use_nothrow); ec)
+        if (auto [ec, n] = co_await http::write_all(up, pieces); ec)
             co_return upstream_failed("write request", ec);
     }
     else if (auto failed = co_await send_streamed_request(up, x))
@@ -324,7 +325,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     // 2. CPA's response header. From here the client may hang up at any moment.
     if (starter.due)
         watch.start();
-    std::optional<bhttp::response_parser<bhttp::buffer_body>> rp;
+    std::optional<response_head_parser> rp;
     for (;;)
     {
         rp.emplace();
@@ -344,7 +345,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
             co_return client_left();
         if (ec)
             co_return upstream_failed("read response", ec);
-        const auto status = rp->get().result_int();
+        const auto status = rp->head().status();
         if (status < 100 || status >= 200)
             break;
         if (status == 101)
@@ -358,16 +359,16 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     }
 
     // 3. The response head to the client, written straight from CPA's parsed header, then the
-    // body as it comes, through the same message's buffer.
-    auto& res = rp->get();
-    const auto status = res.result_int();
+    // body as it comes, through the relay buffer (response_head_parser::body_to).
+    const auto& res = rp->head();
+    const auto status = res.status();
     const bool has_body = !x.is_head && status != 204 && status != 304;
     const bool chunk_it = has_body && !rp->content_length(); // chunked, or ended by close upstream
     // A HEAD answer keeps the Content-Length a GET would have.
     std::string head;
     head.reserve(512);
     append_client_head(
-        res.base(),
+        res,
         client_head{x.client_keep_alive, chunk_it, http::cors_for(x.origin, x.options.cors_origins)},
         head
     );
@@ -375,7 +376,8 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     x.status_written = status;
     // The header goes out with the first piece of the body (one segment for a small answer),
     // except for event streams, whose header the client should see before the first event.
-    const bool header_first = !has_body || res[bhttp::field::content_type].starts_with("text/event-stream");
+    const bool header_first =
+        !has_body || res.value(bhttp::field::content_type).starts_with("text/event-stream");
     if (header_first)
     {
         deadline.expires_after(idle);
@@ -387,8 +389,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     {
         while (!rp->is_done())
         {
-            res.body().data = x.buffer();
-            res.body().size = relay_chunk;
+            rp->body_to(x.buffer(), relay_chunk);
             deadline.other_expires_after(idle);
             boost::system::error_code rec;
             if (!parse_buffered(conn.buffer(), *rp, rec))
@@ -405,7 +406,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
                 (deadline.expired() ? x.stats.upstream_timeouts : x.stats.upstream_errors)++;
                 co_return exchange_result{exchange_end::cut, std::nullopt, false, true};
             }
-            const auto got = relay_chunk - res.body().size;
+            const auto got = relay_chunk - rp->body_room();
             if (got == 0)
                 continue;
             deadline.expires_after(idle);
@@ -422,7 +423,7 @@ asio::awaitable<exchange_result> relay_exchange(Stream& up, upstream_connection&
     watch.stop();
 
     exchange_result done;
-    done.reusable = request_sent && rp->is_done() && rp->get().keep_alive() && conn.buffer().size() == 0;
+    done.reusable = request_sent && rp->is_done() && rp->keep_alive() && conn.buffer().size() == 0;
     done.close_client = !x.client_keep_alive;
     co_return done;
 }

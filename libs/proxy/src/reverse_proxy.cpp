@@ -154,6 +154,9 @@ reverse_proxy::open(const forward_plan& plan, const std::string& pool_key)
         co_return opened{nullptr, dial_error(u, "connect: " + describe(cec), deadline.fired())};
     }
     socket.set_option(tcp::no_delay(true));
+    // Writes are offered to the socket at once, never blocking (http::write_all).
+    boost::system::error_code non_blocking_ec; // without it, writes just wait in the reactor
+    socket.non_blocking(true, non_blocking_ec);
     stats_->connections_opened++;
     if (!u.tls)
         co_return opened{std::make_unique<upstream_connection>(pool_key, std::move(socket)), std::nullopt};

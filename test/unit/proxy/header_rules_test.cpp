@@ -5,6 +5,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <catch2/catch.hpp>
 #include <cpamd/proxy/header_rules.hpp>
+#include <cpamd/proxy/response_head.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,10 +16,9 @@ namespace
 namespace bhttp = boost::beast::http;
 using namespace cpamd::proxy;
 
-template <bool is_request>
-bhttp::header<is_request> parse_head(const std::string& raw)
+bhttp::request_header<> parse_request_head(const std::string& raw)
 {
-    bhttp::parser<is_request, bhttp::empty_body> p;
+    bhttp::request_parser<bhttp::empty_body> p;
     p.eager(false);
     boost::system::error_code ec;
     p.put(boost::asio::buffer(raw), ec);
@@ -27,26 +27,38 @@ bhttp::header<is_request> parse_head(const std::string& raw)
     return p.release().base();
 }
 
+// CPA's answers are read into a response_head, as the relay reads them.
+response_head parse_response_head(const std::string& raw)
+{
+    response_head_parser p;
+    p.eager(false);
+    boost::system::error_code ec;
+    p.put(boost::asio::buffer(raw), ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(p.is_header_done());
+    return p.head();
+}
+
 } // namespace
 
 TEST_CASE(
     "the upstream head: hop fields stay, forwarding fields are added, the framing is ours", "[header_rules]"
 )
 {
-    const auto in = parse_head<true>("POST /v0/management/auth-files?x=1 HTTP/1.1\r\n"
-                                     "Host: panel.example\r\n"
-                                     "Connection: keep-alive, X-Hop-Only\r\n"
-                                     "X-Hop-Only: 1\r\n"
-                                     "Keep-Alive: timeout=5\r\n"
-                                     "Expect: 100-continue\r\n"
-                                     "Content-Length: 12\r\n"
-                                     "Authorization: Bearer the-admin-key\r\n"
-                                     "X-Forwarded-For: 203.0.113.7\r\n"
-                                     "x-forwarded-for: 198.51.100.1\r\n"
-                                     "X-CPAMP-Auth-File-Name: panel-only\r\n"
-                                     "X-Codex-Invite-Origin: https://panel.example\r\n"
-                                     "X-Custom: kept\r\n"
-                                     "\r\n");
+    const auto in = parse_request_head("POST /v0/management/auth-files?x=1 HTTP/1.1\r\n"
+                                       "Host: panel.example\r\n"
+                                       "Connection: keep-alive, X-Hop-Only\r\n"
+                                       "X-Hop-Only: 1\r\n"
+                                       "Keep-Alive: timeout=5\r\n"
+                                       "Expect: 100-continue\r\n"
+                                       "Content-Length: 12\r\n"
+                                       "Authorization: Bearer the-admin-key\r\n"
+                                       "X-Forwarded-For: 203.0.113.7\r\n"
+                                       "x-forwarded-for: 198.51.100.1\r\n"
+                                       "X-CPAMP-Auth-File-Name: panel-only\r\n"
+                                       "X-Codex-Invite-Origin: https://panel.example\r\n"
+                                       "X-Custom: kept\r\n"
+                                       "\r\n");
     const std::vector<std::pair<std::string, std::string>> set = {
         {"X-Codex-Invite-Origin", "http://cpa:8317"}};
     upstream_head u{"/base/v0/management/auth-files?x=1", "cpa:8317", "127.0.0.1"};
@@ -71,11 +83,11 @@ TEST_CASE(
 
 TEST_CASE("the upstream head keeps the caller's key and a front proxy's forwarding fields", "[header_rules]")
 {
-    const auto in = parse_head<true>("GET /v1/models HTTP/1.0\r\n"
-                                     "Authorization: Bearer client-key\r\n"
-                                     "X-Forwarded-Proto: https\r\n"
-                                     "X-Forwarded-Host: api.example\r\n"
-                                     "\r\n");
+    const auto in = parse_request_head("GET /v1/models HTTP/1.0\r\n"
+                                       "Authorization: Bearer client-key\r\n"
+                                       "X-Forwarded-Proto: https\r\n"
+                                       "X-Forwarded-Host: api.example\r\n"
+                                       "\r\n");
     std::string out;
     append_upstream_head(in, upstream_head{"/v1/models", "cpa:8317", "10.0.0.2"}, out);
     end_head(body_framing{}, out);
@@ -92,16 +104,16 @@ TEST_CASE("the upstream head keeps the caller's key and a front proxy's forwardi
 
 TEST_CASE("the client head: CPA's fields pass, hop fields and replaced CORS fields do not", "[header_rules]")
 {
-    const auto in = parse_head<false>("HTTP/1.1 201 Created\r\n"
-                                      "Content-Type: application/json\r\n"
-                                      "Transfer-Encoding: chunked\r\n"
-                                      "Connection: keep-alive, X-Upstream-Hop\r\n"
-                                      "X-Upstream-Hop: 1\r\n"
-                                      "X-CPA-VERSION: 7.2.140\r\n"
-                                      "Access-Control-Allow-Origin: https://cpa.example\r\n"
-                                      "Access-Control-Allow-Methods: GET\r\n"
-                                      "Vary: Accept-Encoding\r\n"
-                                      "\r\n");
+    const auto in = parse_response_head("HTTP/1.1 201 Created\r\n"
+                                        "Content-Type: application/json\r\n"
+                                        "Transfer-Encoding: chunked\r\n"
+                                        "Connection: keep-alive, X-Upstream-Hop\r\n"
+                                        "X-Upstream-Hop: 1\r\n"
+                                        "X-CPA-VERSION: 7.2.140\r\n"
+                                        "Access-Control-Allow-Origin: https://cpa.example\r\n"
+                                        "Access-Control-Allow-Methods: GET\r\n"
+                                        "Vary: Accept-Encoding\r\n"
+                                        "\r\n");
     const std::vector<std::string> allowed = {"https://panel.example"};
 
     std::string echoed;

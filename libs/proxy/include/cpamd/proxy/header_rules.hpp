@@ -7,6 +7,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <cpamd/http/cors.hpp>
+#include <cpamd/proxy/response_head.hpp>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -69,8 +70,6 @@ struct client_head
 // Appends the whole head of the response the client gets: HTTP/1.1, CPA's status, CPA's fields
 // minus the hop-by-hop ones (Transfer-Encoding included) and those the CORS headers replace, then
 // those, Connection and the framing. X-CPA-* and the rest pass.
-void append_client_head(
-    const boost::beast::http::response_header<>& in, const client_head& c, std::string& out
-);
+void append_client_head(const response_head& in, const client_head& c, std::string& out);
 
 } // namespace cpamd::proxy
