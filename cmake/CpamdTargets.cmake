@@ -56,3 +56,18 @@ macro(cpamd_add_all_subdirectories)
         endif()
     endforeach()
 endmacro()
+
+# cpamd_add_fuzz_replay(<name> FUZZ <fuzz/<file>.cpp> SOURCES ... DEPS ...)
+# A libFuzzer entry point built with the normal compiler into a unit-labelled Catch2 test that
+# replays the seed corpus in ./corpus (FUZZ_CORPUS_DIR) plus deterministic mutations, so
+# `scripts/test` exercises it without clang.
+function(cpamd_add_fuzz_replay name)
+    cmake_parse_arguments(ARG "" "FUZZ" "SOURCES;DEPS" ${ARGN})
+    cpamd_add_test(
+        ${name}
+        LABEL unit
+        SOURCES ${ARG_SOURCES} "${PROJECT_SOURCE_DIR}/fuzz/${ARG_FUZZ}"
+        DEPS ${ARG_DEPS} cpamd::test_support
+    )
+    target_compile_definitions(${name} PRIVATE FUZZ_CORPUS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/corpus")
+endfunction()

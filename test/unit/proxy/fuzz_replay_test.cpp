@@ -7,7 +7,7 @@
 
 TEST_CASE("response head fuzz entry point accepts every seed corpus file", "[proxy][fuzz]")
 {
-    auto corpus = cpamd::test::load_corpus(PROXY_CORPUS_DIR);
+    auto corpus = cpamd::test::load_corpus(FUZZ_CORPUS_DIR);
     REQUIRE(corpus.size() >= 7);
     for (const auto& c : corpus)
         CHECK(cpamd::test::run_fuzz_input(c) == 0);
@@ -15,7 +15,7 @@ TEST_CASE("response head fuzz entry point accepts every seed corpus file", "[pro
 
 TEST_CASE("response head fuzz entry point survives mutated answers", "[proxy][fuzz]")
 {
-    auto corpus = cpamd::test::load_corpus(PROXY_CORPUS_DIR);
+    auto corpus = cpamd::test::load_corpus(FUZZ_CORPUS_DIR);
     std::mt19937_64 rng(20261123);
     const std::string alphabet = "HTP/1.0 2345\r\n:;=-abcdefxyzContent-LengthTransfer-Encoding chunked";
     for (int i = 0; i < 20000; ++i)

@@ -13,7 +13,7 @@ namespace
 
 std::vector<std::string> load_corpus()
 {
-    return cpamd::test::load_corpus(RESP_CORPUS_DIR);
+    return cpamd::test::load_corpus(FUZZ_CORPUS_DIR);
 }
 int run(const std::string& s)
 {

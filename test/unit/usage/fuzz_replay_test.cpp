@@ -16,7 +16,7 @@ namespace
 
 std::vector<std::string> load_corpus()
 {
-    return cpamd::test::load_corpus(USAGE_CORPUS_DIR);
+    return cpamd::test::load_corpus(FUZZ_CORPUS_DIR);
 }
 int run(const std::string& s)
 {
