@@ -153,10 +153,14 @@ header_info extract_response_headers(const boost::json::object& headers, std::in
         info.quota_used_percent = to_double(*v);
     if (const auto* v = find("x-codex-primary-reset-at"))
     {
-        std::int64_t ms;
         if (auto at = to_int(*v))
-            if (*at >= 10000000000LL || !__builtin_mul_overflow(*at, 1000, &ms))
-                info.quota_recover_at_ms = *at < 10000000000LL ? ms : *at;
+        {
+            std::int64_t ms;
+            if (*at >= 10000000000LL) // already milliseconds
+                info.quota_recover_at_ms = *at;
+            else if (!__builtin_mul_overflow(*at, 1000, &ms))
+                info.quota_recover_at_ms = ms;
+        }
     }
     if (!info.quota_recover_at_ms)
     {

@@ -131,6 +131,14 @@ TEST_CASE("redact: response headers keep quota and error data only", "[usage][re
 
     auto only_retry = boost::json::parse(R"({"Retry-After":["12"]})").as_object();
     CHECK(extract_response_headers(only_retry, 5000).quota_recover_at_ms == 17000);
+    auto reset_at = [](std::string_view at)
+    {
+        auto h = boost::json::parse(R"({"X-Codex-Primary-Reset-At":")" + std::string(at) + "\"}").as_object();
+        return extract_response_headers(h, 0).quota_recover_at_ms;
+    };
+    CHECK(reset_at("1787379002") == 1787379002000);    // seconds
+    CHECK(reset_at("1787379002117") == 1787379002117); // milliseconds
+    CHECK_FALSE(reset_at("-9223372036854776"));        // seconds that overflow in milliseconds
     auto nothing =
         boost::json::parse(R"({"Set-Cookie":["x"],"Content-Type":"text/plain","X":[1,2]})").as_object();
     CHECK(extract_response_headers(nothing, 0).metadata_json.empty());
