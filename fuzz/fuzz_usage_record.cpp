@@ -1,12 +1,14 @@
 // libFuzzer entry point for the usage record parser and the import formats. Also linked into a
 // plain g++ replay test (test/unit/usage) so the same checks run without clang.
 //
-// Properties: no crash or sanitizer report on any input; a record that parses survives the
-// export round trip with the same event and hash; no plaintext client key survives parsing; the
-// streaming array reader gives the same items and outcome however its input is cut into chunks.
+// Properties: no crash or sanitizer report on any input; a record that parses is inside the
+// accepted ranges (time, counters: usage/limits.hpp) and survives the export round trip as the
+// same event (every field) with the same hash; the streaming array reader gives the same items
+// and outcome however its input is cut into chunks.
 
 #include <cpamd/usage/export_codec.hpp>
 #include <cpamd/usage/import_formats.hpp>
+#include <cpamd/usage/limits.hpp>
 #include <cpamd/usage/parse_record.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -56,10 +58,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     if (auto ev = parse_record(input, opts))
     {
+        if (!in_event_range_ms(ev->timestamp_ms) || check_limits(*ev))
+            std::abort();
         auto line = export_line(*ev);
         auto back = parse_record(std::string_view(line.data(), line.size() - 1), opts);
-        if (!back || back->event_hash != ev->event_hash || back->timestamp != ev->timestamp ||
-            back->tokens != ev->tokens || back->failed != ev->failed)
+        if (!back || !(*back == *ev))
             std::abort();
     }
 

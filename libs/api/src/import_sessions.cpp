@@ -111,7 +111,7 @@ asio::awaitable<void> run_session_import(ctx_ptr ctx, std::string id)
         // Only a database failure is worth retrying: bad input stays bad.
         s->retryable = !rep || rep->status == 500;
         s->error = rep ? rep->error : failure;
-        if (rep && rep->status == 400)
+        if (rep && rep->status != 500) // bad input (400, 413): the report says what and where
             s->result = rep->to_json();
         log::warn("usage import session {} failed: {}", id, s->error);
     }

@@ -90,6 +90,7 @@ write_batch(store::event_writer& writer, std::vector<usage::event> evs, import_r
     if (r.error)
     {
         rep->status = 500;
+        rep->code = "request_failed";
         rep->error = *r.error;
         co_return false;
     }
@@ -122,6 +123,7 @@ boost::json::object import_report::to_json() const
     else
     {
         o["error"] = error;
+        o["code"] = code;
         o["format"] = format;
         o["failed"] = failed;
         o["unsupported"] = unsupported;
@@ -263,9 +265,8 @@ void import_validator::on_item(usage::import_item&& item)
         return;
     if (++failed_ > 1)
         return;
-    first_error_ = !scanner_.streaming()
-                       ? fmt::format("item {}: {}", item.position, usage::describe(item.record.error()))
-                       : fmt::format("line {}: {}", item.position, usage::describe(item.record.error()));
+    first_code_ = item.record.error();
+    first_error_ = fmt::format("{}: {}", usage::describe_position(item), usage::describe(first_code_));
 }
 
 void import_validator::feed(std::string_view chunk)
@@ -280,11 +281,16 @@ import_report import_validator::finish()
     if (!sum)
     {
         rep.status = 400;
+        rep.code = "usage_import_invalid";
         if (sum.error() == usage::errc::line_too_long)
+        {
+            rep.status = 413;
+            rep.code = "usage_import_too_large";
             rep.error = fmt::format(
                 "usage import payload is larger than {} MiB and not JSONL or an array",
                 buffered_import_limit >> 20
             );
+        }
         else if (auto at = scanner_.error_offset())
             rep.error = fmt::format(
                 "usage import payload is not a valid JSON array: {} at byte {}", sum.error().message(), *at
@@ -302,6 +308,13 @@ import_report import_validator::finish()
     if (sum->failed > 0)
     {
         rep.status = 400;
+        rep.code = "usage_import_invalid";
+        if (first_code_ == usage::errc::line_too_long || first_code_ == usage::errc::item_too_long)
+        {
+            rep.status = 413;
+            rep.code = first_code_ == usage::errc::line_too_long ? "usage_import_line_too_long"
+                                                                 : "usage_import_item_too_long";
+        }
         rep.error =
             first_error_.empty()
                 ? fmt::format(
@@ -357,7 +370,8 @@ boost::asio::awaitable<import_report> insert_import_file(
     auto sum = scanner.finish(collect);
     if (!sum)
     {
-        rep.status = 400;
+        rep.status = 400; // not expected: pass 1 accepted these bytes
+        rep.code = "usage_import_invalid";
         rep.error = sum.error().message();
         co_return rep;
     }

@@ -25,7 +25,7 @@ public:
         case errc::nested_string:
             return "JSON string wraps another JSON string";
         case errc::line_too_long:
-            return "line exceeds the maximum line length";
+            return "line exceeds the 10 MiB line limit";
         case errc::empty_payload:
             return "empty usage import payload";
         case errc::multiple_values:
@@ -43,7 +43,19 @@ public:
         case errc::not_an_array:
             return "usage import payload is not a JSON array";
         case errc::item_too_long:
-            return "array item exceeds the maximum item length";
+            return "array item exceeds the 10 MiB item limit";
+        case errc::missing_timestamp:
+            return "record has no timestamp";
+        case errc::invalid_timestamp:
+            return "timestamp is not a valid time";
+        case errc::timestamp_out_of_range:
+            return "timestamp is outside 1970-01-01T00:00:00Z..2261-12-31T23:59:59.999999999Z";
+        case errc::created_at_out_of_range:
+            return "created_at_ms is outside 1970-01-01T00:00:00Z..2261-12-31T23:59:59.999Z";
+        case errc::token_count_out_of_range:
+            return "token counter is outside -1000000000..1000000000";
+        case errc::latency_out_of_range:
+            return "latency is outside -1000000000..1000000000 ms";
         }
         return "unknown usage error";
     }

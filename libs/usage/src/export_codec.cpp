@@ -17,6 +17,27 @@ void raw_object(go_object_writer& w, std::string_view key, std::string_view json
     w.raw(key) += json_object;
 }
 
+// The canonical buckets as a v2 token_breakdown, which the importer reads back first: without it
+// an import re-derives them from the flat counters, which a breakdown need not agree with.
+void breakdown(go_object_writer& w, const event& ev)
+{
+    if (ev.semantics != token_semantics::breakdown_v2)
+        return;
+    std::string& out = w.raw("token_breakdown");
+    out += "{\"schema_version\":2,\"input\":";
+    go_object_writer in(out);
+    in.num("uncached_tokens", ev.cost.input_uncached);
+    in.num("cache_read_tokens", ev.cost.cache_read);
+    in.num("cache_write_tokens", ev.cost.cache_write);
+    in.close();
+    out += ",\"output\":";
+    go_object_writer o(out);
+    o.num("total_tokens", ev.cost.output);
+    o.num("reasoning_tokens", ev.cost.reasoning);
+    o.close();
+    out += '}';
+}
+
 } // namespace
 
 void append_export_line(std::string& out, const event& ev)
@@ -40,6 +61,9 @@ void append_export_line(std::string& out, const event& ev)
     w.opt_str("source", ev.source);
     w.opt_str("source_hash", ev.source_hash);
     w.opt_str("api_key_hash", ev.api_key_hash);
+    w.opt_str("client_ip", ev.client_ip);
+    w.opt_str("x_forwarded_for", ev.x_forwarded_for);
+    w.opt_str("user_agent", ev.user_agent);
     w.opt_str("account_snapshot", ev.account_snapshot);
     w.opt_str("auth_label_snapshot", ev.auth_label_snapshot);
     w.opt_str("auth_file_snapshot", ev.auth_file_snapshot);
@@ -48,6 +72,9 @@ void append_export_line(std::string& out, const event& ev)
     w.opt_num("auth_snapshot_at_ms", ev.auth_snapshot_at_ms);
     w.opt_str("reasoning_effort", ev.reasoning_effort);
     w.opt_str("service_tier", ev.service_tier);
+    w.opt_str("request_service_tier", ev.request_service_tier);
+    w.opt_str("response_service_tier", ev.response_service_tier);
+    w.opt_str("cache_input_mode", ev.cache_input_mode);
     w.num("input_tokens", ev.tokens.input);
     w.num("output_tokens", ev.tokens.output);
     w.num("reasoning_tokens", ev.tokens.reasoning);
@@ -56,6 +83,7 @@ void append_export_line(std::string& out, const event& ev)
     w.num("cache_read_tokens", ev.tokens.cache_read);
     w.num("cache_creation_tokens", ev.tokens.cache_creation);
     w.num("total_tokens", ev.tokens.total);
+    breakdown(w, ev);
     w.opt_num("latency_ms", ev.latency_ms);
     w.opt_num("ttft_ms", ev.ttft_ms);
     w.boolean("failed", ev.failed);

@@ -1,3 +1,4 @@
+#include "first_value.hpp"
 #include "json_access.hpp"
 
 #include <algorithm>
@@ -97,6 +98,22 @@ boost::system::result<event> legacy_event(
 }
 
 } // namespace
+
+std::string describe_position(const import_item& item)
+{
+    switch (item.kind)
+    {
+    case position_kind::line:
+        return fmt::format("line {}", item.position);
+    case position_kind::index:
+        return fmt::format("item {}", item.position);
+    case position_kind::detail:
+        return fmt::format(
+            "endpoint {}, model {}, detail {}", item.endpoint_rank, item.model_rank, item.position
+        );
+    }
+    return fmt::format("item {}", item.position);
+}
 
 std::string_view to_string(import_format f) noexcept
 {
@@ -317,14 +334,15 @@ void json_array_reader::end_value(std::string_view tail, const item_callback& on
 {
     state_ = state::after_value;
     std::size_t index = index_++;
+    constexpr auto kind = position_kind::index;
     if (too_long_ || partial_.size() + tail.size() > max_element_bytes_)
-        on_item(import_item{index, 0, 0, errc::item_too_long});
+        on_item(import_item{index, 0, 0, errc::item_too_long, kind});
     else if (partial_.empty())
-        on_item(import_item{index, 0, 0, parse_array_element(tail, opts_)}); // the common case: no copy
+        on_item(import_item{index, 0, 0, parse_array_element(tail, opts_), kind}); // the common case: no copy
     else
     {
         partial_.append(tail);
-        on_item(import_item{index, 0, 0, parse_array_element(partial_, opts_)});
+        on_item(import_item{index, 0, 0, parse_array_element(partial_, opts_), kind});
     }
     partial_.clear();
 }
@@ -436,7 +454,8 @@ boost::system::result<import_summary> parse_legacy_snapshot(
                     m + 1,
                     legacy_event(
                         (*details)[d], e + 1, m + 1, d, endpoints[e]->key(), model_entries[m]->key(), opts
-                    )};
+                    ),
+                    position_kind::detail};
                 ++sum.items;
                 if (item.record)
                     ++usable;
@@ -486,27 +505,41 @@ boost::system::result<import_summary> parse_import_payload(
     std::size_t rest = start; // where JSONL parsing starts
     if (body[start] == '{')
     {
-        json::monotonic_resource mr;
-        json::parser p(&mr);
-        boost::system::error_code ec;
-        std::size_t used = p.write_some(body.substr(start), ec);
-        if (!ec)
+        // Measured first, without a DOM: only a possible snapshot is worth building whole.
+        auto first = scan_first_value(body.substr(start));
+        std::optional<boost::system::result<event>> record;
+        if (first.complete && first.maybe_legacy)
         {
-            json::value v = p.release();
-            if (const auto* o = v.if_object())
+            json::monotonic_resource mr;
+            json::parser p(&mr);
+            boost::system::error_code ec;
+            p.write_some(body.substr(start, first.consumed), ec);
+            if (ec)
+                record = ec; // not expected: the scan read the same bytes
+            else
             {
-                if (auto fmt = legacy_format_of(*o))
+                json::value v = p.release();
+                const auto& o = v.as_object(); // the body starts with '{'
+                if (auto fmt = legacy_format_of(o))
                 {
-                    for (std::size_t i = start + used; i < body.size(); ++i)
+                    for (std::size_t i = start + first.consumed; i < body.size(); ++i)
                         if (!is_ws(body[i]))
                             return errc::multiple_values;
-                    return parse_legacy_snapshot(*o, *fmt, opts, on_item);
+                    return parse_legacy_snapshot(o, *fmt, opts, on_item);
                 }
-                counting(import_item{line, 0, 0, parse_record(*o, opts)});
-                for (std::size_t i = start; i < start + used; ++i)
-                    line += body[i] == '\n';
-                rest = start + used;
+                if (first.size <= max_line_bytes)
+                    record = parse_record(o, opts);
             }
+        }
+        else if (first.complete && first.size <= max_line_bytes)
+            record = parse_record(body.substr(start, first.size), opts);
+        if (first.complete)
+        {
+            // A record, held to the line limit like the lines after it.
+            counting(import_item{line, 0, 0, record ? std::move(*record) : errc::line_too_long});
+            for (std::size_t i = start; i < start + first.consumed; ++i)
+                line += body[i] == '\n';
+            rest = start + first.consumed;
         }
         // else: not a complete first value; the JSONL pass reports it on its line.
     }

@@ -60,7 +60,8 @@ first_string(const boost::json::object& o, std::initializer_list<std::string_vie
     return {};
 }
 
-// An integer from a JSON number (doubles truncated, saturated) or a decimal string.
+// An integer from a JSON number (doubles truncated) or a decimal string. Values past the int64
+// range saturate, so that a bound check (limits.hpp) sees them as too large, not as absent.
 inline std::optional<std::int64_t> to_int(const boost::json::value& v) noexcept
 {
     switch (v.kind())
@@ -87,7 +88,11 @@ inline std::optional<std::int64_t> to_int(const boost::json::value& v) noexcept
         std::string_view s = trim(v.get_string());
         std::int64_t r = 0;
         auto res = std::from_chars(s.data(), s.data() + s.size(), r);
-        if (s.empty() || res.ec != std::errc{} || res.ptr != s.data() + s.size())
+        if (s.empty() || res.ptr != s.data() + s.size())
+            return std::nullopt;
+        if (res.ec == std::errc::result_out_of_range)
+            return s.front() == '-' ? INT64_MIN : INT64_MAX;
+        if (res.ec != std::errc{})
             return std::nullopt;
         return r;
     }

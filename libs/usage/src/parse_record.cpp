@@ -1,11 +1,13 @@
 #include "json_access.hpp"
 #include "record_keys.hpp"
+#include "record_time.hpp"
 
 #include <array>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <cpamd/usage/event_hash.hpp>
 #include <cpamd/usage/go_marshal.hpp>
+#include <cpamd/usage/limits.hpp>
 #include <cpamd/usage/parse_record.hpp>
 #include <cpamd/usage/redact.hpp>
 #include <cpamd/usage/response_headers.hpp>
@@ -42,42 +44,19 @@ std::string upper(std::string_view s)
     return r;
 }
 
-// A timestamp from the first key that yields one (strings in the §6.2 formats, numbers).
-std::optional<utc_time> read_timestamp(const indexed_object& o, std::initializer_list<rk> keys)
-{
-    for (auto k : keys)
-    {
-        const auto* v = o[k];
-        if (v == nullptr)
-            continue;
-        std::optional<utc_time> t;
-        if (const auto* s = v->if_string())
-            t = parse_timestamp(*s);
-        else if (v->is_int64())
-            t = from_unix_number(v->get_int64());
-        else if (v->is_uint64())
-            t = from_unix_number(static_cast<double>(v->get_uint64()));
-        else if (v->is_double())
-            t = from_unix_number(v->get_double());
-        if (t)
-            return t;
-    }
-    return std::nullopt;
-}
-
 // The §6.2 timestamp sources, in order.
-std::optional<utc_time> read_record_timestamp(const indexed_object& o)
+void search_record_timestamp(time_search& ts, const indexed_object& o)
 {
-    return read_timestamp(
-        o,
-        {rk::timestamp,
-         rk::time,
-         rk::created_at,
-         rk::createdAt,
-         rk::created,
-         rk::request_time,
-         rk::requestTime}
-    );
+    for (auto k :
+         {rk::timestamp,
+          rk::time,
+          rk::created_at,
+          rk::createdAt,
+          rk::created,
+          rk::request_time,
+          rk::requestTime})
+        if (ts.offer(o[k]))
+            return;
 }
 
 void fill_endpoint(event& ev, const indexed_object& o)
@@ -346,6 +325,16 @@ void set_timestamp(event& ev, utc_time t)
     ev.timestamp_ms = t.unix_ms();
 }
 
+// Why the parsed `ev` cannot be stored, if it cannot: no usable time, or a bound it breaks.
+std::optional<boost::system::error_code> refusal(const event& ev, const time_search& ts)
+{
+    if (auto t = ts.result(); !t)
+        return t.error();
+    if (auto e = check_limits(ev))
+        return make_error_code(*e);
+    return std::nullopt;
+}
+
 boost::system::result<event>
 parse_value(const json::value& v, const parse_options& opts, json::storage_ptr sp);
 control_kind control_of(const json::object& o) noexcept;
@@ -408,8 +397,9 @@ raw_record(const json::object& raw, const indexed_object& o, const parse_options
         return errc::control_payload;
     utc_time now = opts.now.value_or(now_utc());
     event ev;
-    auto ts = read_record_timestamp(o);
-    set_timestamp(ev, ts.value_or(now));
+    time_search ts;
+    search_record_timestamp(ts, o);
+    set_timestamp(ev, ts.time_or_epoch()); // refused below if there is none
     fill_common(ev, o);
     fill_endpoint(ev, o);
     fill_models(ev, o, false);
@@ -434,10 +424,13 @@ raw_record(const json::object& raw, const indexed_object& o, const parse_options
     }
     ev.created_at_ms = now.unix_ms();
 
-    bool recognised = ts || has_tokens || ev.model != "-" || ev.endpoint != "-" || !ev.request_id.empty() ||
-                      !ev.provider.empty() || !ev.source_hash.empty() || o[rk::failed] != nullptr;
+    bool recognised = ts.present() || has_tokens || ev.model != "-" || ev.endpoint != "-" ||
+                      !ev.request_id.empty() || !ev.provider.empty() || !ev.source_hash.empty() ||
+                      o[rk::failed] != nullptr;
     if (!recognised)
         return errc::no_usage_fields;
+    if (auto why = refusal(ev, ts))
+        return *why;
     set_event_hash(ev);
     return ev;
 }
@@ -452,13 +445,10 @@ export_record(const json::object& raw, const indexed_object& o, const parse_opti
     event ev;
     ev.event_hash = cut(hash, 128);
 
-    std::optional<utc_time> ts = read_timestamp(o, {rk::timestamp});
-    if (!ts)
-        if (auto ms = first_int(o, {rk::timestamp_ms, rk::timestampMs}))
-            ts = from_unix_ms(*ms);
-    if (!ts)
-        ts = read_record_timestamp(o);
-    set_timestamp(ev, ts.value_or(now));
+    time_search ts;
+    if (!ts.offer(o[rk::timestamp]) && !ts.offer_ms(find_any(o, {rk::timestamp_ms, rk::timestampMs})))
+        search_record_timestamp(ts, o);
+    set_timestamp(ev, ts.time_or_epoch()); // refused below if there is none
 
     fill_common(ev, o);
     fill_endpoint(ev, o);
@@ -483,6 +473,7 @@ export_record(const json::object& raw, const indexed_object& o, const parse_opti
     ev.service_tier = cut(first_string(o, {rk::service_tier, rk::serviceTier}));
     ev.request_service_tier = cut(first_string(o, {rk::request_service_tier, rk::requestServiceTier}));
     ev.response_service_tier = cut(first_string(o, {rk::response_service_tier, rk::responseServiceTier}));
+    ev.cache_input_mode = cut(first_string(o, {rk::cache_input_mode, rk::cacheInputMode}));
 
     if (const auto* m = find_any(o, {rk::response_metadata, rk::responseMetadata}))
     {
@@ -499,6 +490,8 @@ export_record(const json::object& raw, const indexed_object& o, const parse_opti
             ev.response_metadata.clear();
     }
     ev.created_at_ms = first_int(o, {rk::created_at_ms, rk::createdAtMs}).value_or(now.unix_ms());
+    if (auto why = refusal(ev, ts))
+        return *why;
     return ev;
 }
 

@@ -57,7 +57,7 @@ namespace cpamd::usage::detail
     X(alias) X(requested_model) X(requestedModel) X(resolved_model) X(resolvedModel) X(model) \
     X(model_name) X(modelName) \
     X(request_service_tier) X(requestServiceTier) X(service_tier) X(serviceTier) \
-    X(response_service_tier) X(responseServiceTier) \
+    X(response_service_tier) X(responseServiceTier) X(cache_input_mode) X(cacheInputMode) \
     X(latency_ms) X(latencyMs) X(ttft_ms) X(ttftMs)
 // clang-format on
 

@@ -1,5 +1,6 @@
 // The usage routes and the offline import/export commands against the real binary.
 
+#include "../../unit/usage/record_generator.hpp"
 #include "records.hpp"
 
 #include <boost/json/parse.hpp>
@@ -95,6 +96,37 @@ std::string query_text(sqlite3* db, const char* sql)
     return v;
 }
 
+// Uploads `body` through an import session in chunks and completes it; the final session JSON.
+json::object import_by_session(const running_daemon& d, const std::string& body)
+{
+    auto c = d.client(120s);
+    auto created = c.request(
+        "POST",
+        "/v0/management/usage/import-sessions",
+        fmt::format(R"({{"filename":"usage.jsonl","size_bytes":{}}})", body.size()),
+        auth
+    );
+    REQUIRE(created.status == 201);
+    auto s = json::parse(created.body).as_object();
+    auto base = "/v0/management/usage/import-sessions/" + std::string(s.at("id").as_string());
+    auto chunk = static_cast<std::size_t>(s.at("chunk_size_bytes").as_int64());
+    for (std::size_t off = 0; off < body.size(); off += chunk)
+        REQUIRE(
+            c.request("PUT", fmt::format("{}/chunk?offset={}", base, off), body.substr(off, chunk), auth)
+                .status == 200
+        );
+    REQUIRE(c.request("POST", base + "/complete", "", auth).status == 202);
+    json::object last;
+    for (int i = 0; i < 600; ++i)
+    {
+        last = json::parse(c.get(base, auth).body).as_object();
+        if (last.at("status").as_string() != "processing")
+            break;
+        std::this_thread::sleep_for(50ms);
+    }
+    return last;
+}
+
 int run_cli(
     const std::vector<std::string>& args, const std::filesystem::path& data_dir, std::string* output = nullptr
 )
@@ -152,7 +184,7 @@ TEST_CASE("import gives /usage totals equal to an independent computation", "[us
             auto o = json::parse(bad.body).as_object();
             CHECK(o.contains("error"));
             CHECK(o.contains("format"));
-            CHECK_FALSE(o.contains("code"));
+            CHECK(o.at("code").as_string() == "usage_import_invalid");
         }
         CHECK(usage_of(d).at("total_requests").as_int64() == 3000);
     }
@@ -384,4 +416,110 @@ TEST_CASE("cpamd import and export work offline and refuse a running daemon", "[
     check_against(usage_of(d), cpamd::test::expected_from_jsonl(records));
     CHECK(run_cli({"import", (dir / "in.jsonl").string()}, dir / "one", &out) == 1);
     CHECK(out.find("another cpamd process") != std::string::npos);
+}
+
+TEST_CASE("export then import keeps every field of every record version", "[usage_routes]")
+{
+    // Item 7 of issue 17: records with service tiers (and other optional fields) came back from an
+    // export without them. Records of every CPA version, every optional field present or not.
+    cpamd::test::record_generator gen(7);
+    std::string records;
+    for (int i = 0; i < 1500; ++i)
+        records += gen.next(i) + "\n";
+    running_daemon a(daemon_env());
+    auto r = post_import(a, records);
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    std::string usage_a;
+    usage_of(a, &usage_a);
+    CHECK(usage_a.find("\"request_service_tier\"") != std::string::npos);
+    CHECK(usage_a.find("\"response_service_tier\"") != std::string::npos);
+    auto exp_a = a.client(60s).get("/v0/management/usage/export", auth);
+    REQUIRE(exp_a.status == 200);
+    CHECK(exp_a.body.find("\"client_ip\"") != std::string::npos);
+
+    running_daemon b(daemon_env());
+    auto imp = post_import(b, exp_a.body);
+    REQUIRE(imp.status == 200);
+    CHECK(json::parse(imp.body).as_object().at("added").as_int64() == 1500);
+    std::string usage_b;
+    usage_of(b, &usage_b);
+    CHECK(usage_a == usage_b);
+    auto exp_b = b.client(60s).get("/v0/management/usage/export", auth);
+    CHECK(exp_b.body == exp_a.body);
+}
+
+TEST_CASE("timestamps and counters out of range reject the whole import by line", "[usage_routes]")
+{
+    // Items 8 and 9 of issue 17: year 0001 was stored as 1754, an invalid time became "now" (so
+    // every re-import added the record again), 2^64 tokens wrapped the sums.
+    cpamd::test::temp_dir dir;
+    running_daemon d(daemon_env(dir / "data"));
+    auto records = cpamd::test::make_records(20, 4);
+    REQUIRE(post_import(d, records).status == 200);
+    for (auto [bad, why] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"timestamp":"0001-01-01T00:00:00Z","model":"m"})", "timestamp is outside"},
+             {R"({"timestamp":"9999-12-31T23:59:59Z","model":"m"})", "timestamp is outside"},
+             {R"({"timestamp":"yesterday","model":"m"})", "timestamp is not a valid time"},
+             {R"({"model":"m","tokens":{"input_tokens":1}})", "record has no timestamp"},
+             {R"({"timestamp":1778025601,"tokens":{"total_tokens":18446744073709551616}})",
+              "token counter is outside"},
+         })
+    {
+        INFO(bad);
+        std::string body = cpamd::test::make_records(3, 77) + bad + "\n";
+        auto r = post_import(d, body);
+        CHECK(r.status == 400);
+        auto o = json::parse(r.body).as_object();
+        CHECK(o.at("code").as_string() == "usage_import_invalid");
+        std::string error(o.at("error").as_string());
+        CHECK(error.find("line 4: usage: " + why) != std::string::npos);
+    }
+    CHECK(usage_of(d).at("total_requests").as_int64() == 20);
+
+    std::string body =
+        cpamd::test::make_records(3, 78) + R"({"timestamp":"0001-01-01T00:00:00Z","model":"m"})";
+    auto s = import_by_session(d, body);
+    CHECK(s.at("status").as_string() == "failed");
+    CHECK(s.at("retryable").as_bool() == false);
+    CHECK(
+        std::string(s.at("error").as_string()).find("line 4: usage: timestamp is outside") !=
+        std::string::npos
+    );
+    CHECK(s.at("result").as_object().at("code").as_string() == "usage_import_invalid");
+    CHECK(usage_of(d).at("total_requests").as_int64() == 20);
+}
+
+TEST_CASE("a first line over 10 MiB is refused like any other line", "[usage_routes]")
+{
+    // Item 12 of issue 17: the first line escaped the per-line limit (a 100 MB one was imported).
+    std::string big = R"({"timestamp":"2026-05-06T00:00:01Z","model":"m","pad":")" +
+                      std::string(11u << 20, 'x') + "\"}\n" + cpamd::test::make_records(2, 5);
+    cpamd::test::temp_dir dir;
+    {
+        running_daemon d(daemon_env(dir / "data"));
+        auto r = post_import(d, big);
+        CHECK(r.status == 413);
+        auto o = json::parse(r.body).as_object();
+        CHECK(o.at("code").as_string() == "usage_import_line_too_long");
+        CHECK(std::string(o.at("error").as_string()).find("line 1:") != std::string::npos);
+        CHECK(usage_of(d).at("total_requests").as_int64() == 0);
+
+        auto s = import_by_session(d, big);
+        CHECK(s.at("status").as_string() == "failed");
+        CHECK(std::string(s.at("error").as_string()).find("line 1:") != std::string::npos);
+        CHECK(s.at("result").as_object().at("code").as_string() == "usage_import_line_too_long");
+        CHECK(usage_of(d).at("total_requests").as_int64() == 0);
+
+        // JSONL errors name lines, also when the first line is the bad one (item 13c).
+        auto first_bad = post_import(d, "{\"timestamp\": oops}\n" + cpamd::test::make_records(2, 6));
+        CHECK(first_bad.status == 400);
+        CHECK(first_bad.body.find("line 1:") != std::string::npos);
+        CHECK(first_bad.body.find("item 1") == std::string::npos);
+    }
+    write_file(dir / "big.jsonl", big);
+    std::string out;
+    CHECK(run_cli({"import", (dir / "big.jsonl").string()}, dir / "data", &out) == 1);
+    CHECK(out.find("line 1:") != std::string::npos);
+    CHECK(out.find("nothing was imported") != std::string::npos);
 }

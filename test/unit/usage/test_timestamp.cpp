@@ -115,8 +115,8 @@ TEST_CASE("timestamp: record sources and fallbacks", "[usage][timestamp]")
         must_parse(R"({"timestamp":"soon","time":1778000000,"model":"m"})").timestamp ==
         "2026-05-05T16:53:20Z"
     );
-    // none: the clock
-    auto ev = must_parse(R"({"model":"m"})");
-    CHECK(ev.timestamp == "2026-05-06T00:00:00Z");
-    CHECK(ev.timestamp_ms == 1778025600000);
+    // none: refused, never the clock (limits.hpp; upstream would use the clock)
+    CHECK(
+        parse_record(R"({"model":"m"})", cpamd::usage::test::fixed_clock()).error() == errc::missing_timestamp
+    );
 }

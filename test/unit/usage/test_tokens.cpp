@@ -111,8 +111,11 @@ TEST_CASE("tokens: negative and oversized counters are clamped", "[usage][tokens
     CHECK(cost_from_flat(t, token_semantics::gemini).output == INT64_MAX);
     CHECK(cost_from_flat(t, token_semantics::gemini).total() == INT64_MAX); // no signed overflow
     CHECK(saturating_add(INT64_MIN, -1) == INT64_MIN);
-    auto ev = must_parse(R"({"model":"m","input_tokens":9223372036854775807,"output_tokens":4})");
-    CHECK(ev.tokens.total == INT64_MAX);
+    // A record whose counters saturate is refused (limits.hpp), not stored clamped.
+    auto r =
+        parse_record(R"({"timestamp":1,"model":"m","input_tokens":9223372036854775807,"output_tokens":4})");
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error() == errc::token_count_out_of_range);
 }
 
 TEST_CASE("tokens: sources tokens, usage, top level, snake and camel case", "[usage][tokens]")

@@ -35,7 +35,12 @@ inline constexpr std::size_t import_batch_events = 2000;
 
 struct import_report
 {
-    unsigned status = 200; // 200, 400 (bad input, nothing written) or 500 (database)
+    // 200; 400 (bad input) or 413 (a line, an item or a buffered body over its limit): nothing
+    // written; 500 (database): a prefix of the batches may be written.
+    unsigned status = 200;
+    // With an error: usage_import_invalid (400), usage_import_line_too_long,
+    // usage_import_item_too_long, usage_import_too_large (413), request_failed (500).
+    std::string code;
     std::string format = "usage_service_jsonl";
     std::uint64_t added = 0;
     std::uint64_t skipped = 0;
@@ -46,7 +51,7 @@ struct import_report
     std::string error;
 
     // 200: {"format","added","skipped","total","failed","unsupported","warnings"};
-    // else: {"error","format","failed","unsupported","warnings"}.
+    // else: {"error","code","format","failed","unsupported","warnings"} (upstream has no "code").
     boost::json::object to_json() const;
 };
 
@@ -62,8 +67,6 @@ public:
     // Errors: whole-payload problems (usage::errc, boost::json codes, errc::line_too_long when a
     // buffered value passes buffered_import_limit).
     boost::system::result<usage::import_summary> finish(const usage::item_callback& on_item);
-    // True once the body is known to be JSONL (items carry line numbers).
-    bool streaming() const { return mode_ == mode::jsonl; }
     // Where a JSON array's structure broke (bytes from the start of the body), after finish()
     // failed on one.
     std::optional<std::uint64_t> error_offset() const { return error_offset_; }
@@ -93,8 +96,9 @@ private:
 };
 
 // Pass 1 as a sink: feed the body, then finish() says whether it may be imported (status 200
-// with format/total/failed/unsupported/warnings filled) or not (400 with the error; for JSONL the
-// error names the line).
+// with format/total/failed/unsupported/warnings filled) or not (400/413 with the error and code).
+// The first bad item decides: its error names it ("line 3" in JSONL, "item 3" in an array,
+// usage::describe_position) and a length error makes the status 413.
 class import_validator
 {
 public:
@@ -108,6 +112,7 @@ private:
     import_scanner scanner_;
     std::uint64_t failed_ = 0;
     std::string first_error_;
+    boost::system::error_code first_code_;
 };
 
 using import_progress = std::function<void(std::uint64_t bytes_done, std::uint64_t bytes_total)>;

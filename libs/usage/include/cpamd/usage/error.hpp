@@ -26,6 +26,13 @@ enum class errc
     model_not_object,    // legacy: models.<model> is not an object
     not_an_array,        // array import: the payload is not a JSON array
     item_too_long,       // array import: one element above the import item limit
+    // Bounds (limits.hpp): the record is refused rather than stored as something else.
+    missing_timestamp,        // no timestamp key with a value (upstream would use the clock)
+    invalid_timestamp,        // timestamp keys present, none of them a time
+    timestamp_out_of_range,   // a time outside 1970-01-01 .. 2261-12-31 (UTC)
+    created_at_out_of_range,  // an export's created_at_ms outside the same range
+    token_count_out_of_range, // a token counter or cost bucket beyond ±1e9
+    latency_out_of_range,     // latency_ms or ttft_ms beyond ±1e9 ms
 };
 
 const boost::system::error_category& usage_category() noexcept;

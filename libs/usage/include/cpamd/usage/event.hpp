@@ -9,7 +9,10 @@
 //    `source` is masked (redact.hpp) and its raw value exists only as source_hash; fail_summary
 //    and response_metadata are redacted;
 //  * `timestamp` is the UTC RFC3339Nano form of the record's time ("...Z", trailing fractional
-//    zeros trimmed) and timestamp_ms is the same instant in Unix milliseconds (floor);
+//    zeros trimmed) and timestamp_ms is the same instant in Unix milliseconds (floor); the time
+//    is in [1970-01-01, 2262-01-01) and created_at_ms too (limits.hpp);
+//  * every token counter, cost bucket, latency_ms and ttft_ms is within ±1e9 (limits.hpp), so
+//    the store's sums of them stay exact;
 //  * `model` is never empty ("-" if the record had none), `endpoint` is never empty ("-");
 //  * event_hash is the 64-hex dedup hash of spec manager-api §6.3 (event_hash.hpp), or the
 //    verbatim hash of a re-imported export record;

@@ -18,6 +18,7 @@
 #include <cpamd/usage/event.hpp>
 #include <cpamd/usage/parse_record.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,15 +43,26 @@ inline constexpr std::array<std::string_view, 2> legacy_import_warnings = {
 
 inline constexpr std::size_t default_max_line_bytes = 10 * 1024 * 1024;
 
+// What import_item::position counts, so that an error can say "line 3" or "item 3".
+enum class position_kind : std::uint8_t
+{
+    line,   // JSONL, and a first record object however it is laid out: 1-based line number
+    index,  // JSON array: 0-based element index
+    detail, // legacy snapshot: 0-based index in details[] (with the ranks below)
+};
+
 struct import_item
 {
-    // JSONL: 1-based line number; array: 0-based index; legacy: 0-based index in details[].
     std::size_t position = 0;
     // Legacy only: 1-based ranks of the endpoint and model keys in byte-sorted order.
     std::size_t endpoint_rank = 0;
     std::size_t model_rank = 0;
     boost::system::result<event> record;
+    position_kind kind = position_kind::line;
 };
+
+// "line 3", "item 3" or "endpoint 2, model 1, detail 3" (ranks as above).
+std::string describe_position(const import_item& item);
 
 using item_callback = std::function<void(import_item&&)>;
 
@@ -160,8 +172,11 @@ boost::system::result<import_summary> parse_legacy_snapshot(
     const item_callback& on_item
 );
 
-// The whole import body (§5.8 dispatch above). Errors: errc::empty_payload, errc::multiple_values,
-// errc::no_request_details, errc::not_an_array, boost::json codes for a malformed array/snapshot.
+// The whole import body (§5.8 dispatch above). A first object that is a record, not a legacy
+// snapshot, is held to max_line_bytes like every JSONL line (errc::line_too_long at its first
+// line); a snapshot may be as long as the body. Errors: errc::empty_payload,
+// errc::multiple_values, errc::no_request_details, errc::not_an_array, boost::json codes for a
+// malformed array/snapshot.
 boost::system::result<import_summary> parse_import_payload(
     std::string_view body,
     const parse_options& opts,

@@ -29,7 +29,8 @@ namespace cpamd::usage
 
 struct parse_options
 {
-    // The clock for records without a usable timestamp and for created_at_ms. nullopt = now.
+    // The clock for created_at_ms (when cpamd parsed the record). nullopt = now. A record without
+    // a usable timestamp is refused, never given this time (limits.hpp).
     std::optional<utc_time> now;
 };
 
@@ -56,7 +57,9 @@ inline bool is_control_payload(std::string_view payload) noexcept
 // Parses bytes holding a JSON object (or a JSON string holding one). The DOM lives in a
 // stack-backed monotonic resource; only the event's own strings are allocated.
 // Errors: boost::json codes for malformed JSON, errc::not_an_object, errc::nested_string,
-// errc::control_payload, errc::no_usage_fields.
+// errc::control_payload, errc::no_usage_fields, and the bounds of limits.hpp:
+// errc::missing_timestamp, errc::invalid_timestamp, errc::timestamp_out_of_range,
+// errc::created_at_out_of_range, errc::token_count_out_of_range, errc::latency_out_of_range.
 boost::system::result<event> parse_record(std::string_view payload, const parse_options& opts = {});
 
 inline boost::system::result<event> parse_record(const char* payload, const parse_options& opts = {})
