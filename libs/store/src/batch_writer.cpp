@@ -5,8 +5,10 @@
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/usage/event_hash.hpp>
+#include <cpamd/usage/limits.hpp>
 #include <cpamd/usage/sha256.hpp>
 #include <cpamd/usage/timestamp.hpp>
+#include <fmt/format.h>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -110,13 +112,81 @@ constexpr std::size_t max_known_rollups = 1 << 16;
 // what a fold and every rollup read have to decode.
 constexpr std::uint64_t max_pending_rollup_events = 1 << 16;
 
+// What a reject becomes in its row: at most `max_payload` bytes of payload, and for a cut one the
+// original size and SHA-256 in the reason. payload_hash is always the original's, so two different
+// payloads that share a prefix stay two rows.
+struct reject_row
+{
+    std::string reason;
+    std::string_view payload;
+    std::string hash; // 32 raw bytes
+};
+
+reject_row bounded_reject(const rejected_record& rj, std::size_t max_payload)
+{
+    reject_row row{rj.reason, rj.payload, {}};
+    std::uint64_t original = rj.original_bytes;
+    if (rj.original_sha256.size() == 32)
+        row.hash = rj.original_sha256;
+    else
+    {
+        auto digest = usage::sha256(rj.payload);
+        row.hash.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
+    }
+    if (original <= rj.payload.size())
+        original = rj.payload.size();
+    if (row.payload.size() > max_payload)
+        row.payload = row.payload.substr(0, max_payload);
+    if (original > row.payload.size())
+        row.reason += fmt::format(
+            " [payload cut to its first {} of {} bytes; sha256 {}]",
+            row.payload.size(),
+            original,
+            hex::encode(row.hash)
+        );
+    return row;
+}
+
+// Deletes the oldest rejects beyond the row and byte caps; returns how many.
+std::uint64_t drop_oldest_rejects(connection& db, const reject_limits& limits)
+{
+    auto totals = db.prepare("SELECT count(*), coalesce(sum(length(payload)), 0) FROM rejects");
+    if (!totals.step())
+        return 0;
+    auto rows = static_cast<std::uint64_t>(totals.int64(0));
+    auto bytes = static_cast<std::uint64_t>(totals.int64(1));
+    if (rows <= limits.max_rows && bytes <= limits.max_bytes)
+        return 0;
+    auto oldest = db.prepare("SELECT id, length(payload) FROM rejects ORDER BY id");
+    std::int64_t last = 0;
+    std::uint64_t dropped = 0;
+    while ((rows > limits.max_rows || bytes > limits.max_bytes) && oldest.step())
+    {
+        last = oldest.int64(0);
+        bytes -= std::min<std::uint64_t>(bytes, static_cast<std::uint64_t>(oldest.int64(1)));
+        --rows;
+        ++dropped;
+    }
+    oldest.reset();
+    auto del = db.prepare("DELETE FROM rejects WHERE id <= ?1");
+    del.bind(1, last);
+    del.run();
+    return dropped;
+}
+
 } // namespace
 
 std::int64_t event_time_ns(const usage::event& ev)
 {
+    // Outside the parser's range the nanoseconds would wrap (year 0001 became 1754).
     if (auto t = usage::parse_timestamp(ev.timestamp))
-        return t->seconds * 1000000000LL + t->nanos;
-    return ev.timestamp_ms * 1000000LL;
+    {
+        if (usage::in_event_range(*t))
+            return t->seconds * 1000000000LL + t->nanos;
+    }
+    else if (usage::in_event_range_ms(ev.timestamp_ms))
+        return ev.timestamp_ms * 1000000LL;
+    throw std::out_of_range("store: event time " + ev.timestamp + " is outside the storable range");
 }
 
 std::string hash_to_blob(std::string_view hash)
@@ -184,8 +254,8 @@ std::string blob_to_hash(std::string_view blob)
 
 struct batch_writer::impl
 {
-    explicit impl(connection& c)
-        : db(c), dims(c), insert_event(c.prepare(insert_event_sql, true)),
+    impl(connection& c, reject_limits l)
+        : db(c), dims(c), limits(l), insert_event(c.prepare(insert_event_sql, true)),
           upsert_rollup(c.prepare(upsert_rollup_sql, true)),
           update_rollup(c.prepare(update_rollup_sql, true)),
           // A replayed record that was already rejected is stored once (migration v2).
@@ -203,6 +273,7 @@ struct batch_writer::impl
 
     connection& db;
     dim_writer dims;
+    reject_limits limits;
     statement insert_event;
     statement upsert_rollup;
     statement update_rollup;
@@ -340,7 +411,7 @@ struct batch_writer::impl
     }
 };
 
-batch_writer::batch_writer(connection& db)
+batch_writer::batch_writer(connection& db, reject_limits limits)
 {
     // Registered before the upsert statement is prepared, which refers to it.
     int rc = sqlite3_create_function_v2(
@@ -356,7 +427,7 @@ batch_writer::batch_writer(connection& db)
     );
     if (rc != SQLITE_OK)
         throw sqlite_error(rc, "register cpamd_hist_merge");
-    impl_ = std::make_unique<impl>(db);
+    impl_ = std::make_unique<impl>(db, limits);
 }
 
 batch_writer::~batch_writer() = default;
@@ -425,13 +496,15 @@ write_counts batch_writer::write_parts(
         auto now_ms = usage::now_utc().unix_ms();
         for (const auto& rj : rejects)
         {
-            im.insert_reject.bind(1, now_ms).bind(2, rj.origin).bind(3, rj.reason);
-            im.insert_reject.bind_blob(4, rj.payload.data(), rj.payload.size());
-            auto payload_hash = usage::sha256(rj.payload);
-            im.insert_reject.bind_blob(5, payload_hash.data(), payload_hash.size());
+            auto row = bounded_reject(rj, im.limits.max_payload);
+            im.insert_reject.bind(1, now_ms).bind(2, rj.origin).bind(3, row.reason);
+            im.insert_reject.bind_blob(4, row.payload.data(), row.payload.size());
+            im.insert_reject.bind_blob(5, row.hash.data(), row.hash.size());
             im.insert_reject.run();
             counts.rejected++;
         }
+        if (!rejects.empty())
+            counts.rejects_dropped = drop_oldest_rejects(im.db, im.limits);
         tx.commit();
         im.dims.commit();
         im.pending_events = fold ? 0 : im.pending_events + counts.inserted;

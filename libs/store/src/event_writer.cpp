@@ -12,6 +12,11 @@ namespace cpamd::store
 {
 namespace asio = boost::asio;
 
+namespace
+{
+constexpr std::string_view fold_error_prefix = "folding rollups: ";
+} // namespace
+
 event_writer::event_writer(const std::filesystem::path& db_path, writer_options o)
     : path_(db_path), options_(o), db_(open_writer(db_path)), batch_(std::make_unique<batch_writer>(db_)),
       checkpointer_(db_path, o.wal_checkpoint_frames)
@@ -25,6 +30,8 @@ event_writer::event_writer(const std::filesystem::path& db_path, writer_options 
         {
             if (batch_->pending_rollup_events() > 0)
                 arm_rollup_fold(options_.rollup_fold_delay);
+            // Copies back what a previous run left in the WAL, and gives /status a first report.
+            checkpoint(db_, false);
         }
     );
 }
@@ -114,6 +121,7 @@ void event_writer::flush()
     writer_metrics::process().record(n, static_cast<std::uint64_t>(micros.count()));
     if (batch_->pending_rollup_events() > 0)
         arm_rollup_fold(options_.rollup_fold_delay);
+    std::uint64_t rejects_dropped = 0;
     {
         std::lock_guard lock(stats_mutex_);
         stats_.batches++;
@@ -129,6 +137,12 @@ void event_writer::flush()
             stats_.inserted += total.inserted;
             stats_.duplicates += total.duplicates;
             stats_.rejected += total.rejected;
+            rejects_dropped = total.rejects_dropped;
+            stats_.rejects_dropped += rejects_dropped;
+            // The failure is over (a full disk has room again): /status must not show it any more.
+            // A failed fold stays reported while its sums are still pending.
+            if (!stats_.last_error.starts_with(fold_error_prefix) || batch_->pending_rollup_events() == 0)
+                stats_.last_error.clear();
             if (total.inserted)
                 stats_.last_insert_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                             std::chrono::system_clock::now().time_since_epoch()
@@ -136,6 +150,8 @@ void event_writer::flush()
                                             .count();
         }
     }
+    if (rejects_dropped)
+        log::warn("store: the rejects table is at its cap; dropped its {} oldest row(s)", rejects_dropped);
     // Hand each submission its own share of the outcome.
     std::size_t offset = 0;
     for (auto& s : batch)
@@ -181,6 +197,9 @@ void event_writer::fold_rollups()
     try
     {
         batch_->fold_pending_rollups();
+        std::lock_guard lock(stats_mutex_);
+        if (stats_.last_error.starts_with(fold_error_prefix))
+            stats_.last_error.clear();
     }
     catch (const std::exception& e)
     {
@@ -190,7 +209,7 @@ void event_writer::fold_rollups()
         {
             std::lock_guard lock(stats_mutex_);
             stats_.failed_folds++;
-            stats_.last_error = std::string("folding rollups: ") + e.what();
+            stats_.last_error = std::string(fold_error_prefix) + e.what();
         }
         arm_rollup_fold(std::max(options_.rollup_fold_delay, min_fold_retry));
     }
@@ -225,7 +244,15 @@ writer_stats event_writer::stats() const
     auto checkpoints = checkpointer_.checkpoints();
     s.background_checkpoints = checkpoints.background;
     s.writer_checkpoints = checkpoints.writer;
+    s.last_checkpoint = checkpointer_.last();
     return s;
+}
+
+void event_writer::checkpoint(connection& db, bool truncate)
+{
+    checkpointer_.note(run_checkpoint(
+        db.handle(), nullptr, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE
+    ));
 }
 
 void event_writer::drain()

@@ -69,8 +69,8 @@ asio::awaitable<void> run_maintenance(event_writer& writer, maintenance_options 
         }
 
         bool truncate = wal_size(writer.path()) > o.wal_truncate_bytes;
-        event_writer::task checkpoint = [truncate](connection& db)
-        { db.exec(truncate ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)"); };
+        event_writer::task checkpoint = [truncate, &writer](connection& db)
+        { writer.checkpoint(db, truncate); };
         if (auto error = co_await writer.async_run(std::move(checkpoint), asio::use_awaitable))
             log::warn("maintenance: checkpoint: {}", *error);
     }

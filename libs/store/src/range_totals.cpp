@@ -1,3 +1,4 @@
+#include "checked_sum.hpp"
 #include "rollup_delta.hpp"
 
 #include <cpamd/store/range_totals.hpp>
@@ -21,32 +22,32 @@ constexpr const char* token_columns =
 
 void add_rollup(range_totals& t, bool failed, const rollup_sums& r, std::string_view hist)
 {
-    t.calls += r.calls;
+    add_checked(t.calls, r.calls);
     if (failed)
-        t.failures += r.calls;
-    t.latency_count += r.latency_count;
-    t.latency_sum += r.latency_sum;
+        add_checked(t.failures, r.calls);
+    add_checked(t.latency_count, r.latency_count);
+    add_checked(t.latency_sum, r.latency_sum);
     latency_histogram h;
     if (h.decode(hist))
         t.latency.merge(h);
     for (int i = 0; i < 8; ++i)
-        t.tokens[i] += r.tokens[i];
+        add_checked(t.tokens[i], r.tokens[i]);
     for (int i = 0; i < 5; ++i)
-        t.cost_tokens[i] += r.cost[i];
+        add_checked(t.cost_tokens[i], r.cost[i]);
 }
 
 } // namespace
 
 range_totals& range_totals::operator+=(const range_totals& o)
 {
-    calls += o.calls;
-    failures += o.failures;
+    add_checked(calls, o.calls);
+    add_checked(failures, o.failures);
     for (int i = 0; i < 8; ++i)
-        tokens[i] += o.tokens[i];
+        add_checked(tokens[i], o.tokens[i]);
     for (int i = 0; i < 5; ++i)
-        cost_tokens[i] += o.cost_tokens[i];
-    latency_count += o.latency_count;
-    latency_sum += o.latency_sum;
+        add_checked(cost_tokens[i], o.cost_tokens[i]);
+    add_checked(latency_count, o.latency_count);
+    add_checked(latency_sum, o.latency_sum);
     latency.merge(o.latency);
     return *this;
 }
@@ -69,13 +70,13 @@ range_totals raw_totals_between(connection& db, std::int64_t from_ns, std::int64
         if (!s.is_null(1))
         {
             t.latency_count++;
-            t.latency_sum += s.int64(1);
+            add_checked(t.latency_sum, s.int64(1));
             t.latency.add(s.int64(1));
         }
         for (int i = 0; i < 8; ++i)
-            t.tokens[i] += s.int64(2 + i);
+            add_checked(t.tokens[i], s.int64(2 + i));
         for (int i = 0; i < 5; ++i)
-            t.cost_tokens[i] += s.int64(10 + i);
+            add_checked(t.cost_tokens[i], s.int64(10 + i));
     }
     return t;
 }

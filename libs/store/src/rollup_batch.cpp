@@ -1,5 +1,7 @@
 #include "rollup_batch.hpp"
 
+#include "checked_sum.hpp"
+
 #include <algorithm>
 #include <cpamd/store/latency_histogram.hpp>
 #include <span>
@@ -30,34 +32,34 @@ void rollup_sums::add(const usage::event& ev)
     std::int64_t tok[8] = {
         t.input, t.output, t.reasoning, t.cached, t.cache, t.cache_read, t.cache_creation, t.total};
     for (int j = 0; j < 8; ++j)
-        tokens[j] += tok[j];
+        add_checked(tokens[j], tok[j]);
     const auto& c = ev.cost;
     std::int64_t cst[5] = {c.input_uncached, c.cache_read, c.cache_write, c.output, c.reasoning};
     for (int j = 0; j < 5; ++j)
-        cost[j] += cst[j];
+        add_checked(cost[j], cst[j]);
     if (ev.latency_ms)
     {
         latency_count++;
-        latency_sum += *ev.latency_ms;
+        add_checked(latency_sum, *ev.latency_ms);
     }
     if (ev.ttft_ms)
     {
         ttft_count++;
-        ttft_sum += *ev.ttft_ms;
+        add_checked(ttft_sum, *ev.ttft_ms);
     }
 }
 
 rollup_sums& rollup_sums::operator+=(const rollup_sums& o)
 {
-    calls += o.calls;
+    add_checked(calls, o.calls);
     for (int j = 0; j < 8; ++j)
-        tokens[j] += o.tokens[j];
+        add_checked(tokens[j], o.tokens[j]);
     for (int j = 0; j < 5; ++j)
-        cost[j] += o.cost[j];
-    latency_count += o.latency_count;
-    latency_sum += o.latency_sum;
-    ttft_count += o.ttft_count;
-    ttft_sum += o.ttft_sum;
+        add_checked(cost[j], o.cost[j]);
+    add_checked(latency_count, o.latency_count);
+    add_checked(latency_sum, o.latency_sum);
+    add_checked(ttft_count, o.ttft_count);
+    add_checked(ttft_sum, o.ttft_sum);
     return *this;
 }
 

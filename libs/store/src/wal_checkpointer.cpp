@@ -1,19 +1,34 @@
+#include <chrono>
 #include <cpamd/core/log.hpp>
 #include <cpamd/store/wal_checkpointer.hpp>
 
 namespace cpamd::store
 {
+
+checkpoint_report run_checkpoint(sqlite3* db, const char* schema, int mode)
+{
+    using namespace std::chrono;
+    checkpoint_report r;
+    r.mode = mode == SQLITE_CHECKPOINT_TRUNCATE ? "TRUNCATE" : "PASSIVE";
+    r.executed_at_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    const auto start = steady_clock::now();
+    const int rc = sqlite3_wal_checkpoint_v2(db, schema, mode, &r.log_frames, &r.checkpointed_frames);
+    r.duration_ms = duration_cast<milliseconds>(steady_clock::now() - start).count();
+    r.ok = rc == SQLITE_OK;
+    r.busy = rc == SQLITE_BUSY;
+    if (!r.ok && !r.busy)
+        log::warn("wal checkpoint: {}", sqlite3_errstr(rc));
+    return r;
+}
+
 namespace
 {
 
-// PASSIVE never waits for the writer or for readers: it copies what it can. True when it ran;
-// BUSY (another checkpoint holds the lock) is left for the next request, anything else logged.
-bool checkpoint_passive(sqlite3* db, const char* schema)
+// PASSIVE never waits for the writer or for readers: it copies what it can. BUSY (another
+// checkpoint holds the lock) is left for the next request.
+checkpoint_report checkpoint_passive(sqlite3* db, const char* schema)
 {
-    int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-        log::warn("wal checkpoint: {}", sqlite3_errstr(rc));
-    return rc == SQLITE_OK;
+    return run_checkpoint(db, schema, SQLITE_CHECKPOINT_PASSIVE);
 }
 
 } // namespace
@@ -49,11 +64,11 @@ int wal_checkpointer::on_commit(void* self, sqlite3* writer, const char* schema,
         // which a checkpoint running beside a busy writer never sees. So past the hard limit the
         // writer copies what is left itself (little: the thread copied the rest); its next
         // transaction then writes the log from the start.
-        if (checkpoint_passive(writer, schema))
-        {
-            std::lock_guard lock(c->mutex_);
+        auto r = checkpoint_passive(writer, schema);
+        std::lock_guard lock(c->mutex_);
+        if (r.ok)
             c->writer_checkpoints_++;
-        }
+        c->last_ = std::move(r);
     }
     else if (frames >= c->threshold_frames_)
         c->request();
@@ -67,6 +82,18 @@ void wal_checkpointer::request()
         requested_ = true;
     }
     wake_.notify_one();
+}
+
+std::optional<checkpoint_report> wal_checkpointer::last() const
+{
+    std::lock_guard lock(mutex_);
+    return last_;
+}
+
+void wal_checkpointer::note(checkpoint_report r)
+{
+    std::lock_guard lock(mutex_);
+    last_ = std::move(r);
 }
 
 wal_checkpointer::counts wal_checkpointer::checkpoints() const
@@ -85,10 +112,11 @@ void wal_checkpointer::run()
             return;
         requested_ = false;
         lock.unlock();
-        bool done = checkpoint_passive(db_.handle(), nullptr);
+        auto r = checkpoint_passive(db_.handle(), nullptr);
         lock.lock();
-        if (done)
+        if (r.ok)
             checkpoints_++;
+        last_ = std::move(r);
     }
 }
 

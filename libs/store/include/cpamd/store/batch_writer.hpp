@@ -19,11 +19,26 @@ namespace cpamd::store
 {
 
 // A record that could not be parsed: kept with its raw bytes so nothing is dropped silently.
+// A payload above reject_limits::max_payload keeps only its first bytes; its reason then names the
+// original size and SHA-256, and the row's payload_hash is the original's.
 struct rejected_record
 {
     std::string origin; // e.g. "collector:resp", "import"
     std::string reason;
     std::string payload;
+    // Set when `payload` is already a prefix cut by its producer (a transport that never held the
+    // whole reply): the original's size, and its SHA-256 as 32 raw bytes.
+    std::uint64_t original_bytes = 0;
+    std::string original_sha256;
+};
+
+// Bounds of the rejects table: garbage from a broken peer must not fill the disk. Beyond a cap the
+// oldest rows are deleted (write_counts::rejects_dropped counts them).
+struct reject_limits
+{
+    std::size_t max_payload = 64 * 1024;   // bytes kept of one payload
+    std::uint64_t max_rows = 10000;        // rows in the table
+    std::uint64_t max_bytes = 64ull << 20; // payload bytes in the table
 };
 
 struct write_counts
@@ -31,12 +46,14 @@ struct write_counts
     std::uint64_t inserted = 0;
     std::uint64_t duplicates = 0;
     std::uint64_t rejected = 0; // rejects given (one already stored, e.g. replayed, is not stored again)
+    std::uint64_t rejects_dropped = 0; // oldest rejects deleted to keep the table within its caps
 
     write_counts& operator+=(const write_counts& o)
     {
         inserted += o.inserted;
         duplicates += o.duplicates;
         rejected += o.rejected;
+        rejects_dropped += o.rejects_dropped;
         return *this;
     }
 };
@@ -66,7 +83,7 @@ class batch_writer
 {
 public:
     // `db` must be a migrated writer connection and outlive this object.
-    explicit batch_writer(connection& db);
+    explicit batch_writer(connection& db, reject_limits limits = {});
     ~batch_writer();
 
     // One BEGIN IMMEDIATE transaction for everything given; all-or-nothing. Throws sqlite_error
@@ -100,7 +117,8 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
-// Nanoseconds since the epoch of an event (from its RFC3339Nano timestamp, else its ms).
+// Nanoseconds since the epoch of an event (from its RFC3339Nano timestamp, else its ms). Throws
+// std::out_of_range outside usage::in_event_range (the parser never produces such an event).
 std::int64_t event_time_ns(const usage::event& ev);
 // The stored form of an event hash: 32 raw bytes for 64 hex digits, else the text itself.
 std::string hash_to_blob(std::string_view hash);

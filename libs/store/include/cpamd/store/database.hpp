@@ -9,13 +9,18 @@
 // deduplicated. See docs/storage.md.
 
 #include <cpamd/store/sqlite.hpp>
+#include <cstdint>
 #include <filesystem>
 
 namespace cpamd::store
 {
 
-// Opens (creating if needed) and migrates the database; sets WAL, synchronous=NORMAL,
-// foreign keys and a journal size limit. Throws sqlite_error or std::runtime_error.
+// The WAL file is cut back to this after checkpoints (as upstream; /status reports it).
+constexpr std::int64_t journal_size_limit_bytes = 256ll << 20;
+
+// Opens (creating if needed, mode 0600) and migrates the database; sets WAL,
+// synchronous=NORMAL, foreign keys and a journal size limit. Throws sqlite_error or
+// std::runtime_error.
 connection open_writer(const std::filesystem::path& path);
 
 // A read-only connection on an existing database (for readers; never writes).

@@ -45,6 +45,7 @@ struct writer_stats
     std::uint64_t inserted = 0;
     std::uint64_t duplicates = 0;
     std::uint64_t rejected = 0;
+    std::uint64_t rejects_dropped = 0; // oldest rejects deleted to keep the table within its caps
     std::uint64_t batches = 0;
     std::uint64_t failed_batches = 0; // batches that wrote nothing (the spool replays them)
     std::uint64_t failed_folds = 0;   // folds of deferred rollups that failed (retried; reads stay exact)
@@ -54,7 +55,8 @@ struct writer_stats
     std::uint64_t last_batch_micros = 0;
     std::uint64_t background_checkpoints = 0; // WAL checkpoints beside the writer
     std::uint64_t writer_checkpoints = 0;     // those the writer ran itself at the hard limit
-    std::string last_error;
+    std::optional<checkpoint_report> last_checkpoint;
+    std::string last_error; // cleared once the failing work (a batch, or the fold) succeeds again
 };
 
 struct write_result
@@ -142,6 +144,10 @@ public:
     }
 
     writer_stats stats() const;
+
+    // Runs a checkpoint on the writer's connection (call from a task) and keeps its report for
+    // stats().last_checkpoint.
+    void checkpoint(connection& db, bool truncate);
     const std::filesystem::path& path() const { return path_; }
 
     // Waits until everything submitted so far is written and its rollups folded (a fold that

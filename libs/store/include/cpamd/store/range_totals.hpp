@@ -24,6 +24,8 @@ struct range_totals
     std::int64_t latency_sum = 0;
     latency_histogram latency;
 
+    // Throws std::overflow_error instead of wrapping (as do the readers below); the parser's
+    // bounds (usage/limits.hpp) keep real sums far from it.
     range_totals& operator+=(const range_totals& o);
 };
 

@@ -13,10 +13,28 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 namespace cpamd::store
 {
+
+// One WAL checkpoint as /status reports it (spec manager-api §5.3, database.checkpoint).
+struct checkpoint_report
+{
+    std::string mode;             // "PASSIVE" or "TRUNCATE"
+    bool ok = false;              // it ran (not busy, no error)
+    bool busy = false;            // another checkpoint or a writer held what it needed
+    int log_frames = -1;          // frames in the WAL, -1 when unknown
+    int checkpointed_frames = -1; // of those, copied back into the database
+    std::int64_t executed_at_ms = 0;
+    std::int64_t duration_ms = 0;
+};
+
+// Runs one checkpoint (SQLITE_CHECKPOINT_PASSIVE or _TRUNCATE) on `db` and reports it; an error
+// other than busy is logged.
+checkpoint_report run_checkpoint(sqlite3* db, const char* schema, int mode);
 
 class wal_checkpointer
 {
@@ -47,6 +65,10 @@ public:
     };
     counts checkpoints() const;
 
+    // The latest checkpoint on this database, whoever ran it (note() tells of the others).
+    std::optional<checkpoint_report> last() const;
+    void note(checkpoint_report r);
+
 private:
     static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
     void run();
@@ -59,6 +81,7 @@ private:
     bool stopping_ = false;
     std::uint64_t checkpoints_ = 0;
     std::uint64_t writer_checkpoints_ = 0;
+    std::optional<checkpoint_report> last_;
     std::thread thread_;
 };
 
