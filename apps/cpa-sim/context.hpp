@@ -38,6 +38,11 @@ struct fault_state
     int drop_mid_response = 0; // remaining cut responses (-1: forever)
     bool old_cpa = false;
     bool resp_disabled = false;
+    // Hostile or broken CPA (docs/cpa-sim.md "Faults"). Neither pops the real queue.
+    int over_answer = 0;               // pops answer this many synthetic items, whatever the count
+    int garbage_bytes = 0;             // HTTP pops answer 200 with this many bytes that are not JSON
+    bool subscribe_garbage = false;    // a malformed frame follows the subscribe confirmation
+    std::uint64_t garbage_replies = 0; // numbers the garbage bodies, so no two are alike
 };
 
 struct auth_file

@@ -60,7 +60,10 @@ json::object stats_json(const sim_context& ctx)
              {"fail_500", f.fail_500},
              {"drop_mid_response", f.drop_mid_response},
              {"old_cpa", f.old_cpa},
-             {"resp_disabled", f.resp_disabled}}},
+             {"resp_disabled", f.resp_disabled},
+             {"over_answer", f.over_answer},
+             {"garbage_bytes", f.garbage_bytes},
+             {"subscribe_garbage", f.subscribe_garbage}}},
     };
 }
 
@@ -96,7 +99,10 @@ reply faults_route(sim_context& ctx, const http_request& req)
     const auto& o = v.as_object();
     if (!read_int(o, "delay_ms", next.delay_ms) || !read_int(o, "fail_500", next.fail_500) ||
         !read_int(o, "drop_mid_response", next.drop_mid_response) || !read_bool(o, "old_cpa", next.old_cpa) ||
-        !read_bool(o, "resp_disabled", next.resp_disabled))
+        !read_bool(o, "resp_disabled", next.resp_disabled) || !read_int(o, "over_answer", next.over_answer) ||
+        !read_int(o, "garbage_bytes", next.garbage_bytes) ||
+        !read_bool(o, "subscribe_garbage", next.subscribe_garbage) || next.over_answer < 0 ||
+        next.garbage_bytes < 0)
         return bad("invalid fault field");
     ctx.faults = next;
     return json_reply(200, stats_json(ctx).at("faults"));

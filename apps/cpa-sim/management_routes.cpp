@@ -2,6 +2,7 @@
 // client-key protected model list, and gin's NoRoute 404.
 
 #include "generator.hpp"
+#include "hostile_replies.hpp"
 #include "json_text.hpp"
 #include "routes.hpp"
 
@@ -223,6 +224,18 @@ reply usage_queue_route(sim_context& ctx, const http_request& req)
         }
         if (count <= 0)
             return error_reply(400, "count must be a positive integer");
+    }
+    if (ctx.faults.over_answer > 0 || ctx.faults.garbage_bytes > 0)
+    {
+        // A hostile or broken CPA: the real queue is left alone.
+        reply r;
+        r.set("Content-Type", "application/json; charset=utf-8");
+        r.body = ctx.faults.garbage_bytes > 0
+                     ? garbage_body(
+                           ++ctx.faults.garbage_replies, static_cast<std::size_t>(ctx.faults.garbage_bytes)
+                       )
+                     : over_answer_json(static_cast<std::size_t>(ctx.faults.over_answer));
+        return r;
     }
     auto items = ctx.queue.pop(static_cast<std::size_t>(count));
     reply r;

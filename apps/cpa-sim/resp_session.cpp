@@ -1,6 +1,7 @@
 // RESP on the API port (spec §3.3-§3.5): AUTH, LPOP/RPOP usage, SUBSCRIBE usage|errors, and the
 // exact error strings and close rules of CPA.
 
+#include "hostile_replies.hpp"
 #include "json_text.hpp"
 #include "sessions.hpp"
 
@@ -129,6 +130,11 @@ outcome handle_command(
         if (ec != std::errc{} || ptr != arg.data() + arg.size() || n <= 0)
         {
             resp::append_error(out, "ERR value is not an integer or out of range");
+            return outcome::stay;
+        }
+        if (ctx.faults.over_answer > 0)
+        {
+            out += over_answer_resp(static_cast<std::size_t>(ctx.faults.over_answer)); // queue untouched
             return outcome::stay;
         }
         auto items = ctx.queue.pop(static_cast<std::size_t>(n));
@@ -267,7 +273,12 @@ subscribed_reader(sim_context* ctx, Stream* stream, resp_state* st, connection_i
         auto o = handle_subscribed(*cmd, st->sink->channel(), out);
         st->sink->push_reply(std::move(out));
         if (o == outcome::close)
+        {
+            // Unsubscribed: nothing more is offered to it (new records are queued again); what was
+            // buffered before the reply is still written, then the connection closes.
+            ctx->queue.remove_subscriber(st->sink.get());
             break;
+        }
     }
     st->close_after_flush = true;
     st->sink->wake().cancel();
@@ -367,6 +378,8 @@ run_resp_session(sim_context* ctx, Stream* stream, std::string initial, connecti
         st.sink->push_reply(std::move(out));
         if (channel == "usage")
             st.sink->offer_message(resp::encode_message("usage", R"({"support_refresh":true})"), 0);
+        if (ctx->faults.subscribe_garbage)
+            st.sink->push_reply("!not-resp\r\n"); // no valid RESP frame starts with '!'
         st.sink->on_overflow = [stream] { close_stream(stream); };
         ctx->queue.add_subscriber(st.sink);
         co_await (subscribed_reader(ctx, stream, &st, info) && subscribed_writer(ctx, stream, &st));

@@ -21,8 +21,13 @@ constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 collector_service::collector_service(service_options o)
     : options_(std::move(o)), strand_(asio::make_strand(options_.executor)),
       spool_(options_.data_dir / "spool"), ingest_(options_.executor, spool_, *options_.writer, status_),
-      sink_(spool_, ingest_, status_), wake_(strand_)
+      gate_(
+          spool_.dir(), [this] { return ingest_.backlog_bytes(); }, options_.limits
+      ),
+      sink_(spool_, ingest_, status_, &gate_), wake_(strand_)
 {
+    // Batches that failed to commit for lack of space are retried as soon as there is some again.
+    gate_.on_disk_back([this] { ingest_.retry_now(); });
     auto recovered = spool_.take_recovered();
     for (const auto& w : recovered.warnings)
         log::warn("{}", w);
@@ -127,8 +132,9 @@ asio::awaitable<void> collector_service::restart_loop()
             log::error("collector: no collector plugin is loaded; nothing collects usage");
             continue;
         }
-        current_ =
-            std::make_shared<supervisor>(options_.executor, std::move(*settings), plugins_, sink_, status_);
+        current_ = std::make_shared<supervisor>(
+            options_.executor, std::move(*settings), plugins_, sink_, status_, gate_
+        );
         run_done_ = false;
         auto run = current_;
         asio::co_spawn(
@@ -181,7 +187,10 @@ asio::awaitable<void> collector_service::stop()
 
 boost::json::object collector_service::status() const
 {
-    return status_.to_json();
+    auto o = status_.to_json();
+    o["backlogBytes"] = ingest_.backlog_bytes();
+    o["rejectsDropped"] = options_.writer->stats().rejects_dropped;
+    return o;
 }
 
 } // namespace cpamd::collector

@@ -23,7 +23,8 @@ append_on_disk_thread(spool* sp, std::span<const std::string> records, std::stri
 
 } // namespace
 
-spool_sink::spool_sink(spool& sp, ingest& in, status_board& status) : spool_(sp), ingest_(in), status_(status)
+spool_sink::spool_sink(spool& sp, ingest& in, status_board& status, intake_gate* gate)
+    : spool_(sp), ingest_(in), status_(status), gate_(gate)
 {
 }
 
@@ -36,6 +37,8 @@ asio::awaitable<void> spool_sink::deliver(std::span<const std::string> records, 
 {
     if (records.empty())
         co_return;
+    // One unusable reply kept as a reject (ingest.hpp), not records.
+    const bool unusable = via.ends_with(":rejected");
     std::string v(via);
     try
     {
@@ -45,12 +48,20 @@ asio::awaitable<void> spool_sink::deliver(std::span<const std::string> records, 
     }
     catch (const std::exception& e)
     {
-        // The collector has popped these records; they are lost. Say so loudly and precisely.
-        log::error("collector: could not spool {} records from {}: {}", records.size(), v, e.what());
-        status_.set_error(std::string("spool: ") + e.what());
+        // The collector has taken these records from CPA; they are lost. Say so loudly and
+        // precisely, and take nothing more until the spool can be written again.
+        const auto lost = unusable ? 0 : records.size();
+        log::error("collector: could not spool {} records from {}; they are lost: {}", lost, v, e.what());
+        if (gate_)
+            gate_->spool_failed(e.what());
+        status_.add_lost(lost);
+        status_.set_error(fmt::format("spool: {}; {} records taken from CPA were lost", e.what(), lost));
         throw;
     }
-    status_.add_consumed(records.size());
+    if (unusable)
+        status_.add_unusable();
+    else
+        status_.add_consumed(records.size());
     status_.set_spool_depth(spool_.depth());
 }
 

@@ -57,6 +57,25 @@ void status_board::set_error(std::string message)
     last_error_ = std::move(message);
 }
 
+void status_board::clear_error(std::string_view prefix)
+{
+    std::lock_guard lock(mutex_);
+    if (!prefix.empty() && last_error_.starts_with(prefix))
+        last_error_.clear();
+}
+
+void status_board::add_lost(std::uint64_t records)
+{
+    std::lock_guard lock(mutex_);
+    lost_ += records;
+}
+
+void status_board::add_unusable()
+{
+    std::lock_guard lock(mutex_);
+    ++unusable_;
+}
+
 void status_board::add_reconnect()
 {
     std::lock_guard lock(mutex_);
@@ -131,6 +150,8 @@ boost::json::object status_board::to_json() const
     o["reconnects"] = reconnects_;
     o["totalConsumed"] = consumed_;
     o["rejected"] = rejected_;
+    o["lostRecords"] = lost_;
+    o["unusableReplies"] = unusable_;
     return o;
 }
 

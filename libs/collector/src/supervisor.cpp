@@ -24,6 +24,11 @@ constexpr auto max_backoff = std::chrono::milliseconds(30s);
 constexpr auto no_transport_retry = std::chrono::milliseconds(30s);
 constexpr auto unsupported_subscribe_retry = std::chrono::minutes(10);
 constexpr auto short_subscription = 5s;
+constexpr auto watch_interval = std::chrono::milliseconds(500); // intake checks while subscribed
+constexpr auto disk_recheck = std::chrono::milliseconds(1s);
+constexpr auto backlog_recheck = std::chrono::milliseconds(50);
+constexpr std::string_view spool_error_prefix = "spool: ";
+constexpr std::string_view rejected_suffix = ":rejected";
 
 std::string_view code_name(outcome_code c)
 {
@@ -63,7 +68,8 @@ public:
     asio::awaitable<void> deliver(std::span<const std::string> records, std::string_view via) override
     {
         co_await target_.deliver(records, via);
-        owner_.status_.set_transport(std::string(via));
+        if (!via.ends_with(rejected_suffix)) // an unusable reply kept as a reject carried no records
+            owner_.status_.set_transport(std::string(via));
     }
 
     void subscribed() override
@@ -103,10 +109,11 @@ supervisor::supervisor(
     run_settings settings,
     const std::vector<loaded_plugin>& plugins,
     spool_sink& sink,
-    status_board& status
+    status_board& status,
+    intake_gate& gate
 )
-    : strand_(asio::make_strand(ex)), settings_(std::move(settings)), status_(status),
-      sink_(std::make_unique<forwarding_sink>(*this, sink)), sleep_(strand_), wake_(strand_)
+    : executor_(ex), strand_(asio::make_strand(ex)), settings_(std::move(settings)), status_(status),
+      gate_(gate), sink_(std::make_unique<forwarding_sink>(*this, sink)), sleep_(strand_), wake_(strand_)
 {
     api_settings_.base_url = settings_.base_url;
     api_settings_.management_key = settings_.management_key;
@@ -114,7 +121,8 @@ supervisor::supervisor(
     api_settings_.pop_left = settings_.pop_left;
     api_settings_.tls_skip_verify = settings_.tls_skip_verify;
 
-    const bool want_pop = settings_.mode != collector_mode::subscribe;
+    // Every mode pops: subscribe mode drains what was queued before each subscription.
+    const bool want_pop = true;
     const bool want_subscribe =
         settings_.mode == collector_mode::subscribe || settings_.mode == collector_mode::automatic;
     for (const auto& p : plugins)
@@ -182,6 +190,151 @@ asio::awaitable<void> supervisor::wait_for_signal()
     co_await wake_.async_wait(use_nothrow);
 }
 
+asio::awaitable<void> supervisor::wait_for_signal(std::chrono::milliseconds limit)
+{
+    wake_.expires_after(limit);
+    co_await wake_.async_wait(use_nothrow);
+}
+
+void supervisor::note_disk(const std::string& why)
+{
+    status_.set_error(std::string(spool_error_prefix) + why);
+    status_.set_state("error");
+    status_.set_connected("");
+    if (!disk_blocked_)
+        log::error("collector: {}", why);
+    disk_blocked_ = true;
+}
+
+asio::awaitable<bool> supervisor::wait_for_intake()
+{
+    for (;;)
+    {
+        if (stopping_)
+            co_return false;
+        std::string why;
+        auto st = gate_.for_pop(why);
+        if (st == intake_state::open)
+        {
+            if (disk_blocked_)
+            {
+                disk_blocked_ = false;
+                status_.clear_error(spool_error_prefix);
+                log::info("collector: the spool can be written again; resuming");
+            }
+            co_return true;
+        }
+        if (st == intake_state::disk)
+        {
+            note_disk(why);
+            // A subscription pushes whatever CPA has: it must end too.
+            if (!subscription_done_)
+                co_await end_subscription(why);
+        }
+        co_await sleep(st == intake_state::disk ? disk_recheck : backlog_recheck);
+    }
+}
+
+void supervisor::renew_subscriber()
+{
+    // close() is final for a collector: a fresh one takes the next subscription.
+    for (auto& h : collectors_)
+    {
+        if (h->collector != subscribe_)
+            continue;
+        capi::collector_context ctx;
+        ctx.executor = executor_;
+        ctx.settings = &api_settings_;
+        ctx.sink = sink_.get();
+        auto* fresh = h->descriptor->create(ctx);
+        if (!fresh)
+        {
+            log::error("collector: the subscribe plugin could not create a new collector");
+            subscribe_ = nullptr;
+            collectors_.erase(std::find(collectors_.begin(), collectors_.end(), h));
+            return;
+        }
+        h = std::make_unique<handle>(h->descriptor, fresh);
+        subscribe_ = fresh;
+        return;
+    }
+}
+
+asio::awaitable<void> supervisor::end_subscription(const std::string& why)
+{
+    if (subscription_done_ || !subscribe_)
+        co_return;
+    log::warn("collector: ending the subscription: {}", why);
+    unsubscribed_ = true;
+    subscribe_->close(); // what it already received is delivered first
+    while (!subscription_done_)
+        co_await wait_for_signal();
+    status_.set_connected("");
+    if (!stopping_)
+        renew_subscriber();
+}
+
+asio::awaitable<void> supervisor::watch_subscription()
+{
+    while (!subscription_done_ && !stopping_)
+    {
+        co_await wait_for_signal(watch_interval);
+        if (subscription_done_ || stopping_)
+            co_return;
+        std::string why;
+        auto st = gate_.for_subscription(why);
+        if (st != intake_state::open)
+        {
+            if (st == intake_state::disk)
+                note_disk(why);
+            co_await end_subscription(why);
+            co_return;
+        }
+        // A failure is shown until a subscription has stayed up for a while: one that breaks at
+        // once must not look healthy between two attempts.
+        if (!subscribe_error_.empty() &&
+            std::chrono::steady_clock::now() - subscribed_at_ >= short_subscription)
+        {
+            status_.clear_error(subscribe_error_);
+            subscribe_error_.clear();
+        }
+    }
+}
+
+asio::awaitable<bool> supervisor::subscribe_and_drain()
+{
+    subscribed_ = false;
+    subscription_done_ = false;
+    unsubscribed_ = false;
+    asio::co_spawn(strand_, subscription(subscribe_), asio::detached);
+    while (!subscribed_ && !subscription_done_ && !stopping_)
+        co_await wait_for_signal();
+    if (stopping_)
+        co_return false;
+    if (!subscribed_)
+        co_return true; // refused or failed before the confirmation: see subscription_result_
+
+    subscribed_at_ = std::chrono::steady_clock::now();
+    status_.set_state("running");
+    status_.set_error(subscribe_error_);
+    status_.set_connected("subscribe");
+    log::info("collector: subscribed to {} at {}", settings_.queue, settings_.base_url);
+    // What CPA queued before the subscription existed is still queued: pop it. This terminates
+    // because CPA stops queueing while a subscriber exists.
+    for (;;)
+    {
+        auto d = co_await drain(false);
+        if (d != drain_end::failed || subscription_done_ || stopping_)
+            break;
+        co_await sleep(next_backoff());
+    }
+    if (stopping_)
+        co_return false;
+    status_.set_connected(subscription_done_ ? "" : "subscribe");
+    co_await watch_subscription();
+    co_return !stopping_;
+}
+
 std::chrono::milliseconds supervisor::next_backoff()
 {
     static thread_local std::minstd_rand rng{std::random_device{}()};
@@ -216,7 +369,7 @@ asio::awaitable<supervisor::drain_end> supervisor::drain(bool)
     const auto batch = static_cast<std::size_t>(std::max(1, settings_.batch_size));
     for (;;)
     {
-        if (stopping_)
+        if (stopping_ || !co_await wait_for_intake())
             co_return drain_end::cancelled;
         auto* c = pop_transport();
         if (!c)
@@ -238,7 +391,7 @@ asio::awaitable<supervisor::drain_end> supervisor::drain(bool)
         case outcome_code::empty:
         {
             backoff_ = 0ms;
-            status_.set_error("");
+            status_.set_error(subscribe_error_); // a failing subscription stays visible while polling
             const bool was_running = status_.state() == "running";
             status_.set_state("running");
             if (!subscribed_ || subscription_done_)
@@ -306,34 +459,27 @@ asio::awaitable<void> supervisor::poll_loop()
 
 asio::awaitable<void> supervisor::subscribe_loop()
 {
-    if (!subscribe_)
-    {
-        status_.set_state("error");
-        status_.set_error("no subscribe transport plugin is loaded");
-        log::error("collector: mode subscribe needs the collector-subscribe plugin, which is not loaded");
-        while (!stopping_)
-            co_await wait_for_signal();
-        co_return;
-    }
     for (;;)
     {
-        subscribed_ = false;
-        subscription_done_ = false;
-        auto started = std::chrono::steady_clock::now();
-        asio::co_spawn(strand_, subscription(subscribe_), asio::detached);
-        while (!subscription_done_ && !stopping_)
+        if (!subscribe_)
         {
-            co_await wait_for_signal();
-            if (subscribed_ && status_.state() != "running")
-            {
-                status_.set_state("running");
-                status_.set_error("");
-                status_.set_connected("subscribe");
-            }
-        }
-        if (stopping_)
+            status_.set_state("error");
+            status_.set_error("no subscribe transport plugin is loaded");
+            log::error("collector: mode subscribe needs the collector-subscribe plugin, which is not loaded");
+            while (!stopping_)
+                co_await wait_for_signal();
             co_return;
-        auto r = *subscription_result_;
+        }
+        // A subscription pushes whatever CPA has: none while the spool cannot take it.
+        if (!co_await wait_for_intake())
+            co_return;
+        auto started = std::chrono::steady_clock::now();
+        if (!co_await subscribe_and_drain())
+            co_return;
+        if (unsubscribed_)
+            continue; // ended on purpose: subscribe again once the gate opens
+        const auto r = *subscription_result_;
+        subscribe_error_ = fmt::format("subscribe: {}", r.message);
         if (r.code == outcome_code::unsupported)
         {
             note_failure(r, "subscribe");
@@ -342,6 +488,10 @@ asio::awaitable<void> supervisor::subscribe_loop()
         }
         if (subscribed_)
         {
+            // The only transport is down: an error until the next subscription is confirmed.
+            status_.set_error(subscribe_error_);
+            status_.set_state("error");
+            status_.set_connected("");
             status_.add_reconnect();
             log::warn("collector: subscription ended ({}: {}); resubscribing", code_name(r.code), r.message);
             if (std::chrono::steady_clock::now() - started > short_subscription)
@@ -382,38 +532,21 @@ asio::awaitable<void> supervisor::auto_loop()
             continue;
         }
 
-        // 2. Subscribe. While it is live CPA stops queueing, so the drain below terminates.
-        subscribed_ = false;
-        subscription_done_ = false;
+        // 2. Subscribe. While it is live CPA stops queueing, so the drain that follows the
+        // confirmation (3.: events queued between the drain and the subscription) terminates.
         auto started = std::chrono::steady_clock::now();
-        asio::co_spawn(strand_, subscription(subscribe_), asio::detached);
-        while (!subscribed_ && !subscription_done_ && !stopping_)
-            co_await wait_for_signal();
-        if (stopping_)
+        if (!co_await subscribe_and_drain())
             co_return;
-
+        if (unsubscribed_)
+            continue; // ended on purpose (the intake gate): pop once it opens again
+        const auto& r = *subscription_result_;
         if (subscribed_)
         {
-            status_.set_state("running");
-            status_.set_error("");
-            status_.set_connected("subscribe");
-            log::info("collector: subscribed to {} at {}", settings_.queue, settings_.base_url);
-            // 3. Events queued between the drain and the subscription are still in the queue.
-            for (;;)
-            {
-                auto d = co_await drain(false);
-                if (d != drain_end::failed || subscription_done_ || stopping_)
-                    break;
-                co_await sleep(next_backoff());
-            }
-            status_.set_connected(subscription_done_ ? "" : "subscribe");
-            while (!subscription_done_ && !stopping_)
-                co_await wait_for_signal();
-            if (stopping_)
-                co_return;
-            // 4. Lost: pop at once (top of the loop), then resubscribe.
-            const auto& r = *subscription_result_;
+            // 4. Lost: pop at once (top of the loop), then resubscribe. Polling carries on, but the
+            // failure stays visible until a subscription holds.
             status_.add_reconnect();
+            subscribe_error_ = fmt::format("subscribe: {}; polling meanwhile", r.message);
+            status_.set_error(subscribe_error_);
             log::warn(
                 "collector: subscription ended ({}: {}); popping, then resubscribing",
                 code_name(r.code),
@@ -426,16 +559,19 @@ asio::awaitable<void> supervisor::auto_loop()
             continue;
         }
 
-        const auto& r = *subscription_result_;
         if (r.code == outcome_code::unsupported)
         {
             log::warn("collector: CPA does not offer SUBSCRIBE ({}); polling the queue instead", r.message);
             next_subscribe_at = std::chrono::steady_clock::now() + unsupported_subscribe_retry;
+            // Polling is the designed way with such a CPA: an earlier subscription failure is moot.
+            status_.clear_error(subscribe_error_);
+            subscribe_error_.clear();
         }
         else
         {
             log::warn("collector: subscribe {}: {}; polling meanwhile", code_name(r.code), r.message);
-            status_.set_error(fmt::format("subscribe: {}", r.message));
+            subscribe_error_ = fmt::format("subscribe: {}; polling meanwhile", r.message);
+            status_.set_error(subscribe_error_);
             next_subscribe_at = std::chrono::steady_clock::now() + next_backoff();
         }
     }

@@ -14,7 +14,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <cpamd/collectors/unusable_reply.hpp>
+#include <fmt/format.h>
 #include <optional>
 #include <sys/socket.h>
 
@@ -160,13 +163,16 @@ asio::awaitable<std::optional<outcome>> ensure_connected(std::shared_ptr<http_st
     co_return std::nullopt;
 }
 
+// Sends the pop and reads the reply into `body`, which keeps at most the cap (beyond it: a prefix,
+// the size and a hash), so what CPA sends never makes us buffer more. The whole exchange is bounded
+// by one request timeout.
 template <class Stream>
 asio::awaitable<std::optional<outcome>> exchange(
     std::shared_ptr<http_state> s,
     Stream& stream,
     bhttp::request<bhttp::empty_body> req,
-    std::size_t max,
-    bhttp::response_parser<bhttp::string_body>& parser
+    bhttp::response_parser<bhttp::buffer_body>& parser,
+    collectors::bounded_body& body
 )
 {
     s->lowest().expires_after(s->settings.request_timeout);
@@ -177,17 +183,26 @@ asio::awaitable<std::optional<outcome>> exchange(
     if (wec)
         co_return make(outcome_code::io_error, "send usage-queue request: " + wec.message());
 
-    // Records are 1-4 KB; leave ample room but bound what a broken peer can make us buffer.
-    parser.body_limit(std::max<std::uint64_t>(64ull << 20, static_cast<std::uint64_t>(max) * (1ull << 20)));
-    s->lowest().expires_after(s->settings.request_timeout);
-    auto [rec, rn] = co_await bhttp::async_read(stream, s->buffer, parser, use_nothrow);
-    (void)rn;
+    parser.body_limit(boost::none); // `body` bounds what is kept
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, s->buffer, parser, use_nothrow);
+    (void)hn;
+    std::vector<char> piece(64 * 1024);
+    auto ec = hec;
+    while (!ec && !parser.is_done())
+    {
+        parser.get().body().data = piece.data();
+        parser.get().body().size = piece.size();
+        auto [rec, rn] = co_await bhttp::async_read(stream, s->buffer, parser, use_nothrow);
+        (void)rn;
+        ec = rec == bhttp::error::need_buffer ? boost::system::error_code{} : rec;
+        body.append(std::string_view(piece.data(), piece.size() - parser.get().body().size));
+    }
     if (s->closed)
         co_return make(outcome_code::cancelled);
-    if (rec)
+    if (ec)
     {
         // The request was sent: whatever CPA popped for it is gone. Report, never resend.
-        co_return make(outcome_code::io_error, "read usage-queue reply: " + rec.message());
+        co_return make(outcome_code::io_error, "read usage-queue reply: " + ec.message());
     }
     co_return std::nullopt;
 }
@@ -199,6 +214,23 @@ std::string short_body(const std::string& body)
         if (c == '\n' || c == '\r')
             c = ' ';
     return b;
+}
+
+// Hands one unusable reply to the host as a reject (unusable_reply.hpp) and reports it as an
+// error, so the host backs off instead of taking garbage at full speed.
+asio::awaitable<outcome>
+unusable(std::shared_ptr<http_state> s, std::vector<std::string> reject, std::uint32_t delivered)
+{
+    auto message = "CPA sent an unusable usage-queue reply (" + reject[0] + "); kept as one reject";
+    try
+    {
+        co_await s->sink.deliver(std::span<const std::string>(reject), collectors::rejected_via("http"));
+    }
+    catch (const std::exception& e)
+    {
+        message += std::string(", which could not be stored: ") + e.what();
+    }
+    co_return make(outcome_code::io_error, std::move(message), delivered);
 }
 
 asio::awaitable<outcome> pop_on_strand(std::shared_ptr<http_state> s, std::size_t max)
@@ -223,12 +255,13 @@ asio::awaitable<outcome> pop_on_strand(std::shared_ptr<http_state> s, std::size_
     req.set(bhttp::field::accept, "application/json");
     req.keep_alive(true);
 
-    bhttp::response_parser<bhttp::string_body> parser;
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    collectors::bounded_body body(collectors::pop_reply_cap);
     std::optional<outcome> failed;
     if (s->secure)
-        failed = co_await exchange(s, *s->secure, std::move(req), max, parser);
+        failed = co_await exchange(s, *s->secure, std::move(req), parser, body);
     else
-        failed = co_await exchange(s, *s->plain, std::move(req), max, parser);
+        failed = co_await exchange(s, *s->plain, std::move(req), parser, body);
     if (failed)
     {
         s->drop_connection();
@@ -244,34 +277,56 @@ asio::awaitable<outcome> pop_on_strand(std::shared_ptr<http_state> s, std::size_
     if (status == 401 || status == 403)
         co_return make(
             outcome_code::auth_failed,
-            "usage-queue answered HTTP " + std::to_string(status) + ": " + short_body(res.body())
+            "usage-queue answered HTTP " + std::to_string(status) + ": " + short_body(body.text())
         );
     if (status != 200)
         co_return make(
             outcome_code::io_error,
-            "usage-queue answered HTTP " + std::to_string(status) + ": " + short_body(res.body())
+            "usage-queue answered HTTP " + std::to_string(status) + ": " + short_body(body.text())
         );
 
-    std::vector<std::string> records;
-    if (auto bad = split_queue_reply(res.body(), records))
-    {
-        // The records in this reply are popped already; keep the whole body so nothing is lost
-        // silently: the host stores what it cannot parse as a rejected record.
-        records.clear();
-        records.push_back(std::move(res.body()));
-    }
-    if (records.empty())
+    // The records in this reply are popped already: what cannot be used is kept as one reject, so
+    // nothing is lost silently and nothing unbounded is kept.
+    if (body.over_cap())
+        co_return co_await unusable(
+            s,
+            body.reject(fmt::format(
+                "usage-queue reply of {} bytes is larger than the {} MiB cap; not parsed",
+                body.size(),
+                collectors::pop_reply_cap >> 20
+            )),
+            0
+        );
+    queue_items items;
+    if (auto bad = split_queue_reply(body.text(), max, items))
+        co_return co_await unusable(s, body.reject(fmt::format("{} ({} bytes)", *bad, body.size())), 0);
+    if (items.records.empty())
         co_return make(outcome_code::empty);
 
     try
     {
-        co_await s->sink.deliver(std::span<const std::string>(records), "http");
+        co_await s->sink.deliver(std::span<const std::string>(items.records), "http");
     }
     catch (const std::exception& e)
     {
         co_return make(outcome_code::io_error, std::string("could not store popped records: ") + e.what());
     }
-    co_return make(outcome_code::ok, {}, static_cast<std::uint32_t>(records.size()));
+    const auto delivered = static_cast<std::uint32_t>(items.records.size());
+    if (items.excess_items)
+        co_return co_await unusable(
+            s,
+            collectors::reject_records(
+                fmt::format(
+                    "usage-queue answered {} items to count={}; the {} beyond the count",
+                    max + items.excess_items,
+                    max,
+                    items.excess_items
+                ),
+                items.excess
+            ),
+            delivered
+        );
+    co_return make(outcome_code::ok, {}, delivered);
 }
 
 asio::awaitable<outcome> guarded_pop(std::shared_ptr<http_state> s, std::size_t max)

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cpamd/collectors/resp_connection.hpp>
 #include <cpamd/collectors/resp_errors.hpp>
+#include <cpamd/collectors/unusable_reply.hpp>
 #include <cpamd/resp/encode.hpp>
 #include <exception>
 #include <optional>
@@ -48,19 +49,31 @@ struct pop_reply
 {
     std::vector<std::string> records;
     std::optional<outcome> other;
+    std::size_t excess_items = 0; // items beyond the count asked for
+    std::string excess;           // their bytes, one per line
 };
 
-pop_reply interpret(resp::value v, const collector_api::collector_settings& s)
+pop_reply interpret(resp::value v, const collector_api::collector_settings& s, std::size_t n)
 {
     pop_reply r;
     switch (v.type)
     {
     case resp::kind::array:
-        r.records.reserve(v.elements.size());
+        r.records.reserve(std::min(v.elements.size(), n));
         for (auto& e : v.elements)
         {
             if (e.type == resp::kind::bulk_string || e.type == resp::kind::simple_string)
-                r.records.push_back(std::move(e.text));
+            {
+                if (r.records.size() < n)
+                    r.records.push_back(std::move(e.text));
+                else
+                {
+                    // A CPA that answers more than asked: the excess is kept as one reject.
+                    if (r.excess_items++)
+                        r.excess += '\n';
+                    r.excess += e.text;
+                }
+            }
             else if (e.type != resp::kind::null_bulk)
                 r.other = outcome{
                     outcome_code::io_error, 0, "unexpected element in pop reply: " + resp::debug_string(e)};
@@ -103,7 +116,7 @@ asio::awaitable<outcome> run_pop(std::shared_ptr<pop_state> st, std::size_t max)
             reply.failure.message += " (pop not retried: records it took may be lost)";
         co_return reply.failure;
     }
-    auto r = interpret(std::move(reply.value), s);
+    auto r = interpret(std::move(reply.value), s, n);
     if (r.other && r.other->code != outcome_code::io_error)
         st->conn.close(); // refused: start over with a fresh connection and AUTH next time
     if (r.other && r.records.empty())
@@ -128,7 +141,24 @@ asio::awaitable<outcome> run_pop(std::shared_ptr<pop_state> st, std::size_t max)
             0,
             "the sink refused " + std::to_string(r.records.size()) + " popped records"};
     }
-    co_return outcome{outcome_code::ok, static_cast<std::uint32_t>(r.records.size()), {}};
+    const auto delivered = static_cast<std::uint32_t>(r.records.size());
+    if (r.excess_items == 0)
+        co_return outcome{outcome_code::ok, delivered, {}};
+    auto reject = reject_records(
+        "pop answered " + std::to_string(n + r.excess_items) + " items to a count of " + std::to_string(n) +
+            "; the " + std::to_string(r.excess_items) + " beyond the count",
+        r.excess
+    );
+    auto message = "CPA sent an unusable pop reply (" + reject[0] + "); kept as one reject";
+    try
+    {
+        co_await st->sink->deliver(reject, rejected_via("resp"));
+    }
+    catch (const std::exception& e)
+    {
+        message += std::string(", which could not be stored: ") + e.what();
+    }
+    co_return outcome{outcome_code::io_error, delivered, std::move(message)}; // the host backs off
 }
 
 // One pop at a time: a second, overlapping call would interleave commands on the connection.

@@ -25,7 +25,8 @@ struct subscribe_state
     collector_api::IEventSink* sink;
     subscribe_options options;
     resp_connection conn;
-    bool busy = false; // a subscription is running (the host must not overlap them)
+    subscription* session = nullptr; // the live one, for close()
+    bool busy = false;               // a subscription is running (the host must not overlap them)
 };
 
 namespace
@@ -50,6 +51,12 @@ asio::awaitable<outcome> run_subscribe(std::shared_ptr<subscribe_state> st)
     if (opened.code != outcome_code::ok)
         co_return opened;
     subscription session(st->conn, *st->settings, *st->sink, st->options, co_await asio::this_coro::executor);
+    st->session = &session;
+    struct forget
+    {
+        subscribe_state* s;
+        ~forget() { s->session = nullptr; }
+    } unset{st.get()};
     co_return co_await session.run();
 }
 
@@ -80,7 +87,17 @@ asio::awaitable<outcome> subscribe_collector::subscribe()
 void subscribe_collector::close()
 {
     closed_ = true;
-    asio::post(strand_, [st = state_] { st->conn.cancel(); });
+    // An orderly UNSUBSCRIBE once subscribed, so what CPA still buffered for us is not lost.
+    asio::post(
+        strand_,
+        [st = state_]
+        {
+            if (st->session)
+                st->session->request_close();
+            else
+                st->conn.cancel();
+        }
+    );
 }
 
 } // namespace cpamd::collectors

@@ -46,6 +46,13 @@ std::string ping_command()
     return resp::encode_command({"PING"});
 }
 
+std::string unsubscribe_command()
+{
+    return resp::encode_command({"UNSUBSCRIBE"});
+}
+
+constexpr auto max_unsubscribe_wait = std::chrono::milliseconds(2000);
+
 } // namespace
 
 subscription::subscription(
@@ -56,7 +63,7 @@ subscription::subscription(
     asio::any_io_executor ex
 )
     : conn_(conn), settings_(settings), sink_(sink), options_(options), wake_(ex, clock::time_point::max()),
-      space_(ex, clock::time_point::max())
+      space_(ex, clock::time_point::max()), close_(ex, clock::time_point::max())
 {
     if (options_.pong_timeout.count() <= 0)
         options_.pong_timeout = settings_.request_timeout;
@@ -97,7 +104,9 @@ asio::awaitable<outcome> subscription::run()
         co_return outcome{outcome_code::io_error, 0, "the sink failed in subscribed()"};
     }
 
-    co_await (read_side() && deliver_loop());
+    live_ = true;
+    co_await (read_side() && deliver_loop() && closer());
+    live_ = false;
     conn_.close();
 
     if (sink_error_)
@@ -111,7 +120,53 @@ asio::awaitable<void> subscription::read_side()
 {
     co_await (receive() || keepalive());
     read_done_ = true;
-    wake_.cancel(); // let the deliverer finish what was received, then stop
+    wake_.cancel();  // let the deliverer finish what was received, then stop
+    close_.cancel(); // and the closer
+}
+
+void subscription::request_close()
+{
+    if (!live_)
+    {
+        conn_.cancel(); // not confirmed yet: nothing is buffered for us
+        return;
+    }
+    if (close_requested_)
+        return;
+    close_requested_ = true;
+    end({outcome_code::cancelled, 0, "closed"});
+    close_.cancel();
+}
+
+asio::awaitable<outcome> subscription::send_one(std::string command, std::chrono::milliseconds timeout)
+{
+    asio::steady_timer turn(co_await asio::this_coro::executor);
+    while (writing_)
+    {
+        turn.expires_after(std::chrono::milliseconds(5));
+        co_await turn.async_wait(use_nothrow);
+    }
+    writing_ = true;
+    auto sent = co_await conn_.send(std::move(command), timeout);
+    writing_ = false;
+    co_return sent;
+}
+
+asio::awaitable<void> subscription::closer()
+{
+    if (!close_requested_ && !read_done_)
+        co_await close_.async_wait(use_nothrow);
+    if (read_done_ || !close_requested_)
+        co_return;
+    const auto limit = std::min(settings_.request_timeout, max_unsubscribe_wait);
+    auto sent = co_await send_one(unsubscribe_command(), limit);
+    if (sent.code == outcome_code::ok && !read_done_)
+    {
+        // Read on until the reply (on_frame drops the connection then) or the deadline.
+        close_.expires_after(limit);
+        co_await close_.async_wait(use_nothrow);
+    }
+    conn_.cancel();
 }
 
 asio::awaitable<void> subscription::receive()
@@ -138,6 +193,11 @@ void subscription::on_frame(resp::value v)
 {
     // *3 message <channel> <payload>. Everything else (pong, subscribe, errors) only proves the
     // peer is alive, which the connection already noted.
+    if (close_requested_ && v.is_array() && !v.elements.empty() && is_word(v.elements[0], "unsubscribe"))
+    {
+        conn_.cancel(); // everything CPA sent before its reply has been read
+        return;
+    }
     if (!v.is_array() || v.elements.size() != 3 || !is_word(v.elements[0], "message"))
         return;
     auto& payload = v.elements[2];
@@ -159,8 +219,15 @@ asio::awaitable<void> subscription::keepalive()
                 co_return;
             continue;
         }
+        if (close_requested_)
+        {
+            // The closer watches the connection now. Returning would end the read side early.
+            timer.expires_at(clock::time_point::max());
+            co_await timer.async_wait(use_nothrow);
+            co_return;
+        }
         const auto pinged = clock::now();
-        auto sent = co_await conn_.send(ping_command(), options_.pong_timeout);
+        auto sent = co_await send_one(ping_command(), options_.pong_timeout);
         if (sent.code != outcome_code::ok)
         {
             end(sent.code == outcome_code::cancelled

@@ -59,10 +59,11 @@ std::string auth_command(std::string_view key)
 resp::limits reply_limits()
 {
     resp::limits l;
+    // A hostile peer cannot make one reply cost more than this (plus about 100 bytes per element).
     l.max_bulk = 16u << 20;
-    l.max_elements = 1u << 20;
+    l.max_elements = 1u << 16;
     l.max_depth = 2;
-    l.max_frame = 128u << 20;
+    l.max_frame = 32u << 20;
     return l;
 }
 

@@ -82,6 +82,14 @@ std::int64_t count_rows(const std::filesystem::path& db, const std::string& tabl
     return c.query_int("SELECT count(*) FROM " + table).value_or(0);
 }
 
+std::int64_t query_int(const std::filesystem::path& db, const std::string& sql)
+{
+    if (!std::filesystem::exists(db))
+        return 0;
+    store::connection c(db, store::connection::mode::read_only);
+    return c.query_int(sql).value_or(0);
+}
+
 std::int64_t
 wait_for_events(const std::filesystem::path& db, std::int64_t n, std::chrono::milliseconds timeout)
 {
@@ -97,11 +105,22 @@ wait_for_events(const std::filesystem::path& db, std::int64_t n, std::chrono::mi
     return have;
 }
 
-boost::json::object collector_status(running_daemon& d)
+boost::json::object daemon_status(running_daemon& d)
 {
     auto r = d.client().get("/status", bearer(admin_key));
     REQUIRE(r.status == 200);
-    return boost::json::parse(r.body).as_object().at("collector").as_object();
+    return boost::json::parse(r.body).as_object();
+}
+
+boost::json::object collector_status(running_daemon& d)
+{
+    return daemon_status(d).at("collector").as_object();
+}
+
+std::string string_field(const boost::json::object& o, std::string_view key)
+{
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
 bool wait_for_collector(

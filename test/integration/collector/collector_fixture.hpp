@@ -31,14 +31,19 @@ public:
 
 std::map<std::string, std::string> collector_env(const traffic_sim& sim, const std::string& mode = "http");
 
-// The "collector" object of /status.
+// The whole /status object, and its "collector" object.
+boost::json::object daemon_status(running_daemon& d);
 boost::json::object collector_status(running_daemon& d);
+// A string field of an object ("" when absent or not a string).
+std::string string_field(const boost::json::object& o, std::string_view key);
 // Polls /status until its collector `field` is the string `value` (or the timeout).
 bool wait_for_collector(
     running_daemon& d, const std::string& field, const std::string& value, std::chrono::milliseconds timeout
 );
 
 std::int64_t count_rows(const std::filesystem::path& db, const std::string& table);
+// One integer from a read-only query (0 when the file or the row is missing).
+std::int64_t query_int(const std::filesystem::path& db, const std::string& sql);
 // Polls until the database holds `n` events (or the timeout). Returns the last count.
 std::int64_t
 wait_for_events(const std::filesystem::path& db, std::int64_t n, std::chrono::milliseconds timeout);

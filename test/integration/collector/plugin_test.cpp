@@ -26,14 +26,16 @@ struct recording_sink final : collector_api::IEventSink
     std::mutex mutex;
     std::set<std::thread::id> pool_threads;
     std::vector<std::string> records;
+    std::vector<std::string> vias;
     bool on_host_context = true;
 
-    asio::awaitable<void> deliver(std::span<const std::string> rs, std::string_view) override
+    asio::awaitable<void> deliver(std::span<const std::string> rs, std::string_view via) override
     {
         std::lock_guard lock(mutex);
         on_host_context = on_host_context && ioc->get_executor().running_in_this_thread() &&
                           pool_threads.count(std::this_thread::get_id()) == 1;
         records.insert(records.end(), rs.begin(), rs.end());
+        vias.emplace_back(via);
         co_return;
     }
     void subscribed() override {}
@@ -170,6 +172,81 @@ TEST_CASE("the http plugin maps statuses to outcomes")
         asio::co_spawn(ioc, c->pop(10), asio::use_future).get().code ==
         collector_api::outcome_code::unsupported
     );
+    it->descriptor->destroy(c);
+    work.reset();
+    t.join();
+}
+
+TEST_CASE("the http plugin keeps an unusable reply as one bounded reject and reports an error")
+{
+    traffic_sim sim({"--rate", "0"});
+    auto plugins = collector::load_plugins(CPAMD_PLUGIN_DIR);
+    auto it = std::find_if(plugins.begin(), plugins.end(), [](const auto& p) { return p.name == "http"; });
+    REQUIRE(it != plugins.end());
+    asio::io_context ioc(1);
+    auto work = asio::make_work_guard(ioc);
+    std::thread t([&] { ioc.run(); });
+    recording_sink sink;
+    sink.ioc = &ioc;
+    sink.pool_threads.insert(t.get_id());
+    collector_api::collector_settings settings;
+    settings.base_url = sim.url();
+    settings.management_key = sim_management_key;
+    collector_api::collector_context ctx;
+    ctx.executor = ioc.get_executor();
+    ctx.settings = &settings;
+    ctx.sink = &sink;
+    auto* c = it->descriptor->create(ctx);
+    auto pop = [&] { return asio::co_spawn(ioc, c->pop(100), asio::use_future).get(); };
+    auto take = [&]
+    {
+        std::lock_guard lock(sink.mutex);
+        auto out = std::make_pair(std::exchange(sink.records, {}), std::exchange(sink.vias, {}));
+        return out;
+    };
+
+    SECTION("more items than asked: the count is delivered, the excess is one reject")
+    {
+        sim.control("POST", "/_sim/faults", R"({"over_answer":150})");
+        auto r = pop();
+        CHECK(r.code == collector_api::outcome_code::io_error);
+        CHECK(r.delivered == 100);
+        CHECK_THAT(r.message, Catch::Contains("150 items to count=100"));
+        auto [records, vias] = take();
+        CHECK(vias == std::vector<std::string>{"http", "http:rejected"});
+        REQUIRE(records.size() == 104);
+        CHECK_THAT(records[100], Catch::Contains("the 50 beyond the count"));
+        CHECK_THAT(records[101], Catch::StartsWith(R"({"over_answer":100,)"));
+        CHECK(records[102] == std::to_string(records[101].size()));
+    }
+    SECTION("garbage: a 64 KiB prefix, the size and the hash, never the whole body")
+    {
+        sim.control("POST", "/_sim/faults", R"({"garbage_bytes":1048576})");
+        auto r = pop();
+        CHECK(r.code == collector_api::outcome_code::io_error);
+        CHECK(r.delivered == 0);
+        CHECK_THAT(r.message, Catch::Contains("not a JSON array"));
+        auto [records, vias] = take();
+        CHECK(vias == std::vector<std::string>{"http:rejected"});
+        REQUIRE(records.size() == 4);
+        CHECK(records[1].size() == 64 * 1024);
+        CHECK(records[2] == "1048576");
+        CHECK(records[3].size() == 64);
+    }
+    SECTION("a reply above the cap is read to its end but only its prefix is kept")
+    {
+        sim.control("POST", "/_sim/faults", R"({"garbage_bytes":41943040})");
+        auto r = pop();
+        CHECK(r.code == collector_api::outcome_code::io_error);
+        CHECK_THAT(r.message, Catch::Contains("larger than the 32 MiB cap"));
+        auto [records, vias] = take();
+        REQUIRE(records.size() == 4);
+        CHECK(records[1].size() == 64 * 1024);
+        CHECK(records[2] == "41943040");
+        // The connection stays usable: the next pop works.
+        sim.control("POST", "/_sim/faults", R"({"garbage_bytes":0})");
+        CHECK(pop().code == collector_api::outcome_code::empty);
+    }
     it->descriptor->destroy(c);
     work.reset();
     t.join();

@@ -5,8 +5,10 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <cpamd/test/stream_client.hpp>
 #include <cstdlib>
 #include <thread>
+#include <unistd.h>
 
 namespace
 {
@@ -226,4 +228,37 @@ TEST_CASE("TLS: SNI, no ALPN, verification on by default")
         CHECK(h2.pop(100).code == outcome_code::empty);
         ::unsetenv("SSL_CERT_FILE");
     }
+}
+
+TEST_CASE("a CPA answering more items than asked: the count is delivered, the excess is one reject")
+{
+    sim_process sim({"--usage-statistics-enabled", "true"});
+    REQUIRE(sim.control("POST", "/_sim/faults", R"({"over_answer":150})").status == 200);
+    collector_harness h(resp_plugin(), settings_for(sim.port()));
+    auto o = h.pop(100);
+    CHECK(o.code == outcome_code::io_error); // the host backs off from a misbehaving CPA
+    CHECK(o.delivered == 100);
+    CHECK_THAT(o.message, Catch::Contains("150 items to a count of 100"));
+    CHECK(h.sink().vias() == std::vector<std::string>{"resp", "resp:rejected"});
+    CHECK(h.sink().batch_sizes() == std::vector<std::size_t>{100, 4});
+    auto records = h.sink().records();
+    REQUIRE(records.size() == 104);
+    CHECK_THAT(records[100], Catch::Contains("the 50 beyond the count"));
+    CHECK_THAT(records[101], Catch::StartsWith(R"({"over_answer":100,)"));
+    CHECK(records[103].size() == 64); // SHA-256 hex of the excess
+}
+
+TEST_CASE("a pop reply above the cap is refused as it arrives: io_error, nothing delivered, memory bounded")
+{
+    sim_process sim({"--usage-statistics-enabled", "true"});
+    REQUIRE(sim.control("POST", "/_sim/faults", R"({"over_answer":1000000})").status == 200);
+    collector_harness h(resp_plugin(), settings_for(sim.port()));
+    const auto before = read_process_memory(::getpid()).rss;
+    auto o = h.pop(100);
+    const auto after = read_process_memory(::getpid()).peak;
+    CHECK(o.code == outcome_code::io_error);
+    CHECK_THAT(o.message, Catch::Contains("protocol error"));
+    CHECK(h.sink().record_count() == 0);
+    INFO("RSS before " << before / (1 << 20) << " MiB, peak after " << after / (1 << 20) << " MiB");
+    CHECK(after < before + (96ull << 20));
 }

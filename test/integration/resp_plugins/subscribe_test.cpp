@@ -165,3 +165,44 @@ TEST_CASE("subscribe over TLS (tls_skip_verify)")
     h.collector().close();
     CHECK(collector_harness::wait(f, 5s).code == outcome_code::cancelled);
 }
+
+TEST_CASE("a Pub/Sub message above 16 MiB ends the subscription before it is buffered")
+{
+    // Documents a bound the RESP parser already had (reply_limits): a bulk's declared length is
+    // refused before anything is allocated or read for it, so the message costs no memory.
+    sim_process sim({"--usage-statistics-enabled", "true"});
+    collector_harness h(subscribe_plugin(), settings_for(sim.port()));
+    auto f = h.start_subscribe();
+    REQUIRE(eventually([&] { return h.sink().record_count() == 1; }));
+    REQUIRE(sim.control("POST", "/_sim/enqueue", std::string(20u << 20, 'x')).status == 200);
+    auto o = collector_harness::wait(f, 10s);
+    CHECK(o.code == outcome_code::lost);
+    CHECK_THAT(o.message, Catch::Contains("bulk length above limit"));
+    CHECK(h.sink().record_count() == 1); // only support_refresh
+}
+
+TEST_CASE("close() unsubscribes: every message CPA wrote before its reply is delivered, none is lost")
+{
+    sim_process sim({"--usage-statistics-enabled", "true", "--rate", "5000"});
+    collector_harness h(subscribe_plugin(), settings_for(sim.port()));
+    auto f = h.start_subscribe();
+    REQUIRE(eventually([&] { return h.sink().record_count() > 1000; }));
+    h.collector().close();
+    auto o = collector_harness::wait(f, 5s);
+    CHECK(o.code == outcome_code::cancelled);
+    CHECK_THAT(sim.resp_commands().back(), Catch::StartsWith("UNSUBSCRIBE"));
+    const auto received = h.sink().record_count() - 1; // without support_refresh
+    auto count = [&](std::string_view event)
+    {
+        std::size_t n = 0;
+        for (const auto& l : sim.ledger_lines())
+            if (l.at("event").as_string() == event &&
+                (event != "delivered" || l.at("via").as_string() == "subscriber"))
+                ++n;
+        return n;
+    };
+    // The ledger notes a delivery once its write completed: let it settle.
+    CHECK(eventually([&] { return count("delivered") == received; }, 5s));
+    INFO("received " << received << ", ledger delivered " << count("delivered"));
+    CHECK(count("lost") == 0);
+}

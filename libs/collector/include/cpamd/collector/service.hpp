@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/json/object.hpp>
 #include <cpamd/collector/ingest.hpp>
+#include <cpamd/collector/intake_gate.hpp>
 #include <cpamd/collector/plugin_loader.hpp>
 #include <cpamd/collector/sink.hpp>
 #include <cpamd/collector/spool.hpp>
@@ -30,6 +31,8 @@ struct service_options
     // The settings to collect with, read fresh at every (re)start; nullopt: not configured or
     // collection disabled (the collector stays stopped).
     std::function<boost::asio::awaitable<std::optional<run_settings>>()> resolve;
+    // Disk reserve and backlog bounds (docs/collector.md "Bounds").
+    intake_limits limits;
 };
 
 class collector_service
@@ -59,6 +62,7 @@ private:
     spool spool_;
     status_board status_;
     ingest ingest_;
+    intake_gate gate_;
     spool_sink sink_;
     std::vector<loaded_plugin> plugins_;
 

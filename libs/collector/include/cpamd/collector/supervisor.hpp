@@ -4,14 +4,18 @@
 // the loaded plugins and drives them (docs/collector.md "Modes"):
 //  * http / resp: a pop loop (re-pop at once while batches come back full, sleep the poll
 //    interval otherwise), falling back to the other pop transport when CPA says unsupported;
-//  * subscribe: subscribe and resubscribe (gaps are possible, as upstream);
+//  * subscribe: subscribe, drain by popping what was queued before each (re)subscription, and
+//    resubscribe when it ends;
 //  * auto (lossless): drain by popping, subscribe, drain once more after `subscribed()` (events
 //    queued in the gap), and when the subscription ends pop again before resubscribing.
 // At most one pop runs at a time. io_error/auth_failed back off 1 s doubling to 30 s with jitter.
+// Nothing is taken from CPA while the intake gate is closed (a full disk, a large backlog): pops
+// wait, and a live subscription is ended (docs/collector.md "Bounds").
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cpamd/collector/intake_gate.hpp>
 #include <cpamd/collector/plugin_loader.hpp>
 #include <cpamd/collector/sink.hpp>
 #include <cpamd/collector/status.hpp>
@@ -42,7 +46,8 @@ public:
         run_settings settings,
         const std::vector<loaded_plugin>& plugins,
         spool_sink& sink,
-        status_board& status
+        status_board& status,
+        intake_gate& gate
     );
     ~supervisor(); // destroys the collectors (after run() has completed)
     supervisor(const supervisor&) = delete;
@@ -70,17 +75,30 @@ private:
     boost::asio::awaitable<void> auto_loop();
     boost::asio::awaitable<drain_end> drain(bool sleep_between);
     boost::asio::awaitable<void> subscription(collector_api::ICollector* c);
+    // Subscribes; once confirmed, drains what was queued before and watches the subscription until
+    // it ends. False after stop().
+    boost::asio::awaitable<bool> subscribe_and_drain();
+    boost::asio::awaitable<void> watch_subscription();
+    // Ends the live subscription on purpose and replaces the closed subscriber with a fresh one.
+    boost::asio::awaitable<void> end_subscription(const std::string& why);
+    // Waits until the intake gate lets records in. False after stop().
+    boost::asio::awaitable<bool> wait_for_intake();
     boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
     boost::asio::awaitable<void> wait_for_signal();
+    boost::asio::awaitable<void> wait_for_signal(std::chrono::milliseconds limit);
     collector_api::ICollector* pop_transport();
     std::chrono::milliseconds next_backoff();
     void note_failure(const collector_api::outcome& r, std::string_view transport);
+    void note_disk(const std::string& why);
+    void renew_subscriber();
     void signal();
 
+    boost::asio::any_io_executor executor_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     collector_api::collector_settings api_settings_;
     run_settings settings_;
     status_board& status_;
+    intake_gate& gate_;
     std::unique_ptr<forwarding_sink> sink_;
     std::vector<std::unique_ptr<handle>> collectors_;
     collector_api::ICollector* http_ = nullptr;
@@ -95,7 +113,10 @@ private:
     bool subscribed_ = false, subscription_done_ = true;
     std::optional<collector_api::outcome> subscription_result_;
     std::chrono::milliseconds backoff_{0};
-    std::string pop_via_; // transport of the last pop that worked
+    bool disk_blocked_ = false;   // the gate is closed for lack of disk space
+    bool unsubscribed_ = false;   // the last subscription was ended on purpose (intake gate)
+    std::string subscribe_error_; // shown until a subscription stays up short_subscription
+    std::chrono::steady_clock::time_point subscribed_at_{};
 };
 
 // "auto", "http", ... as upstream spells the modes.

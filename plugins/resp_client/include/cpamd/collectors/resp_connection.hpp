@@ -97,7 +97,8 @@ private:
 };
 
 // Reply limits for the transports: flat arrays of bulk strings (one level of nesting for safety),
-// 16 MiB per record, 128 MiB per reply.
+// 16 MiB per record, 65 536 elements and 32 MiB per reply (a pop's cap, as for HTTP; a reply beyond
+// it is a protocol error).
 resp::limits reply_limits();
 
 } // namespace cpamd::collectors
