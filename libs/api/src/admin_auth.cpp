@@ -42,16 +42,7 @@ admin_auth::admin_auth(security::admin_credential credential, security::auth_thr
 
 std::string admin_auth::throttle_key(const boost::asio::ip::address& a)
 {
-    if (a.is_v6())
-    {
-        auto v6 = a.to_v6();
-        if (v6.is_v4_mapped())
-            return http::address_text(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6));
-        auto bytes = v6.to_bytes();
-        std::fill(bytes.begin() + 8, bytes.end(), 0);
-        return boost::asio::ip::address_v6(bytes).to_string() + "/64";
-    }
-    return http::address_text(a);
+    return http::address_group(a);
 }
 
 admin_auth::digest admin_auth::token_digest(std::string_view token) const
@@ -183,21 +174,50 @@ bool admin_auth::is_admin(const http::exchange& ex)
         return true;
     }
     const auto d = token_digest(token);
-    {
-        std::lock_guard lock(mutex_);
-        if (rejected_.count(d))
-            return false;
-    }
+    if (known_rejected(d))
+        return false;
     if (verify_here(ex, token))
     {
         succeeded(who);
         return true;
     }
     throttle_.record_failure(who.get());
+    remember_rejected(d);
+    return false;
+}
+
+bool admin_auth::known_rejected(const digest& d)
+{
+    std::lock_guard lock(mutex_);
+    return rejected_.count(d) != 0;
+}
+
+void admin_auth::remember_rejected(const digest& d)
+{
     std::lock_guard lock(mutex_);
     if (rejected_.size() >= max_remembered_tokens)
         rejected_.clear();
     rejected_.insert(d);
+}
+
+std::optional<http::response> admin_auth::refuse_if_blocked(const http::exchange& ex)
+{
+    client_key who(ex);
+    if (auto retry = blocked(who))
+        return throttled_reply(*retry);
+    return std::nullopt;
+}
+
+bool admin_auth::is_admin_key(std::string_view token)
+{
+    if (token.empty())
+        return false;
+    const auto d = token_digest(token);
+    if (known_rejected(d))
+        return false;
+    if (verify(token))
+        return true;
+    remember_rejected(d);
     return false;
 }
 

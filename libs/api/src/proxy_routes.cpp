@@ -5,11 +5,15 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cpamd/api/admin_auth.hpp>
+#include <cpamd/api/management_paths.hpp>
 #include <cpamd/api/manager_state.hpp>
 #include <cpamd/api/proxy_routes.hpp>
 #include <cpamd/core/log.hpp>
 #include <cpamd/proxy/cpa_url.hpp>
 #include <cpamd/proxy/reverse_proxy.hpp>
+#include <cpamd/security/bearer.hpp>
+#include <cpamd/security/secret.hpp>
+#include <cpamd/security/text.hpp>
 #include <mutex>
 #include <string_view>
 
@@ -23,44 +27,41 @@ namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 using bhttp::verb;
 
-// First path segments under /v0/management/ that are CPA's own management API (or ours): a
-// caller without the admin key gets 401 there. Any other segment belongs to a CPA plugin, which
-// checks the caller's own credentials (spec §5.13).
-constexpr std::array<std::string_view, 16> management_segments = {
-    "account-action-candidates",
-    "accounts",
-    "api-call",
-    "api-key-aliases",
-    "api-key-usage",
-    "auth-files",
-    "codex-inspection",
-    "config",
-    "dashboard",
-    "model-prices",
-    "monitoring",
-    "plugin-store",
-    "plugins",
-    "reload",
-    "usage",
-    "usage-statistics-enabled",
-};
+// Headers that may carry a key for CPA. Only the one the plan sets (the stored CPA key in
+// Authorization) reaches CPA on management and plugin paths.
+const std::vector<std::string> management_key_headers = {"X-Management-Key"};
 
-// Manager-only features of the upstream that cpamd does not serve (yet): never CPA's business,
-// so never proxied (spec §2).
-bool is_unserved_local(std::string_view rest)
+// The credential a plugin caller offers CPA: its bearer token, else X-Management-Key (as CPA
+// reads them).
+std::string_view offered_management_key(const http::exchange& ex)
 {
-    auto first = rest.substr(0, rest.find('/'));
-    return first == "account-action-candidates" || first == "codex-inspection" || first == "monitoring" ||
-           first == "quota-snapshots" || rest == "dashboard/summary";
+    auto token = security::extract_bearer_token(ex.header_value("Authorization"));
+    if (token.empty())
+        token = security::trim_space(ex.header_value("X-Management-Key"));
+    return token;
 }
 
-bool is_plugin_path(std::string_view rest)
+// The target without any `name=` pair in its query.
+std::string without_query_param(std::string_view target, std::string_view name)
 {
-    auto first = rest.substr(0, rest.find('/'));
-    for (auto s : management_segments)
-        if (first == s)
-            return false;
-    return true;
+    const auto q = target.find('?');
+    std::string out(target.substr(0, q));
+    if (q == std::string_view::npos)
+        return out;
+    char sep = '?';
+    std::string_view query = target.substr(q + 1);
+    while (!query.empty())
+    {
+        const auto amp = query.find('&');
+        const auto pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (http::decode_query_component(pair.substr(0, pair.find('='))) == name)
+            continue;
+        out += sep;
+        out += pair;
+        sep = '&';
+    }
+    return out;
 }
 
 bool is_json(std::string_view content_type)
@@ -109,6 +110,7 @@ public:
     {
         std::shared_ptr<const proxy::upstream_target> target;
         std::string authorization; // "Bearer <stored CPA key>"
+        std::string key;           // the stored CPA key
     };
 
     explicit upstream_cache(const manager_state& state) : state_(state) {}
@@ -141,7 +143,7 @@ private:
         auto target = proxy::make_upstream_target(c->base_url, c->tls_skip_verify);
         if (!target)
             return nullptr;
-        return std::make_shared<const entry>(entry{std::move(target), "Bearer " + c->key});
+        return std::make_shared<const entry>(entry{std::move(target), "Bearer " + c->key, c->key});
     }
 
     static std::uint64_t next_id()
@@ -170,37 +172,43 @@ public:
     // Everything under /v0/management/ that no local route took.
     asio::awaitable<void> management(http::exchange& ex)
     {
-        const std::string_view rest = ex.path().substr(std::string_view("/v0/management/").size());
-        if (is_unserved_local(rest))
-            return reply(
-                ex, http::error_reply(501, "not_implemented", "not implemented by cpamd"), unread_body(ex)
-            );
-        const bool plugin = is_plugin_path(rest);
-        bool admin = false;
-        if (plugin)
-            admin = svc_.auth->is_admin(ex);
-        else if (auto denied = svc_.auth->check(ex))
+        const auto rest =
+            canonical_management_rest(ex.path().substr(std::string_view("/v0/management/").size()));
+        switch (classify_management_path(rest))
+        {
+        case management_path::local:
+            return local_unserved(ex, rest == "usage" || rest.starts_with("usage/"));
+        case management_path::plugin:
+            return plugin(ex);
+        case management_path::cpa:
+            break;
+        }
+        if (auto denied = svc_.auth->check(ex))
             return reply(ex, std::move(*denied), unread_body(ex));
-        else
-            admin = true;
-
         plan_edits edits;
-        edits.stored_key = admin;
-        edits.rewrite_origin = admin && plugin;
-        edits.strip_panel_fields = admin && !plugin && carries_panel_fields(ex.method(), rest) &&
-                                   is_json(ex.header_value("Content-Type"));
+        edits.strip_panel_fields =
+            carries_panel_fields(ex.method(), rest) && is_json(ex.header_value("Content-Type"));
         return forward(ex, edits);
     }
 
-    // /models and /v1/models: the caller's own key, no local check (spec §5.12).
-    asio::awaitable<void> models(http::exchange& ex) { return forward(ex, plan_edits{}); }
-
-    // /v0/resource/plugins*: the stored key for the admin, else the caller's own (spec §5.13).
-    asio::awaitable<void> plugin_resources(http::exchange& ex)
+    // /models and /v1/models: the caller's own key, no local check (spec §5.12); but the admin
+    // key, wherever the caller put it, stays here.
+    asio::awaitable<void> models(http::exchange& ex)
     {
-        const bool admin = svc_.auth->is_admin(ex);
-        return forward(ex, plan_edits{admin, admin, false});
+        plan_edits edits;
+        edits.stored_key = false;
+        if (svc_.auth->is_admin_key(security::extract_bearer_token(ex.header_value("Authorization"))))
+            edits.drop_headers.emplace_back("Authorization");
+        for (const auto* name : {"X-Api-Key", "X-Goog-Api-Key"})
+            if (svc_.auth->is_admin_key(security::trim_space(ex.header_value(name))))
+                edits.drop_headers.emplace_back(name);
+        if (auto key = ex.query_value("key"); key && svc_.auth->is_admin_key(security::trim_space(*key)))
+            edits.target = without_query_param(ex.target(), "key");
+        return forward(ex, std::move(edits));
     }
+
+    // /v0/resource/plugins*: as a plugin path under /v0/management/ (spec §5.13).
+    asio::awaitable<void> plugin_resources(http::exchange& ex) { return plugin(ex); }
 
 private:
     // The panel tells plugins where it is served from; CPA must see its own origin instead.
@@ -224,10 +232,48 @@ private:
 
     struct plan_edits
     {
-        bool stored_key = false;         // the stored CPA key replaces the caller's
+        bool stored_key = true;          // the stored CPA key replaces the caller's
         bool rewrite_origin = false;     // CPA's origin in management_origin / X-Codex-Invite-Origin
         bool strip_panel_fields = false; // cpamp_* fields out of a JSON body
+        bool client_chain = true;        // the client's X-Forwarded-For chain goes on to CPA
+        std::vector<std::string> drop_headers = management_key_headers;
+        std::optional<std::string> target; // replaces the client's
     };
+
+    // A plugin path (spec §5.13). The admin is forwarded with the stored key. Anyone else only
+    // with CPA's own key, which cpamd holds: any other credential would be a failed login at CPA,
+    // charged to whatever address CPA reads, and five of those ban cpamd's own. A blocked address
+    // is refused here too, so a throttled admin's key never goes on as "the caller's own".
+    asio::awaitable<void> plugin(http::exchange& ex)
+    {
+        if (auto refused = svc_.auth->refuse_if_blocked(ex))
+            return reply(ex, std::move(*refused), unread_body(ex));
+        auto upstream = upstream_->get();
+        if (!upstream)
+            return not_configured(ex);
+        plan_edits edits;
+        const auto offered = offered_management_key(ex);
+        if (!offered.empty() && security::constant_time_equal(offered, upstream->key))
+            edits.client_chain = false; // CPA sees the address cpamd saw, nothing a caller wrote
+        else if (svc_.auth->is_admin(ex))
+            edits.rewrite_origin = true;
+        else
+            return reply(
+                ex, http::error_reply(401, "invalid_admin_key", "invalid admin key"), unread_body(ex)
+            );
+        return forward(ex, std::move(edits));
+    }
+
+    // Manager-only families (analytics-api §0) that cpamd does not serve yet: never CPA's business.
+    // An unknown path under usage/ is a wrong method on the usage family (analytics-api §0).
+    asio::awaitable<void> local_unserved(http::exchange& ex, bool usage_family)
+    {
+        if (auto denied = svc_.auth->check(ex))
+            return reply(ex, std::move(*denied), unread_body(ex));
+        auto res = usage_family ? http::error_reply(405, "method_not_allowed", "method not allowed")
+                                : http::error_reply(501, "not_implemented", "not implemented by cpamd");
+        return reply(ex, std::move(res), unread_body(ex));
+    }
 
     // Relays the request to the resolved CPA, shaped by `edits`; 428 before setup.
     asio::awaitable<void> forward(http::exchange& ex, plan_edits edits)
@@ -242,6 +288,9 @@ private:
         plan.upstream = upstream->target;
         if (edits.stored_key)
             plan.authorization = upstream->authorization;
+        plan.drop_headers = std::move(edits.drop_headers);
+        plan.target = std::move(edits.target);
+        plan.client_chain = edits.client_chain;
         if (edits.rewrite_origin)
             rewrite_origin(ex, plan);
         if (edits.strip_panel_fields)

@@ -97,6 +97,11 @@ std::string decode_query_component(std::string_view s)
     return percent_decode(s, true);
 }
 
+std::string decode_path(std::string_view s)
+{
+    return percent_decode(s, false);
+}
+
 bool is_clean_path(std::string_view path)
 {
     if (path.empty() || path.front() != '/')
@@ -104,7 +109,7 @@ bool is_clean_path(std::string_view path)
     // Without a '%' the path is its own decoding: no copy.
     std::string decoded;
     if (path.find('%') != std::string_view::npos)
-        decoded = percent_decode(path, false);
+        decoded = decode_path(path);
     std::string_view rest = decoded.empty() ? path : std::string_view(decoded);
     if (rest.find('\0') != std::string_view::npos)
         return false;

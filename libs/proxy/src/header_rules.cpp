@@ -118,9 +118,17 @@ void append_upstream_head(const bhttp::request_header<>& in, const upstream_head
             if (u.authorization)
                 continue;
             break;
+        case bhttp::field::forwarded:
+            if (!u.client_chain)
+                continue;
+            break;
         case bhttp::field::unknown:
+            if (!u.client_chain && beast::iequals(name, "X-Real-IP"))
+                continue;
             if (beast::iequals(name, "X-Forwarded-For"))
             {
+                if (!u.client_chain)
+                    continue;
                 if (!chain.empty())
                     chain += ", ";
                 chain += field.value();
@@ -140,6 +148,12 @@ void append_upstream_head(const bhttp::request_header<>& in, const upstream_head
                 u.set_headers.begin(),
                 u.set_headers.end(),
                 [&](const auto& h) { return beast::iequals(h.first, name); }
+            ))
+            continue;
+        if (std::any_of(
+                u.drop_headers.begin(),
+                u.drop_headers.end(),
+                [&](const auto& h) { return beast::iequals(h, name); }
             ))
             continue;
         http::append_field(field, out);

@@ -227,11 +227,14 @@ asio::awaitable<std::optional<relay_error>> reverse_proxy::relay(http::exchange&
 
     // The upstream head is written from the client's header before its parser moves on to the
     // body; only the framing waits for the body to be known.
-    const std::string target = plan.upstream->url.base_path + std::string(ex.target());
+    const std::string target =
+        plan.upstream->url.base_path + (plan.target ? *plan.target : std::string(ex.target()));
     upstream_head u{target, plan.upstream->url.host_header, ex.client_address_text()};
     if (plan.authorization)
         u.authorization = *plan.authorization;
     u.set_headers = plan.set_headers;
+    u.drop_headers = plan.drop_headers;
+    u.client_chain = plan.client_chain;
     x.head.reserve(512);
     append_upstream_head(in, u, x.head);
 

@@ -102,6 +102,36 @@ TEST_CASE("the upstream head keeps the caller's key and a front proxy's forwardi
     );
 }
 
+TEST_CASE("the upstream head without the client's chain and with dropped headers", "[header_rules]")
+{
+    const auto in = parse_request_head("GET /v0/management/my-plugin/x HTTP/1.1\r\n"
+                                       "Host: panel.example\r\n"
+                                       "Authorization: Bearer stored-cpa-key\r\n"
+                                       "X-Forwarded-For: 127.0.0.1\r\n"
+                                       "X-Real-IP: 127.0.0.1\r\n"
+                                       "Forwarded: for=127.0.0.1\r\n"
+                                       "x-management-key: cpamp_the-admin-key\r\n"
+                                       "X-Custom: kept\r\n"
+                                       "\r\n");
+    const std::vector<std::string> drop = {"X-Management-Key"};
+    upstream_head u{"/v0/management/my-plugin/x", "cpa:8317", "198.51.100.4"};
+    u.drop_headers = drop;
+    u.client_chain = false;
+    std::string out;
+    append_upstream_head(in, u, out);
+    end_head(body_framing{}, out);
+    CHECK(
+        out == "GET /v0/management/my-plugin/x HTTP/1.1\r\n"
+               "Authorization: Bearer stored-cpa-key\r\n"
+               "X-Custom: kept\r\n"
+               "Host: cpa:8317\r\n"
+               "X-Forwarded-For: 198.51.100.4\r\n"
+               "X-Forwarded-Proto: http\r\n"
+               "X-Forwarded-Host: panel.example\r\n"
+               "\r\n"
+    );
+}
+
 TEST_CASE("the client head: CPA's fields pass, hop fields and replaced CORS fields do not", "[header_rules]")
 {
     const auto in = parse_response_head("HTTP/1.1 201 Created\r\n"
@@ -132,7 +162,8 @@ TEST_CASE("the client head: CPA's fields pass, hop fields and replaced CORS fiel
                   "\r\n"
     );
 
-    // Another origin: CPA's own Allow-Origin and Vary stay, ours are not added; the client asked to close.
+    // Another origin: CPA's own Allow-Origin stays, ours is not added, Vary says Origin; the client
+    // asked to close.
     std::string other;
     append_client_head(
         in, client_head{false, false, cpamd::http::cors_for("https://elsewhere.example", allowed)}, other
@@ -142,7 +173,7 @@ TEST_CASE("the client head: CPA's fields pass, hop fields and replaced CORS fiel
                  "Content-Type: application/json\r\n"
                  "X-CPA-VERSION: 7.2.140\r\n"
                  "Access-Control-Allow-Origin: https://cpa.example\r\n"
-                 "Vary: Accept-Encoding\r\n"
+                 "Vary: Origin\r\n"
                  "Access-Control-Allow-Methods: GET, POST, PUT, PATCH, DELETE, OPTIONS\r\n"
                  "Access-Control-Allow-Headers: Authorization, Content-Type\r\n"
                  "Connection: close\r\n"

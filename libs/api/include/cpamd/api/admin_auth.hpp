@@ -46,6 +46,13 @@ public:
     // on every request is not blocked while guessing keys still is.
     bool is_admin(const http::exchange& ex);
 
+    // The 429 reply when the request's address is blocked, else nullopt. Counts nothing.
+    std::optional<http::response> refuse_if_blocked(const http::exchange& ex);
+
+    // True when `token` is the admin key. Neither asks nor tells the throttle: for finding the
+    // key where it must not go (a header bound for CPA), not for letting anyone in.
+    bool is_admin_key(std::string_view token);
+
     // The server hook: admin routes go through check(), others pass.
     std::optional<http::response> authorize(const http::exchange& ex, http::auth_level level);
 
@@ -60,6 +67,8 @@ private:
     using digest = std::array<unsigned char, 32>;
     digest token_digest(std::string_view token) const;
     bool verify(std::string_view token);
+    bool known_rejected(const digest& d);
+    void remember_rejected(const digest& d);
     // verify(), remembering on the connection a key that verified.
     bool verify_here(const http::exchange& ex, std::string_view token);
     bool proven_on_connection(const http::exchange& ex, std::string_view token) const;

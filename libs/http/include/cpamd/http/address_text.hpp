@@ -12,4 +12,9 @@ namespace cpamd::http
 
 std::string address_text(const boost::asio::ip::address& a);
 
+// The client an address stands for, as text: IPv4 (also v4-mapped) as is, IPv6 by its /64 (one
+// host owns a whole /64, and could rotate through it). Keys the auth throttle and the
+// per-address connection cap.
+std::string address_group(const boost::asio::ip::address& a);
+
 } // namespace cpamd::http

@@ -103,6 +103,9 @@ private:
 // Percent-decodes a query component ('+' is a space, as Go's url.ParseQuery reads it).
 std::string decode_query_component(std::string_view s);
 
+// Percent-decodes a path ('+' stays '+').
+std::string decode_path(std::string_view s);
+
 // True when the path is absolute and has no "." or ".." segment, raw or percent-encoded, and no
 // NUL: requests that try path tricks are refused before routing.
 bool is_clean_path(std::string_view path);

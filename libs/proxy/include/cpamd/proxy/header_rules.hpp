@@ -47,10 +47,14 @@ struct upstream_head
     std::string_view client_ip;                    // appended to X-Forwarded-For
     std::optional<std::string_view> authorization; // replaces the client's (the stored CPA key)
     std::span<const std::pair<std::string, std::string>> set_headers; // replace the client's
+    std::span<const std::string> drop_headers;                        // never leave cpamd
+    // False: the client's X-Forwarded-For, X-Real-IP and Forwarded are dropped, so CPA sees only
+    // the address cpamd saw (a caller cannot name whom CPA charges a failed login to).
+    bool client_chain = true;
 };
 
 // Appends the request line and fields of the request CPA gets: the client's fields minus what
-// stays on this hop, X-CPAMP-*, Expect, and what `u` replaces; then Host, Authorization,
+// stays on this hop, X-CPAMP-*, Expect, what `u` drops or replaces; then Host, Authorization,
 // X-Forwarded-For/-Proto/-Host and `u.set_headers`. The head stays open: end_head() closes it.
 void append_upstream_head(
     const boost::beast::http::request_header<>& in, const upstream_head& u, std::string& out

@@ -58,6 +58,12 @@ struct forward_plan
     std::optional<std::string> authorization;
     // Extra headers set on the upstream request (e.g. X-Codex-Invite-Origin).
     std::vector<std::pair<std::string, std::string>> set_headers;
+    // Client headers that never reach CPA (e.g. one carrying the admin key).
+    std::vector<std::string> drop_headers;
+    // Replaces the client's target (path and query) when set.
+    std::optional<std::string> target;
+    // False: CPA is told only the address cpamd saw, never the client's forwarding chain.
+    bool client_chain = true;
     // When set, the request body is read whole (at most edit_body_limit, else 413) and replaced by
     // what this returns. For small JSON bodies with fields to strip or rewrite.
     std::function<std::string(std::string)> edit_body;
