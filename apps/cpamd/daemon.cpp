@@ -55,6 +55,7 @@ http::server_options server_options_from(const config& cfg)
     http::server_options o;
     o.listen = cfg.listen;
     o.max_connections = cfg.max_connections;
+    o.max_connections_per_address = cfg.max_connections_per_address;
     o.idle_timeout = std::chrono::seconds(cfg.idle_timeout_seconds);
     o.cors_origins = cfg.cors_origins;
     return o;
@@ -190,6 +191,7 @@ int run_daemon(const config& cfg)
         collector::service_options co;
         co.data_dir = cfg.data_dir;
         co.plugin_dir = cfg.plugin_dir;
+        co.limits.disk_reserve = std::uint64_t{cfg.spool_reserve_mb} << 20;
         co.executor = ioc.get_executor();
         co.writer = &db->writer();
         co.resolve = [s = &svc] { return resolve_collector(s); };

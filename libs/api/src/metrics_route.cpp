@@ -160,6 +160,17 @@ void write_collector(prometheus_text& out, services& svc)
     out.sample("cpamd_collector_records_total", {{"result", "inserted"}}, number_field(c, "totalInserted"));
     out.sample("cpamd_collector_records_total", {{"result", "skipped"}}, number_field(c, "totalSkipped"));
     out.sample("cpamd_collector_records_total", {{"result", "rejected"}}, number_field(c, "rejected"));
+    out.sample("cpamd_collector_records_total", {{"result", "lost"}}, number_field(c, "lostRecords"));
+    out.family(
+        "cpamd_collector_unusable_replies_total",
+        "counter",
+        "CPA replies kept as one reject (garbage, over a cap)."
+    );
+    out.sample("cpamd_collector_unusable_replies_total", number_field(c, "unusableReplies"));
+    out.family(
+        "cpamd_store_rejects_dropped_total", "counter", "Oldest rejects deleted at the rejects table's caps."
+    );
+    out.sample("cpamd_store_rejects_dropped_total", number_field(c, "rejectsDropped"));
 }
 
 void write_proxy(prometheus_text& out, const proxy::proxy_stats& p)
@@ -210,13 +221,18 @@ void write_http(prometheus_text& out, const metrics_sources& src)
         out.family(
             "cpamd_http_connections_total",
             "counter",
-            "HTTP connections accepted, and refused over the cap (503)."
+            "HTTP connections accepted, refused over the cap (503), and refused over one address's cap."
         );
         out.sample(
             "cpamd_http_connections_total", {{"result", "accepted"}}, static_cast<double>(c.accepted.load())
         );
         out.sample(
             "cpamd_http_connections_total", {{"result", "refused"}}, static_cast<double>(c.refused.load())
+        );
+        out.sample(
+            "cpamd_http_connections_total",
+            {{"result", "refused_per_address"}},
+            static_cast<double>(c.refused_per_address.load())
         );
         out.family(
             "cpamd_http_malformed_requests_total", "counter", "Requests refused before routing (400, 431)."

@@ -459,6 +459,22 @@ const config_field fields[] = {
      [](config& c, std::string_view raw, const apply_context& ctx)
      { return parse_positive(raw, c.max_connections, 1024u, ctx); },
      [](const config& c) { return std::to_string(c.max_connections); }},
+    {{"CPAMD_MAX_CONNECTIONS_PER_ADDRESS",
+      "maxConnectionsPerAddress",
+      "256",
+      "Concurrent HTTP connections from one client address (IPv6: one /64); more get 503."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.max_connections_per_address, 256u, ctx); },
+     [](const config& c) { return std::to_string(c.max_connections_per_address); }},
+    {{"CPAMD_SPOOL_RESERVE_MB",
+      "spoolReserveMb",
+      "64",
+      "Free disk space (MiB) the collector keeps in the data dir; below it, it takes nothing from CPA."},
+     false,
+     [](config& c, std::string_view raw, const apply_context& ctx)
+     { return parse_positive(raw, c.spool_reserve_mb, 64u, ctx); },
+     [](const config& c) { return std::to_string(c.spool_reserve_mb); }},
     {{"CPAMD_IDLE_TIMEOUT_SECONDS",
       "idleTimeoutSeconds",
       "60",

@@ -11,12 +11,15 @@ cors_headers cors_for(std::string_view request_origin, const std::vector<std::st
         return h;
     h.any = true;
     if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
-        h.allow_origin = "*";
-    else if (!request_origin.empty() && std::find(allowed.begin(), allowed.end(), request_origin) != allowed.end())
     {
-        h.allow_origin = request_origin;
-        h.vary_origin = true;
+        h.allow_origin = "*";
+        return h;
     }
+    // The answer depends on the Origin whether or not it matched: a cache must not hand one
+    // origin's answer to another.
+    h.vary_origin = true;
+    if (!request_origin.empty() && std::find(allowed.begin(), allowed.end(), request_origin) != allowed.end())
+        h.allow_origin = request_origin;
     return h;
 }
 

@@ -7,6 +7,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cpamd/core/log.hpp>
+#include <cpamd/http/address_text.hpp>
 #include <cpamd/http/reply.hpp>
 #include <cpamd/http/server.hpp>
 
@@ -27,6 +28,24 @@ void server_state::remove(std::uint64_t id)
 {
     std::lock_guard lock(mutex);
     sessions.erase(id);
+}
+
+bool server_state::admit(const std::string& group)
+{
+    std::lock_guard lock(mutex);
+    auto& n = per_address[group];
+    if (n >= options.max_connections_per_address)
+        return false;
+    ++n;
+    return true;
+}
+
+void server_state::release(const std::string& group)
+{
+    std::lock_guard lock(mutex);
+    auto it = per_address.find(group);
+    if (it != per_address.end() && --it->second == 0)
+        per_address.erase(it);
 }
 
 struct server::state : server_state
@@ -69,6 +88,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<server_state> st, std::sh
     st->add(s);
     co_await detail::run_session(st, s);
     st->remove(s->id);
+    st->release(s->group);
     st->active--;
 }
 
@@ -104,14 +124,16 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server_state> st)
         if (ep_ec)
             continue;
         auto executor = socket.get_executor();
-        if (st->active.load() >= st->options.max_connections)
+        auto group = address_group(peer.address());
+        const bool global_full = st->active.load() >= st->options.max_connections;
+        if (global_full || !st->admit(group))
         {
-            st->counters.refused++;
+            (global_full ? st->counters.refused : st->counters.refused_per_address)++;
             asio::co_spawn(executor, refuse_connection(std::move(socket)), log_session_end);
             continue;
         }
         st->active++;
-        auto s = std::make_shared<session>(std::move(socket), peer.address());
+        auto s = std::make_shared<session>(std::move(socket), peer.address(), std::move(group));
         asio::co_spawn(executor, serve_connection(st, std::move(s)), log_session_end);
     }
 }

@@ -36,6 +36,33 @@ bool header_is_buffered(const beast::flat_buffer& buffer)
     return bytes.find("\r\n\r\n") != std::string_view::npos;
 }
 
+// True when the request has no Transfer-Encoding, or only "chunked" (once, in any case).
+bool only_chunked_coding(const bhttp::request_header<>& head)
+{
+    int codings = 0;
+    for (const auto& f : head)
+    {
+        if (f.name() != bhttp::field::transfer_encoding)
+            continue;
+        std::string_view list = f.value();
+        while (true)
+        {
+            const auto comma = list.find(',');
+            auto token = list.substr(0, comma);
+            while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+                token.remove_prefix(1);
+            while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+                token.remove_suffix(1);
+            if (!token.empty() && (++codings > 1 || !beast::iequals(token, "chunked")))
+                return false;
+            if (comma == std::string_view::npos)
+                break;
+            list.remove_prefix(comma + 1);
+        }
+    }
+    return true;
+}
+
 struct request_outcome
 {
     response res;
@@ -78,6 +105,16 @@ asio::awaitable<request_outcome> handle_request(
         return out;
     };
 
+    // RFC 9112 §6.1: a request whose last transfer coding is not chunked has no length we can
+    // know, and reading on would take its body for the next request (smuggling): 400 and close.
+    // Only chunked is understood, so any other coding gets the same.
+    if (!only_chunked_coding(head))
+    {
+        out.res = bad_request_reply("unsupported Transfer-Encoding: only chunked is accepted");
+        out.keep_alive = false;
+        co_return out;
+    }
+
     std::string_view path = std::string_view(target).substr(0, target.find('?'));
     if (!is_clean_path(path))
         co_return refuse(bad_request_reply("invalid request path"));
@@ -90,6 +127,12 @@ asio::awaitable<request_outcome> handle_request(
     }
 
     auto found = st.routes.find(head.method(), path);
+    // As Go's ServeMux: a GET route answers HEAD too (write_response leaves the body out). Only
+    // a buffered one: a streaming handler writes its own body.
+    if (found.result == router::outcome::method_not_allowed && head.method() == bhttp::verb::head)
+        if (auto get = st.routes.find(bhttp::verb::get, path);
+            get.result == router::outcome::found && !get.target->streamed)
+            found = std::move(get);
     if (found.result == router::outcome::not_found)
         co_return refuse(not_found_reply());
     if (found.result == router::outcome::method_not_allowed)
@@ -165,7 +208,8 @@ asio::awaitable<void> write_response(
     response& res,
     bool keep_alive,
     std::string_view origin,
-    std::string_view path
+    std::string_view path,
+    bool head_only = false // a HEAD request: the head as GET's, no body
 )
 {
     res.version(11);
@@ -174,6 +218,13 @@ asio::awaitable<void> write_response(
         apply_cors(res, origin, st.options.cors_origins);
     res.prepare_payload();
     s.deadline.expires_after(st.options.write_timeout);
+    if (head_only && !res.chunked())
+    {
+        std::string head;
+        append_header(res.base(), head);
+        co_await write_all(s.stream, asio::buffer(head));
+        co_return;
+    }
     if (res.chunked())
     {
         co_await bhttp::async_write(s.stream, res, use_nothrow);
@@ -247,7 +298,7 @@ asio::awaitable<void> run_session(std::shared_ptr<server_state> st, std::shared_
         if (!outcome.already_written)
         {
             auto path = std::string_view(target).substr(0, target.find('?'));
-            co_await write_response(*st, *s, outcome.res, keep, origin, path);
+            co_await write_response(*st, *s, outcome.res, keep, origin, path, method == "HEAD");
             status = outcome.res.result_int();
             auto micros =
                 std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();

@@ -2,7 +2,9 @@
 // observed quickly: keep-alive, pipelining, body and header limits, slow clients, the connection
 // cap, authorization, errors in handlers, streaming routes and graceful shutdown.
 
+#include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -358,4 +360,116 @@ TEST_CASE("shutdown finishes requests in flight and closes idle connections", "[
         std::this_thread::sleep_for(10ms);
     CHECK(s.srv->active_connections() == 0);
     CHECK_FALSE(cpamd::test::wait_until_listening(s.port, 200ms));
+}
+
+namespace
+{
+
+// A connection to the server from a chosen loopback source address, holding a half-sent header.
+asio::ip::tcp::socket hold_connection(asio::io_context& ioc, const char* from, std::uint16_t port)
+{
+    asio::ip::tcp::socket s(ioc);
+    s.open(asio::ip::tcp::v4());
+    s.bind({asio::ip::make_address(from), 0});
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    asio::write(s, asio::buffer(std::string_view("GET /health HTTP/1.1\r\nHost: x\r\n")));
+    return s;
+}
+
+// One GET /health from `from`; the raw answer (until close, at most 2 s).
+std::string health_from(const char* from, std::uint16_t port)
+{
+    asio::io_context ioc;
+    asio::ip::tcp::socket s(ioc);
+    s.open(asio::ip::tcp::v4());
+    s.bind({asio::ip::make_address(from), 0});
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    asio::write(
+        s, asio::buffer(std::string_view("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+    );
+    std::string raw;
+    asio::async_read(s, asio::dynamic_buffer(raw), [](boost::system::error_code, std::size_t) {});
+    ioc.run_for(2s);
+    return raw;
+}
+
+} // namespace
+
+TEST_CASE("one address cannot take every connection: its own cap, others still served", "[http_server]")
+{
+    server_options o = fast_timeouts();
+    o.header_timeout = 5s; // the slowloris connections stay while the test looks
+    o.max_connections = 40;
+    o.max_connections_per_address = 10;
+    running_server s(o);
+
+    asio::io_context ioc;
+    std::vector<asio::ip::tcp::socket> held;
+    for (int i = 0; i < 30; ++i)
+        held.push_back(hold_connection(ioc, "127.0.0.1", s.port));
+    // Past its cap the attacker's own new connections get 503; another address is served.
+    std::this_thread::sleep_for(200ms);
+    CHECK(s.srv->active_connections() == 10);
+    CHECK(health_from("127.0.0.1", s.port).rfind("HTTP/1.1 503", 0) == 0);
+    CHECK(health_from("127.0.0.2", s.port).rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(s.srv->counters().refused_per_address.load() >= 21);
+    CHECK(s.srv->counters().refused.load() == 0);
+    held.clear();
+    // Once they close, the address is served again.
+    bool served = false;
+    for (int i = 0; i < 50 && !served; ++i)
+    {
+        served = health_from("127.0.0.1", s.port).rfind("HTTP/1.1 200", 0) == 0;
+        if (!served)
+            std::this_thread::sleep_for(20ms);
+    }
+    CHECK(served);
+}
+
+TEST_CASE(
+    "a Transfer-Encoding other than chunked gets 400 and a close, never a second request", "[http_server]"
+)
+{
+    running_server s;
+    for (std::string coding : {"gzip", "identity", "gzip, chunked", "chunked, gzip", "chunked, chunked"})
+    {
+        CAPTURE(coding);
+        auto c = s.client();
+        // The body is a whole request: read as one, it would be smuggled past the first.
+        c.send_raw(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+            "\r\n\r\nGET /admin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer right\r\n\r\n"
+        );
+        auto raw = c.read_raw();
+        CHECK(raw.rfind("HTTP/1.1 400", 0) == 0);
+        CHECK(raw.find("\"code\":\"bad_request\"") != std::string::npos);
+        CHECK(raw.find("Connection: close") != std::string::npos);
+        CHECK(raw.find("secret stuff") == std::string::npos);
+        CHECK(raw.find("HTTP/1.1", 1) == std::string::npos);
+    }
+    // Chunked alone still works.
+    auto c = s.client();
+    c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+               "3\r\nabc\r\n0\r\n\r\n");
+    auto ok = c.read_raw();
+    CHECK(ok.rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(ok.ends_with("abc"));
+}
+
+TEST_CASE("HEAD on a GET route: GET's head, no body", "[http_server]")
+{
+    running_server s;
+    auto c = s.client();
+    c.send_raw(
+        "HEAD /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    );
+    auto raw = c.read_raw();
+    // Both answers arrive and the first has no body: the second starts right after its head.
+    REQUIRE(raw.rfind("HTTP/1.1 200", 0) == 0);
+    const auto first_end = raw.find("\r\n\r\n");
+    REQUIRE(first_end != std::string::npos);
+    CHECK(raw.compare(first_end + 4, 12, "HTTP/1.1 200") == 0);
+    CHECK(raw.substr(0, first_end).find("Content-Length: 9") != std::string::npos); // "slow done"
+    CHECK(raw.find("slow done") == std::string::npos);
+    CHECK(c.get("/nope").status == 404);
 }

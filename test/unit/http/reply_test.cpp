@@ -27,6 +27,7 @@ TEST_CASE("CORS follows the configured origins", "[cors]")
     response r;
     apply_cors(r, "https://panel.example", {"*"});
     CHECK(r[bhttp::field::access_control_allow_origin] == "*");
+    CHECK(r.find(bhttp::field::vary) == r.end()); // "*": the same answer for every origin
     CHECK(r[bhttp::field::access_control_allow_methods] == "GET, POST, PUT, PATCH, DELETE, OPTIONS");
     CHECK(r[bhttp::field::access_control_allow_headers] == "Authorization, Content-Type");
 
@@ -38,6 +39,7 @@ TEST_CASE("CORS follows the configured origins", "[cors]")
     response mismatch;
     apply_cors(mismatch, "https://evil.example", {"https://panel.example"});
     CHECK(mismatch.find(bhttp::field::access_control_allow_origin) == mismatch.end());
+    CHECK(mismatch[bhttp::field::vary] == "Origin"); // the answer still depends on the Origin
     CHECK(mismatch[bhttp::field::access_control_allow_methods] == "GET, POST, PUT, PATCH, DELETE, OPTIONS");
 
     response none;

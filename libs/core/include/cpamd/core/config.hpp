@@ -75,7 +75,10 @@ struct config
     unsigned threads = 0; // 0: one per hardware thread
     log::level log_level = log::level::info;
     unsigned max_connections = 1024;
+    unsigned max_connections_per_address = 256;
     unsigned idle_timeout_seconds = 60;
+    // Free space the collector leaves on the data dir's disk: below it, it stops popping.
+    unsigned spool_reserve_mb = 64;
     // Failed admin-key attempts: `auth_max_failures` within `auth_window_seconds` block the
     // client address for `auth_block_seconds` (429 with Retry-After).
     unsigned auth_max_failures = 10;

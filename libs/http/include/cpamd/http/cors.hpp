@@ -1,7 +1,8 @@
 #pragma once
 
-// CORS exactly as the upstream (spec manager-api §1): only when origins are configured; "*"
-// allows any origin, otherwise an exact match is echoed with Vary: Origin.
+// CORS as the upstream (spec manager-api §1): only when origins are configured; "*" allows any
+// origin, otherwise an exact match is echoed. With a list, every answer says Vary: Origin (the
+// upstream only says it on a match, which lets a shared cache serve one origin's answer to another).
 
 #include <cpamd/http/types.hpp>
 #include <string>

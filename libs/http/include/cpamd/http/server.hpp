@@ -34,6 +34,9 @@ struct server_options
 {
     listen_address listen{"127.0.0.1", 0};
     unsigned max_connections = 1024;
+    // Connections one client address may hold (IPv6: one /64), so one client cannot take every
+    // connection from the others.
+    unsigned max_connections_per_address = 256;
     std::uint32_t header_limit = 16 * 1024;
     std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
@@ -53,7 +56,8 @@ struct server_options
 struct server_counters
 {
     std::atomic<std::uint64_t> accepted{0};
-    std::atomic<std::uint64_t> refused{0}; // over the connection cap
+    std::atomic<std::uint64_t> refused{0};             // over the connection cap
+    std::atomic<std::uint64_t> refused_per_address{0}; // over one address's cap
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> bad_requests{0};
 };
