@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fmt/format.h>
@@ -154,8 +155,12 @@ std::string help_text(const std::string& command)
         std::string out = "Usage: cpamd [--config FILE] [COMMAND] [OPTIONS]\n\n"
                           "cpamd collects CLI Proxy API usage into SQLite, serves analytics and the\n"
                           "management panel, and proxies CPA's management API.\n\nCommands:\n";
+        // The widest name sets the column, with two spaces before each summary.
+        std::size_t width = 0;
         for (const auto& c : commands)
-            out += fmt::format("  {:<14}{}\n", c.name, c.summary);
+            width = std::max(width, c.name.size());
+        for (const auto& c : commands)
+            out += fmt::format("  {:<{}}  {}\n", c.name, width, c.summary);
         out += "\nRun `cpamd COMMAND --help` for a command's options.\n";
         return out;
     }

@@ -11,6 +11,8 @@
 #include <cpamd/api/manager_config.hpp>
 #include <cpamd/api/manager_state.hpp>
 #include <cpamd/api/metrics_route.hpp>
+#include <cpamd/api/panel_routes.hpp>
+#include <cpamd/api/policy_routes.hpp>
 #include <cpamd/api/proxy_routes.hpp>
 #include <cpamd/api/services.hpp>
 #include <cpamd/api/setup_routes.hpp>
@@ -214,6 +216,8 @@ int run_daemon(const config& cfg)
     api::add_usage_routes(routes, svc);
     auto metrics = std::make_shared<api::metrics_sources>();
     api::add_metrics_route(routes, svc, metrics);
+    api::add_panel_routes(routes, cfg.panel_path);
+    api::add_policy_routes(routes, svc);
     api::add_proxy_routes(routes, svc); // after the local routes: the proxy takes what they leave
 
     auto options = server_options_from(cfg);

@@ -55,6 +55,12 @@ TEST_CASE("--help works for the program and each command", "[cli]")
         CHECK(sub.code == 0);
         CHECK(sub.output.find(std::string("Usage: cpamd")) != std::string::npos);
     }
+    // Every command stands apart from its summary, the longest too.
+    for (const char* cmd : {"reset-admin-key", "check-config", "backup", "restore", "import", "export"})
+    {
+        CAPTURE(cmd);
+        CHECK(r.output.find(std::string("\n  ") + cmd + "  ") != std::string::npos);
+    }
     CHECK(run_cpamd({"frobnicate"}).code == 2);
     CHECK(run_cpamd({"--bogus"}).code == 2);
     CHECK(run_cpamd({"version", "extra"}).code == 2);

@@ -29,3 +29,32 @@ TEST_CASE("api_error bodies have error and code", "[json]")
     cpamd::api_error e{401, "invalid_admin_key", "invalid admin key"};
     CHECK(e.body() == "{\"error\":\"invalid admin key\",\"code\":\"invalid_admin_key\"}\n");
 }
+
+TEST_CASE("doubles are written as Go writes a float64, not 7.3E0", "[json]")
+{
+    auto text = [](double d)
+    {
+        std::string out;
+        cpamd::go_json::append_number(d, out);
+        return out;
+    };
+    CHECK(text(7.3) == "7.3");
+    CHECK(text(0.0) == "0");
+    CHECK(text(100.0) == "100");
+    CHECK(text(-0.25) == "-0.25");
+    CHECK(text(123456789.125) == "123456789.125");
+    CHECK(text(1e20) == "100000000000000000000");
+    CHECK(text(1e21) == "1e+21");
+    CHECK(text(1e-7) == "1e-7");
+    CHECK(text(1.5e-10) == "1.5e-10");
+    CHECK(text(0.000001) == "0.000001");
+    CHECK(text(1e300) == "1e+300");
+
+    boost::json::object o;
+    o["eventsPerSecond"] = 7.3;
+    o["nested"] = boost::json::array{1, 0.5, "<x>", boost::json::object{{"z", 2.0}}};
+    o["n"] = -3;
+    const auto encoded = cpamd::go_json::encode(o);
+    CHECK(encoded == "{\"eventsPerSecond\":7.3,\"nested\":[1,0.5,\"\\u003cx\\u003e\",{\"z\":2}],\"n\":-3}\n");
+    CHECK(boost::json::parse(encoded).at("eventsPerSecond").to_number<double>() == 7.3);
+}
