@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 #include <cpamd/store/sqlite.hpp>
+#include <cpamd/test/sanitizer.hpp>
 #include <cpamd/test/stream_client.hpp>
 #include <iostream>
 #include <thread>
@@ -42,6 +43,15 @@ std::string first_reject_reason(const std::filesystem::path& db)
 
 TEST_CASE("a CPA answering a pop of 100 with a million items: RSS stays bounded, one reject per reply")
 {
+    if (sanitized_build)
+    {
+        // Under ASan freed memory waits in a quarantine of up to 256 MiB, so RSS says nothing
+        // about what cpamd holds, and the sanitized cpa-sim needs longer than the 30 s request
+        // timeout to write 90 MB. The release suite measures this; the plugin-level over-answer
+        // cases (collector_plugin_tests, resp_plugin_pop_test) run here too.
+        WARN("skipped in a sanitizer build: RSS is measured in the release suite");
+        return;
+    }
     temp_dir dir;
     traffic_sim sim({"--rate", "0"});
     auto d = start_daemon(dir, collector_env(sim, "http"));
@@ -51,14 +61,19 @@ TEST_CASE("a CPA answering a pop of 100 with a million items: RSS stays bounded,
 
     // About 90 MB per reply, every pop, for 8 seconds.
     REQUIRE(sim.control("POST", "/_sim/faults", R"({"over_answer":1000000})").status == 200);
+    // At least 8 s of it, and until /status shows the error (a sanitizer build is slow to make and
+    // take a 90 MB reply).
     std::uint64_t peak = baseline;
-    auto until = std::chrono::steady_clock::now() + 8s;
-    while (std::chrono::steady_clock::now() < until)
+    const auto start = std::chrono::steady_clock::now();
+    boost::json::object st;
+    while (std::chrono::steady_clock::now() < start + 120s)
     {
         peak = std::max(peak, read_process_memory(pid).rss);
+        st = collector_status(*d);
+        if (std::chrono::steady_clock::now() > start + 8s && st.at("collector").as_string() == "error")
+            break;
         std::this_thread::sleep_for(50ms);
     }
-    auto st = collector_status(*d);
     REQUIRE(sim.control("POST", "/_sim/faults", R"({"over_answer":0})").status == 200);
     std::cout << "over-answer: baseline RSS " << baseline / (1 << 20) << " MiB, peak " << peak / (1 << 20)
               << " MiB\n";
@@ -90,8 +105,15 @@ TEST_CASE("garbage replies of 50 MB: bounded rejects, the disk stays small, /sta
     auto db = data_dir_of(dir) / "usage.sqlite";
 
     REQUIRE(sim.control("POST", "/_sim/faults", R"({"garbage_bytes":52428800})").status == 200);
-    std::this_thread::sleep_for(6s);
-    auto st = collector_status(*d);
+    // At least 6 s of it, and until /status shows the error (slower under a sanitizer).
+    const auto start = std::chrono::steady_clock::now();
+    boost::json::object st;
+    do
+    {
+        std::this_thread::sleep_for(200ms);
+        st = collector_status(*d);
+    } while (std::chrono::steady_clock::now() < start + 120s &&
+             (std::chrono::steady_clock::now() < start + 6s || st.at("collector").as_string() != "error"));
     REQUIRE(sim.control("POST", "/_sim/faults", R"({"garbage_bytes":0})").status == 200);
     INFO("collector block: " << boost::json::serialize(st));
     CHECK(st.at("collector").as_string() == "error");

@@ -4,6 +4,7 @@
 #include "collector_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <cpamd/test/sanitizer.hpp>
 #include <thread>
 
 using namespace cpamd::test;
@@ -13,9 +14,11 @@ TEST_CASE("subscribe mode drains the backlog queued before it subscribed, then t
 {
     constexpr int total = 5000;
     temp_dir dir;
-    traffic_sim sim({"--rate", "2000", "--total", std::to_string(total), "--seed", "13"});
+    traffic_sim sim(
+        {"--rate", std::to_string(traffic_rate(2000)), "--total", std::to_string(total), "--seed", "13"}
+    );
     // A backlog first: about 2000 records queued while no cpamd runs.
-    auto deadline = std::chrono::steady_clock::now() + 10s;
+    auto deadline = std::chrono::steady_clock::now() + 20s;
     while (sim.stats().at("queue_depth").as_int64() < 2000 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(20ms);
     REQUIRE(sim.control("POST", "/_sim/pause").status == 200);
@@ -25,7 +28,7 @@ TEST_CASE("subscribe mode drains the backlog queued before it subscribed, then t
     auto d = start_daemon(dir, collector_env(sim, "subscribe"));
     REQUIRE(wait_for_collector(*d, "activeTransport", "subscribe", 20s));
     REQUIRE(sim.control("POST", "/_sim/resume").status == 200);
-    CHECK(sim.wait_drained(40s));
+    CHECK(sim.wait_drained(60s));
 
     auto ledger = read_ledger(sim.ledger());
     INFO("backlog " << backlog << ", delivered " << ledger.delivered.size());

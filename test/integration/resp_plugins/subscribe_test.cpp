@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <cpamd/test/sanitizer.hpp>
 
 namespace
 {
@@ -183,10 +184,10 @@ TEST_CASE("a Pub/Sub message above 16 MiB ends the subscription before it is buf
 
 TEST_CASE("close() unsubscribes: every message CPA wrote before its reply is delivered, none is lost")
 {
-    sim_process sim({"--usage-statistics-enabled", "true", "--rate", "5000"});
+    sim_process sim({"--usage-statistics-enabled", "true", "--rate", std::to_string(traffic_rate(5000))});
     collector_harness h(subscribe_plugin(), settings_for(sim.port()));
     auto f = h.start_subscribe();
-    REQUIRE(eventually([&] { return h.sink().record_count() > 1000; }));
+    REQUIRE(eventually([&] { return h.sink().record_count() > 1000; }, 30s));
     h.collector().close();
     auto o = collector_harness::wait(f, 5s);
     CHECK(o.code == outcome_code::cancelled);
