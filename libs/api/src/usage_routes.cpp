@@ -323,6 +323,10 @@ void add_usage_routes(http::router& r, services& svc)
         [ctx](http::exchange& ex) { return handle_usage(ctx, ex); },
         admin
     );
+    // The short form operators type (curl /usage); the same answer.
+    r.add_stream(
+        {verb::get}, "/usage", [ctx](http::exchange& ex) { return handle_usage(ctx, ex); }, admin
+    );
     r.add_stream(
         {verb::get},
         "/v0/management/usage/export",

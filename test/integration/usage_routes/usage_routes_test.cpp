@@ -161,8 +161,18 @@ TEST_CASE("import gives /usage totals equal to an independent computation", "[us
         "{\"format\":\"usage_service_jsonl\",\"added\":3000,\"skipped\":0,\"total\":3000,\"failed\":0,"
         "\"unsupported\":0,\"warnings\":null}\n"
     );
-    check_against(usage_of(d), cpamd::test::expected_from_jsonl(records));
+    std::string full;
+    check_against(usage_of(d, &full), cpamd::test::expected_from_jsonl(records));
 
+    SECTION("GET /usage answers as /v0/management/usage, for operators' curl")
+    {
+        auto c = d.client(60s);
+        auto short_form = c.get("/usage", auth);
+        CHECK(short_form.status == 200);
+        CHECK(short_form.body == full);
+        CHECK(c.get("/usage").status == 401);
+        CHECK(c.request("POST", "/usage", "{}", auth).status == 405);
+    }
     SECTION("re-import reports every record as skipped")
     {
         auto again = post_import(d, records);
