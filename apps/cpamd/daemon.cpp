@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cpamd/api/admin_auth.hpp>
+#include <cpamd/api/api_key_alias_routes.hpp>
 #include <cpamd/api/bootstrap.hpp>
 #include <cpamd/api/config_routes.hpp>
 #include <cpamd/api/manager_config.hpp>
@@ -218,6 +219,7 @@ int run_daemon(const config& cfg)
     api::add_metrics_route(routes, svc, metrics);
     api::add_panel_routes(routes, cfg.panel_path);
     api::add_policy_routes(routes, svc);
+    api::add_api_key_alias_routes(routes, svc);
     api::add_proxy_routes(routes, svc); // after the local routes: the proxy takes what they leave
 
     auto options = server_options_from(cfg);

@@ -177,7 +177,12 @@ public:
         switch (classify_management_path(rest))
         {
         case management_path::local:
-            return local_unserved(ex, rest == "usage" || rest.starts_with("usage/"));
+            // Families cpamd serves: a method no local route takes is 405, like the upstream's mux.
+            return local_unserved(
+                ex,
+                rest == "usage" || rest.starts_with("usage/") || rest == "api-key-aliases" ||
+                    rest.starts_with("api-key-aliases/")
+            );
         case management_path::plugin:
             return plugin(ex);
         case management_path::cpa:
@@ -264,14 +269,14 @@ private:
         return forward(ex, std::move(edits));
     }
 
-    // Manager-only families (analytics-api §0) that cpamd does not serve yet: never CPA's business.
-    // An unknown path under usage/ is a wrong method on the usage family (analytics-api §0).
-    asio::awaitable<void> local_unserved(http::exchange& ex, bool usage_family)
+    // Manager-only families (analytics-api §0) that no local route took: never CPA's business.
+    // In a family cpamd serves that is a wrong method or sub-path, 405 as upstream; else 501.
+    asio::awaitable<void> local_unserved(http::exchange& ex, bool served_family)
     {
         if (auto denied = svc_.auth->check(ex))
             return reply(ex, std::move(*denied), unread_body(ex));
-        auto res = usage_family ? http::error_reply(405, "method_not_allowed", "method not allowed")
-                                : http::error_reply(501, "not_implemented", "not implemented by cpamd");
+        auto res = served_family ? http::error_reply(405, "method_not_allowed", "method not allowed")
+                                 : http::error_reply(501, "not_implemented", "not implemented by cpamd");
         return reply(ex, std::move(res), unread_body(ex));
     }
 

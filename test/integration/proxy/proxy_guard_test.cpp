@@ -191,8 +191,6 @@ TEST_CASE("Manager-only families are answered by cpamd, never forwarded")
     for (const auto* path :
          {"/v0/management/model-prices",
           "/v0/management/model-prices/sync",
-          "/v0/management/api-key-aliases",
-          "/v0/management/api-key-aliases/abc",
           "/v0/management/dashboard/summary",
           "/v0/management/monitoring/analytics",
           "/v0/management/account-action-candidates",
