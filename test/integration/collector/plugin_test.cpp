@@ -41,6 +41,50 @@ struct recording_sink final : collector_api::IEventSink
     void subscribed() override {}
 };
 
+// The http plugin loaded in-process with one io_context thread, a recording sink, and a
+// collector created for `base_url`; torn down in reverse.
+struct http_plugin_rig
+{
+    asio::io_context ioc{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
+    std::thread thread{[this] { ioc.run(); }};
+    recording_sink sink;
+    collector_api::collector_settings settings;
+    const collector_api::collector_descriptor* descriptor = nullptr;
+    collector_api::ICollector* collector = nullptr;
+
+    explicit http_plugin_rig(const std::string& base_url)
+    {
+        sink.ioc = &ioc;
+        sink.pool_threads.insert(thread.get_id());
+        auto plugins = collector::load_plugins(CPAMD_PLUGIN_DIR);
+        auto it =
+            std::find_if(plugins.begin(), plugins.end(), [](const auto& p) { return p.name == "http"; });
+        REQUIRE(it != plugins.end());
+        descriptor = it->descriptor;
+        settings.base_url = base_url;
+        settings.management_key = sim_management_key;
+        collector_api::collector_context ctx;
+        ctx.executor = ioc.get_executor();
+        ctx.settings = &settings;
+        ctx.sink = &sink;
+        collector = descriptor->create(ctx);
+        REQUIRE(collector != nullptr);
+    }
+    ~http_plugin_rig()
+    {
+        if (collector)
+            descriptor->destroy(collector);
+        work.reset();
+        thread.join();
+    }
+
+    collector_api::outcome pop(std::size_t count)
+    {
+        return asio::co_spawn(ioc, collector->pop(count), asio::use_future).get();
+    }
+};
+
 } // namespace
 
 TEST_CASE("the loader refuses a descriptor that differs in any field")
@@ -133,71 +177,26 @@ TEST_CASE("the http plugin pops over the daemon's own io_context")
 
 TEST_CASE("the http plugin maps statuses to outcomes")
 {
-    temp_dir dir;
     traffic_sim sim({"--rate", "0"});
-    auto plugins = collector::load_plugins(CPAMD_PLUGIN_DIR);
-    auto it = std::find_if(plugins.begin(), plugins.end(), [](const auto& p) { return p.name == "http"; });
-    REQUIRE(it != plugins.end());
-    asio::io_context ioc(1);
-    auto work = asio::make_work_guard(ioc);
-    std::thread t([&] { ioc.run(); });
-    recording_sink sink;
-    sink.ioc = &ioc;
-    sink.pool_threads.insert(t.get_id());
-
-    collector_api::collector_settings settings;
-    settings.base_url = sim.url();
-    settings.management_key = "wrong";
-    settings.request_timeout = 2s;
-    collector_api::collector_context ctx;
-    ctx.executor = ioc.get_executor();
-    ctx.settings = &settings;
-    ctx.sink = &sink;
-    auto* c = it->descriptor->create(ctx);
-    CHECK(
-        asio::co_spawn(ioc, c->pop(10), asio::use_future).get().code ==
-        collector_api::outcome_code::auth_failed
-    );
-    settings.management_key = sim_management_key;
+    http_plugin_rig rig(sim.url());
+    rig.settings.management_key = "wrong";
+    rig.settings.request_timeout = 2s;
+    CHECK(rig.pop(10).code == collector_api::outcome_code::auth_failed);
+    rig.settings.management_key = sim_management_key;
     sim.control("POST", "/_sim/faults", R"({"fail_500":1})");
-    CHECK(
-        asio::co_spawn(ioc, c->pop(10), asio::use_future).get().code == collector_api::outcome_code::io_error
-    );
+    CHECK(rig.pop(10).code == collector_api::outcome_code::io_error);
     sim.control("POST", "/_sim/faults", R"({"delay_ms":3000})");
-    CHECK(
-        asio::co_spawn(ioc, c->pop(10), asio::use_future).get().code == collector_api::outcome_code::io_error
-    );
+    CHECK(rig.pop(10).code == collector_api::outcome_code::io_error);
     sim.control("POST", "/_sim/faults", R"({"delay_ms":0,"old_cpa":true})");
-    CHECK(
-        asio::co_spawn(ioc, c->pop(10), asio::use_future).get().code ==
-        collector_api::outcome_code::unsupported
-    );
-    it->descriptor->destroy(c);
-    work.reset();
-    t.join();
+    CHECK(rig.pop(10).code == collector_api::outcome_code::unsupported);
 }
 
 TEST_CASE("the http plugin keeps an unusable reply as one bounded reject and reports an error")
 {
     traffic_sim sim({"--rate", "0"});
-    auto plugins = collector::load_plugins(CPAMD_PLUGIN_DIR);
-    auto it = std::find_if(plugins.begin(), plugins.end(), [](const auto& p) { return p.name == "http"; });
-    REQUIRE(it != plugins.end());
-    asio::io_context ioc(1);
-    auto work = asio::make_work_guard(ioc);
-    std::thread t([&] { ioc.run(); });
-    recording_sink sink;
-    sink.ioc = &ioc;
-    sink.pool_threads.insert(t.get_id());
-    collector_api::collector_settings settings;
-    settings.base_url = sim.url();
-    settings.management_key = sim_management_key;
-    collector_api::collector_context ctx;
-    ctx.executor = ioc.get_executor();
-    ctx.settings = &settings;
-    ctx.sink = &sink;
-    auto* c = it->descriptor->create(ctx);
-    auto pop = [&] { return asio::co_spawn(ioc, c->pop(100), asio::use_future).get(); };
+    http_plugin_rig rig(sim.url());
+    auto& sink = rig.sink;
+    auto pop = [&] { return rig.pop(100); };
     auto take = [&]
     {
         std::lock_guard lock(sink.mutex);
@@ -247,7 +246,4 @@ TEST_CASE("the http plugin keeps an unusable reply as one bounded reject and rep
         sim.control("POST", "/_sim/faults", R"({"garbage_bytes":0})");
         CHECK(pop().code == collector_api::outcome_code::empty);
     }
-    it->descriptor->destroy(c);
-    work.reset();
-    t.join();
 }
