@@ -41,25 +41,11 @@ bool only_chunked_coding(const bhttp::request_header<>& head)
 {
     int codings = 0;
     for (const auto& f : head)
-    {
-        if (f.name() != bhttp::field::transfer_encoding)
-            continue;
-        std::string_view list = f.value();
-        while (true)
-        {
-            const auto comma = list.find(',');
-            auto token = list.substr(0, comma);
-            while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
-                token.remove_prefix(1);
-            while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
-                token.remove_suffix(1);
-            if (!token.empty() && (++codings > 1 || !beast::iequals(token, "chunked")))
-                return false;
-            if (comma == std::string_view::npos)
-                break;
-            list.remove_prefix(comma + 1);
-        }
-    }
+        if (f.name() == bhttp::field::transfer_encoding &&
+            any_list_token(
+                f.value(), [&](std::string_view t) { return ++codings > 1 || !beast::iequals(t, "chunked"); }
+            ))
+            return false;
     return true;
 }
 

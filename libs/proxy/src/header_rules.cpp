@@ -35,21 +35,9 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix)
 // True when `name` is one of the comma-separated tokens of the Connection header.
 bool named_in_connection(std::string_view connection, std::string_view name)
 {
-    while (!connection.empty())
-    {
-        auto comma = connection.find(',');
-        auto token = connection.substr(0, comma);
-        while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
-            token.remove_prefix(1);
-        while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
-            token.remove_suffix(1);
-        if (beast::iequals(token, name))
-            return true;
-        if (comma == std::string_view::npos)
-            break;
-        connection.remove_prefix(comma + 1);
-    }
-    return false;
+    return http::any_list_token(
+        connection, [&](std::string_view token) { return beast::iequals(token, name); }
+    );
 }
 
 // The hop-by-hop names all have a Beast field code, so the common case compares no strings.

@@ -21,4 +21,26 @@ inline std::string_view field_value(const boost::beast::http::fields& fields, bo
     return {};
 }
 
+// True when `pred` holds for one of the comma-separated tokens of a list-valued field
+// (Connection, Transfer-Encoding), each trimmed of spaces and tabs; empty tokens are skipped.
+template <class Pred>
+bool any_list_token(std::string_view list, Pred pred)
+{
+    while (!list.empty())
+    {
+        const auto comma = list.find(',');
+        auto token = list.substr(0, comma);
+        while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+            token.remove_prefix(1);
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+            token.remove_suffix(1);
+        if (!token.empty() && pred(token))
+            return true;
+        if (comma == std::string_view::npos)
+            break;
+        list.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
 } // namespace cpamd::http
