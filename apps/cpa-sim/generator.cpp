@@ -121,7 +121,31 @@ std::string record_factory::hex(std::size_t chars)
     return s;
 }
 
-record_factory::record_factory(std::uint64_t seed) : rng_(seed)
+bool sends_v7_3_keys(std::string_view v)
+{
+    if (v.starts_with('v') || v.starts_with('V'))
+        v.remove_prefix(1);
+    auto number = [&](int& out)
+    {
+        std::size_t n = 0;
+        out = 0;
+        while (n < v.size() && n < 6 && v[n] >= '0' && v[n] <= '9')
+            out = out * 10 + (v[n++] - '0');
+        v.remove_prefix(n);
+        return n > 0;
+    };
+    int major = 0, minor = 0;
+    if (!number(major))
+        return false;
+    if (!v.starts_with('.'))
+        return major > 7;
+    v.remove_prefix(1);
+    if (!number(minor))
+        return major > 7;
+    return major > 7 || (major == 7 && minor >= 3);
+}
+
+record_factory::record_factory(std::uint64_t seed, bool v7_3_keys) : rng_(seed), v7_3_keys_(v7_3_keys)
 {
     auto oauth = [&](int n, const std::string& provider)
     {
@@ -383,6 +407,18 @@ generated_record record_factory::next(std::chrono::system_clock::time_point now)
     rec["service_tier"] = endpoint.find("/v1/messages") != std::string::npos ? "default" : p.default_tier;
     if (p.provider == "codex" && chance(70))
         rec["response_service_tier"] = chance(80) ? "default" : "priority";
+    if (v7_3_keys_)
+    {
+        // Where CPA v7.3 puts these two among the others is not known: last. response_model is the
+        // model the upstream's response named: usually the served model, sometimes a dated snapshot
+        // of it (Codex), absent when there was no response to read it from (most failures) or the
+        // executor does not report it.
+        if (!(failed && chance(80)) && !chance(10))
+            rec["response_model"] =
+                p.provider == "codex" && chance(25) ? model.first + "-2025-08-07" : model.first;
+        // Clients of the Responses and Messages APIs mostly stream.
+        rec["stream"] = chance(endpoint.find("/chat/completions") != std::string::npos ? 40 : 85);
+    }
 
     generated_record out;
     out.json = gin_json(rec);
@@ -426,7 +462,7 @@ void produce_record(sim_context& ctx, std::string json, std::string_view origin)
 asio::awaitable<void> run_generator(sim_context* ctx)
 {
     using clock = std::chrono::steady_clock;
-    record_factory factory(ctx->opts.seed);
+    record_factory factory(ctx->opts.seed, sends_v7_3_keys(ctx->opts.cpa_version));
     asio::steady_timer timer(co_await asio::this_coro::executor);
     const double rate = ctx->opts.rate;
     std::uint64_t produced = 0;

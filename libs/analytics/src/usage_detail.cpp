@@ -42,11 +42,14 @@ void append_usage_detail(std::string& out, const usage::event& ev)
     w.opt_num("ttft_ms", ev.ttft_ms);
     w.opt_str("requested_model", !ev.requested_model.empty() ? ev.requested_model : ev.model);
     w.opt_str("resolved_model", ev.resolved_model);
+    w.opt_str("response_model", ev.response_model);
     w.opt_str("reasoning_effort", ev.reasoning_effort);
     w.opt_str("service_tier", ev.service_tier);
     w.opt_str("request_service_tier", ev.request_service_tier);
     w.opt_str("response_service_tier", ev.response_service_tier);
     w.opt_str("cache_input_mode", ev.cache_input_mode);
+    if (ev.stream) // a Go *bool with omitempty: present when known, false included
+        w.boolean("stream", *ev.stream);
     w.opt_str("executor_type", ev.executor_type);
     {
         std::string& o = w.raw("tokens");

@@ -21,6 +21,7 @@ hash_fields hash_fields_of(const event& ev) noexcept
     f.cached = std::max(ev.tokens.cached, ev.tokens.cache);
     f.failed = ev.failed;
     f.latency_ms = ev.latency_ms;
+    // Never response_model or stream: the §6.3 input is fixed, so re-imported old exports dedup.
     return f;
 }
 

@@ -53,6 +53,7 @@ void append_export_line(std::string& out, const event& ev)
     w.opt_str("analytics_model", analytics_model(ev.model));
     w.opt_str("requested_model", ev.requested_model);
     w.opt_str("resolved_model", ev.resolved_model);
+    w.opt_str("response_model", ev.response_model);
     w.opt_str("endpoint", ev.endpoint);
     w.opt_str("method", ev.method);
     w.opt_str("path", ev.path);
@@ -75,6 +76,8 @@ void append_export_line(std::string& out, const event& ev)
     w.opt_str("request_service_tier", ev.request_service_tier);
     w.opt_str("response_service_tier", ev.response_service_tier);
     w.opt_str("cache_input_mode", ev.cache_input_mode);
+    if (ev.stream)
+        w.boolean("stream", *ev.stream);
     w.num("input_tokens", ev.tokens.input);
     w.num("output_tokens", ev.tokens.output);
     w.num("reasoning_tokens", ev.tokens.reasoning);

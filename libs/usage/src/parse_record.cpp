@@ -114,6 +114,10 @@ void fill_common(event& ev, const indexed_object& o)
         first_int(o, {rk::header_quota_recover_at_ms, rk::headerQuotaRecoverAtMs});
     if (const auto* v = find_any(o, {rk::header_quota_used_percent, rk::headerQuotaUsedPercent}))
         ev.header_quota_used_percent = to_double(*v);
+    // CPA v7.3 sends a JSON bool; anything else (a string, a number) is not a known value and is
+    // left unset rather than guessed, so it cannot be mistaken for a record that said so.
+    if (const auto* v = o[rk::stream]; v != nullptr && v->is_bool())
+        ev.stream = v->get_bool();
 }
 
 struct token_read
@@ -303,6 +307,9 @@ void fill_models(event& ev, const indexed_object& o, bool export_record)
         ev.model = !ev.requested_model.empty()  ? ev.requested_model
                    : !ev.resolved_model.empty() ? ev.resolved_model
                                                 : "-";
+    // CPA v7.3: the model the upstream's response named (the best billing model). Never a fallback
+    // for `model`, which the dedup hash uses.
+    ev.response_model = cut(first_string(o, {rk::response_model, rk::responseModel}));
 }
 
 void fill_service_tier(event& ev, const indexed_object& o)

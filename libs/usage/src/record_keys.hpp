@@ -55,7 +55,7 @@ namespace cpamd::usage::detail
     X(source) X(source_hash) X(sourceHash) X(api_key) X(apiKey) X(key) X(account) X(email) \
     X(api_key_hash) X(apiKeyHash) \
     X(alias) X(requested_model) X(requestedModel) X(resolved_model) X(resolvedModel) X(model) \
-    X(model_name) X(modelName) \
+    X(model_name) X(modelName) X(response_model) X(responseModel) X(stream) \
     X(request_service_tier) X(requestServiceTier) X(service_tier) X(serviceTier) \
     X(response_service_tier) X(responseServiceTier) X(cache_input_mode) X(cacheInputMode) \
     X(latency_ms) X(latencyMs) X(ttft_ms) X(ttftMs)

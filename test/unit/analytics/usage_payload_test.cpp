@@ -158,3 +158,31 @@ TEST_CASE("groups sort by endpoint then model, details newest first, window boun
     CHECK(analytics::usage_window(70000) == 50000);
     CHECK(analytics::usage_window(10) == 10);
 }
+
+TEST_CASE("a detail carries response_model and stream when the record had them", "[usage_payload]")
+{
+    auto ev = parse(R"({"timestamp":"2026-05-06T00:00:01Z","source":"p","model":"gpt-5",
+        "response_model":"gpt-5-2025-08-07","service_tier":"auto","response_service_tier":"default",
+        "stream":false,"tokens":{"input_tokens":1},"failed":false})");
+    std::string out;
+    analytics::append_usage_detail(out, ev);
+    CHECK(
+        out ==
+        "{\"timestamp\":\"2026-05-06T00:00:01Z\",\"source\":\"p\",\"requested_model\":\"gpt-5\","
+        "\"resolved_model\":\"gpt-5\",\"response_model\":\"gpt-5-2025-08-07\",\"service_tier\":\"default\","
+        "\"request_service_tier\":\"auto\",\"response_service_tier\":\"default\",\"stream\":false,"
+        "\"tokens\":{\"input_tokens\":1,\"output_tokens\":0,\"reasoning_tokens\":0,\"cached_tokens\":0,"
+        "\"cache_tokens\":0,\"cache_read_tokens\":0,\"cache_creation_tokens\":0,\"total_tokens\":1},"
+        "\"failed\":false}"
+    );
+    // Older records: both keys left out.
+    auto old = parse(R"({"timestamp":"2026-05-06T00:00:01Z","model":"gpt-5","failed":false})");
+    out.clear();
+    analytics::append_usage_detail(out, old);
+    CHECK(out.find("response_model") == std::string::npos);
+    CHECK(out.find("stream") == std::string::npos);
+    ev.stream = true;
+    out.clear();
+    analytics::append_usage_detail(out, ev);
+    CHECK(out.find("\"stream\":true,") != std::string::npos);
+}

@@ -111,6 +111,20 @@ public:
             if (version == 8 && pick(2)) // only v7.2.65-v7.2.73
                 key("request_service_tier", quote(tiers[pick(4)]));
         }
+        if (version >= 11) // CPA v7.3: response_model is omitempty, stream always sent
+        {
+            switch (pick(4))
+            {
+            case 0:
+                break; // the upstream named no model
+            case 1:
+                key("response_model", quote(model + "-2025-08-07")); // a dated variant
+                break;
+            default:
+                key("response_model", quote(model));
+            }
+            key("stream", pick(3) ? "true" : "false");
+        }
         // Credential snapshots and header fields an enriching collector or an older tool may add.
         if (pick(2))
         {

@@ -130,6 +130,7 @@ TEST_CASE("export: every field of every record version survives export and impor
     // Item 7 of issue 17: service tiers, client metadata, cache mode and the breakdown's buckets
     // came back missing. Every event field must come back, whatever the record's version.
     cpamd::test::record_generator gen(17);
+    int with_response_model = 0, with_stream = 0, streamed = 0;
     for (int i = 0; i < 3000; ++i)
     {
         std::string record = gen.next(i);
@@ -140,9 +141,70 @@ TEST_CASE("export: every field of every record version survives export and impor
         auto back = must_parse(line);
         CHECK(back == ev);
         CHECK(back.semantics == ev.semantics);
+        CHECK(back.response_model == ev.response_model);
+        CHECK(back.stream == ev.stream);
         CHECK(export_line(back) == line);
         CHECK(event_hash(back) == ev.event_hash);
+        with_response_model += ev.response_model.empty() ? 0 : 1;
+        with_stream += ev.stream ? 1 : 0;
+        streamed += ev.stream.value_or(false) ? 1 : 0;
     }
+    // The generator does make CPA v7.3 records, with and without each new field.
+    CHECK(with_response_model > 50);
+    CHECK(with_stream > with_response_model);
+    CHECK(streamed > 0);
+    CHECK(streamed < with_stream);
+}
+
+TEST_CASE("export: response_model and stream (CPA v7.3) are written when set", "[usage][export]")
+{
+    event ev;
+    ev.event_hash = "h";
+    ev.timestamp_ms = 1778025601000;
+    ev.timestamp = "2026-05-06T00:00:01Z";
+    ev.model = "gpt-5";
+    ev.resolved_model = "gpt-5";
+    ev.response_model = "gpt-5-2025-08-07";
+    ev.endpoint = "-";
+    ev.cache_input_mode = "separate";
+    ev.stream = false; // false is a value, not "absent"
+    ev.created_at_ms = 5;
+    std::string line = export_line(ev);
+    CHECK(
+        line.find(R"("resolved_model":"gpt-5","response_model":"gpt-5-2025-08-07","endpoint":"-")") !=
+        std::string::npos
+    );
+    CHECK(line.find(R"("cache_input_mode":"separate","stream":false,"input_tokens":0)") != std::string::npos);
+    auto back = must_parse(line);
+    CHECK(back.response_model == "gpt-5-2025-08-07");
+    CHECK(back.stream == false);
+    CHECK(back == ev);
+
+    ev.stream = true;
+    CHECK(must_parse(export_line(ev)).stream == true);
+
+    ev.response_model.clear();
+    ev.stream.reset();
+    line = export_line(ev);
+    CHECK(line.find("response_model") == std::string::npos);
+    CHECK(line.find("stream") == std::string::npos);
+    back = must_parse(line);
+    CHECK(back.response_model.empty());
+    CHECK_FALSE(back.stream);
+}
+
+TEST_CASE("import: an export record reads responseModel and stream", "[usage][import]")
+{
+    auto ev = must_parse(
+        R"({"eventHash":"cafebabe","timestampMs":1778025601000,"model":"m","responseModel":" m-2025 ","stream":true})"
+    );
+    CHECK(ev.response_model == "m-2025");
+    CHECK(ev.stream == true);
+    CHECK(ev.event_hash == "cafebabe");
+    auto odd =
+        must_parse(R"({"event_hash":"h","timestamp_ms":1778025601000,"response_model":7,"stream":"true"})");
+    CHECK(odd.response_model.empty());
+    CHECK_FALSE(odd.stream);
 }
 
 TEST_CASE("export: fields no CPA record sets survive too", "[usage][export]")
@@ -395,6 +457,21 @@ TEST_CASE("import: legacy usage payload (a saved /usage body)", "[usage][import]
     REQUIRE(run.items.size() == 1);
     CHECK(run.items[0].record->endpoint == "-");
     CHECK(run.items[0].record->source == "m:sk-a...MPLE");
+}
+
+TEST_CASE("import: a saved /usage body keeps the details' response_model and stream", "[usage][import]")
+{
+    auto run = run_import(R"({"apis":{"-":{"models":{"gpt-5":{"details":[
+        {"timestamp":"2026-05-06T00:00:01Z","response_model":"gpt-5-2025-08-07","stream":false,"failed":false},
+        {"timestamp":"2026-05-06T00:00:02Z","failed":false}]}}}}})");
+    REQUIRE(run.summary);
+    REQUIRE(run.items.size() == 2);
+    REQUIRE(run.items[0].record);
+    CHECK(run.items[0].record->response_model == "gpt-5-2025-08-07");
+    CHECK(run.items[0].record->stream == false);
+    REQUIRE(run.items[1].record);
+    CHECK(run.items[1].record->response_model.empty());
+    CHECK_FALSE(run.items[1].record->stream);
 }
 
 TEST_CASE("import: legacy request_id derivation", "[usage][import]")

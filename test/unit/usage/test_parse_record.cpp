@@ -227,3 +227,69 @@ TEST_CASE("parse: service tier effective rule", "[usage][parse]")
     CHECK(d.service_tier == "scale");
     CHECK(d.request_service_tier == "scale");
 }
+
+TEST_CASE("parse: response_model and stream (CPA v7.3)", "[usage][parse]")
+{
+    // Present: kept, trimmed; model, requested and resolved are unchanged by them.
+    auto a = must_parse(
+        R"J({"timestamp":1,"alias":"gpt-5(high)","model":"gpt-5","response_model":" gpt-5-2025-08-07 ","stream":true})J"
+    );
+    CHECK(a.response_model == "gpt-5-2025-08-07");
+    CHECK(a.stream == true);
+    CHECK(a.model == "gpt-5(high)");
+    CHECK(a.requested_model == "gpt-5(high)");
+    CHECK(a.resolved_model == "gpt-5");
+    auto f = must_parse(R"({"timestamp":1,"model":"m","stream":false})");
+    CHECK(f.stream == false); // false is a value, not "absent"
+    CHECK(f.response_model.empty());
+
+    // Absent (older CPA): empty and unset.
+    auto b = must_parse(R"({"timestamp":1,"model":"gpt-5"})");
+    CHECK(b.response_model.empty());
+    CHECK_FALSE(b.stream);
+    CHECK(must_parse(R"({"timestamp":1,"stream":true})").stream == true);
+
+    // camelCase; snake_case wins when both are there.
+    CHECK(must_parse(R"({"timestamp":1,"responseModel":"rm"})").response_model == "rm");
+    CHECK(
+        must_parse(R"({"timestamp":1,"responseModel":"camel","response_model":"snake"})").response_model ==
+        "snake"
+    );
+    CHECK(
+        must_parse(R"({"timestamp":1,"response_model":"","responseModel":"camel"})").response_model == "camel"
+    );
+
+    // Wrong types: left unset, the record is still accepted.
+    for (auto rec :
+         {R"({"timestamp":1,"model":"m","response_model":7,"stream":"true"})",
+          R"({"timestamp":1,"model":"m","response_model":{"x":1},"stream":1})",
+          R"({"timestamp":1,"model":"m","response_model":null,"stream":null})",
+          R"({"timestamp":1,"model":"m","response_model":"   ","stream":[true]})"})
+    {
+        INFO(rec);
+        auto w = must_parse(rec);
+        CHECK(w.response_model.empty());
+        CHECK_FALSE(w.stream);
+        CHECK(w.model == "m");
+    }
+    // No alias for `stream`.
+    CHECK_FALSE(must_parse(R"({"timestamp":1,"streamed":true})").stream);
+
+    // Cut like the other model strings.
+    auto c = must_parse(R"({"timestamp":1,"response_model":")" + std::string(5000, 'x') + R"("})");
+    CHECK(c.response_model == std::string(1024, 'x'));
+}
+
+TEST_CASE("parse: response_model and stream leave the dedup hash alone", "[usage][parse]")
+{
+    // Old exports and records of older CPA versions must dedup against newer records of the
+    // same attempt: the §6.3 hash input does not contain the new fields.
+    std::string base = R"({"timestamp":"2026-05-06T00:00:01Z","request_id":"a1b2c3d4","alias":"gpt-5",)"
+                       R"("model":"gpt-5","endpoint":"POST /v1/responses","auth_index":"ab","latency_ms":5,)"
+                       R"("tokens":{"input_tokens":10,"output_tokens":2},"failed":false)";
+    auto old_shape = must_parse(base + "}");
+    auto new_shape = must_parse(base + R"(,"response_model":"gpt-5-2025-08-07","stream":true})");
+    auto other = must_parse(base + R"(,"response_model":"gpt-5","stream":false})");
+    CHECK(new_shape.event_hash == old_shape.event_hash);
+    CHECK(other.event_hash == old_shape.event_hash);
+}

@@ -196,6 +196,7 @@ std::vector<std::string> all_output_strings(const event& ev)
         ev.model,
         ev.requested_model,
         ev.resolved_model,
+        ev.response_model,
         ev.endpoint,
         ev.method,
         ev.path,

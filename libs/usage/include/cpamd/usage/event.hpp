@@ -54,6 +54,7 @@ struct event
     std::string model;           // requested_model || resolved_model || "-"
     std::string requested_model; // what the client asked for (CPA `alias`)
     std::string resolved_model;  // what the upstream served (CPA `model`)
+    std::string response_model;  // what the upstream's response named (CPA v7.3 `response_model`), or ""
     std::string endpoint;        // "POST /v1/messages", or "-"
     std::string method;          // "POST" (upper case), split from endpoint if not given
     std::string path;            // "/v1/messages"
@@ -62,6 +63,8 @@ struct event
     std::string request_service_tier;  // tier the client requested (CPA `service_tier`)
     std::string response_service_tier; // tier the upstream reported
     std::string cache_input_mode;      // left empty by the parser (the store/analytics may infer it)
+    // Whether the client asked for a stream (CPA v7.3 `stream`); unset when the record did not say.
+    std::optional<bool> stream;
 
     // --- who called, with which credential ---------------------------------------------------
     std::string client_ip;       // cut to 64 bytes
