@@ -158,6 +158,17 @@ std::string show_interval(std::uint64_t seconds)
     return std::to_string(seconds) + "s";
 }
 
+// A price source: an http(s) URL, or "off" to leave the source out of the sync.
+opt_error parse_source_url(std::string_view raw, std::string& out)
+{
+    auto text = trim(raw);
+    auto low = lower(text);
+    if (low != "off" && !low.starts_with("http://") && !low.starts_with("https://"))
+        return fmt::format("expected an http(s) URL or off, got \"{}\"", text);
+    out = low == "off" ? std::string("off") : std::string(text);
+    return std::nullopt;
+}
+
 constexpr std::string_view default_management_key_file = "/run/secrets/cpa_management_key";
 constexpr std::string_view default_admin_key_file = "/run/secrets/cpa_admin_key";
 
@@ -560,6 +571,30 @@ const config_field fields[] = {
      [](config& c, std::string_view raw, const apply_context& ctx)
      { return parse_positive(raw, c.proxy_max_idle_connections, 64u, ctx); },
      [](const config& c) { return std::to_string(c.proxy_max_idle_connections); }},
+    {{"CPAMD_PRICES_MODELS_DEV_URL",
+      "pricesModelsDevUrl",
+      "https://models.dev/catalog.json",
+      "Price sync: the models.dev catalog (first source); off leaves it out."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&)
+     { return parse_source_url(raw, c.prices_models_dev_url); },
+     [](const config& c) { return c.prices_models_dev_url; }},
+    {{"CPAMD_PRICES_LITELLM_URL",
+      "pricesLitellmUrl",
+      "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json",
+      "Price sync: LiteLLM's price list (second source); off leaves it out."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&)
+     { return parse_source_url(raw, c.prices_litellm_url); },
+     [](const config& c) { return c.prices_litellm_url; }},
+    {{"CPAMD_PRICES_OPENROUTER_URL",
+      "pricesOpenrouterUrl",
+      "https://openrouter.ai/api/v1/models",
+      "Price sync: OpenRouter's model list (third source); off leaves it out."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&)
+     { return parse_source_url(raw, c.prices_openrouter_url); },
+     [](const config& c) { return c.prices_openrouter_url; }},
 };
 
 } // namespace

@@ -94,6 +94,11 @@ struct config
     unsigned proxy_connect_timeout_seconds = 30;
     unsigned proxy_idle_timeout_seconds = 300;
     unsigned proxy_max_idle_connections = 64;
+    // The price sync's sources (docs/pricing.md); "off" leaves one out.
+    std::string prices_models_dev_url = "https://models.dev/catalog.json";
+    std::string prices_litellm_url =
+        "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
+    std::string prices_openrouter_url = "https://openrouter.ai/api/v1/models";
 
     bool env_managed_connection() const { return !cpa_upstream_url.empty() && !cpa_management_key.empty(); }
 };

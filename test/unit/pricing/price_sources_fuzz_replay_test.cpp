@@ -1,0 +1,46 @@
+// Drives the price source fuzz entry point (fuzz/fuzz_price_sources.cpp) over its seed corpus and
+// deterministic mutations, so its properties are checked on every `scripts/test` run.
+
+#include <catch2/catch.hpp>
+#include <cpamd/test/fuzz_corpus.hpp>
+#include <random>
+
+TEST_CASE("price source fuzz entry point accepts every seed", "[pricing][fuzz]")
+{
+    auto corpus = cpamd::test::load_corpus(FUZZ_CORPUS_DIR);
+    REQUIRE(corpus.size() >= 4);
+    for (const auto& c : corpus)
+        CHECK(cpamd::test::run_fuzz_input(c) == 0);
+}
+
+TEST_CASE("price source fuzz entry point survives mutated inputs", "[pricing][fuzz]")
+{
+    auto corpus = cpamd::test::load_corpus(FUZZ_CORPUS_DIR);
+    std::mt19937_64 rng(2026);
+    const std::string alphabet = "{}[]\":,0123456789-.eE_katrufsnl\\u \n";
+    for (int i = 0; i < 3000; ++i)
+    {
+        std::string s = corpus[rng() % corpus.size()];
+        int edits = 1 + static_cast<int>(rng() % 6);
+        for (int e = 0; e < edits && !s.empty(); ++e)
+        {
+            std::size_t at = rng() % s.size();
+            switch (rng() % 4)
+            {
+            case 0:
+                s[at] = alphabet[rng() % alphabet.size()];
+                break;
+            case 1:
+                s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), alphabet[rng() % alphabet.size()]);
+                break;
+            case 2:
+                s.erase(at, 1 + rng() % 8);
+                break;
+            default:
+                s.resize(at);
+                break;
+            }
+        }
+        REQUIRE(cpamd::test::run_fuzz_input(s) == 0);
+    }
+}
