@@ -3,6 +3,7 @@
 
 #include <cpamd/core/hex.hpp>
 #include <cpamd/store/batch_writer.hpp>
+#include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/usage/event_hash.hpp>
 #include <cpamd/usage/limits.hpp>
@@ -43,20 +44,16 @@ INSERT OR IGNORE INTO events (
     cache_read_tokens, cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write,
     cost_output, cost_reasoning, semantics, latency_ms, ttft_ms, failed, fail_status_code, fail_summary,
     response_metadata, header_quota_recover_at_ms, header_quota_used_percent, header_quota_plan_type,
-    header_error_kind, header_error_code, header_trace_id, created_offset_ms)
+    header_error_kind, header_error_code, header_trace_id, created_offset_ms, response_model, stream)
 VALUES (?1, ?58, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
         ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43,
-        ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56, ?57)
+        ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56, ?57, ?59, ?60)
 )sql";
 
-constexpr const char* upsert_rollup_sql = R"sql(
-INSERT INTO rollup_hour (hour, model, provider, auth_index, api_key, endpoint, failed, calls,
-    input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
-    cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
-    cost_reasoning, latency_count, latency_sum, ttft_count, ttft_sum, latency_hist)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-        ?24, ?25, ?26)
-ON CONFLICT (hour, model, provider, auth_index, api_key, endpoint, failed) DO UPDATE SET
+// insert_rollup_sql (rollup_batch.hpp) with the sums added to an existing row.
+const std::string upsert_rollup_sql = std::string(insert_rollup_sql) + R"sql(
+ON CONFLICT (hour, model, provider, auth_index, api_key, endpoint, failed, billing_model, service_tier,
+             context_floor) DO UPDATE SET
     calls = calls + excluded.calls,
     input_tokens = input_tokens + excluded.input_tokens,
     output_tokens = output_tokens + excluded.output_tokens,
@@ -101,7 +98,7 @@ UPDATE rollup_hour SET
     ttft_sum = ttft_sum + ?25,
     latency_hist = cpamd_hist_merge(latency_hist, ?26)
 WHERE hour = ?1 AND model = ?2 AND provider = ?3 AND auth_index = ?4 AND api_key = ?5 AND endpoint = ?6
-    AND failed = ?7
+    AND failed = ?7 AND billing_model = ?27 AND service_tier = ?28 AND context_floor = ?29
 )sql";
 
 // Rollup rows this writer has seen in the table. Only a hint: an UPDATE that finds no row
@@ -264,10 +261,15 @@ struct batch_writer::impl
               "VALUES (?1, ?2, ?3, ?4, ?5)",
               true
           )),
-          insert_pending(c.prepare("INSERT INTO rollup_pending (events, deltas) VALUES (?1, ?2)", true)),
-          pending_events(static_cast<std::uint64_t>(
-              c.query_int("SELECT coalesce(sum(events), 0) FROM rollup_pending").value_or(0)
-          ))
+          insert_pending(c.prepare(
+              fmt::format(
+                  "INSERT INTO rollup_pending (events, deltas, format) VALUES (?1, ?2, {})", delta_format
+              ),
+              true
+          )),
+          bands(c), pending_events(static_cast<std::uint64_t>(
+                        c.query_int("SELECT coalesce(sum(events), 0) FROM rollup_pending").value_or(0)
+                    ))
     {
     }
 
@@ -279,6 +281,7 @@ struct batch_writer::impl
     statement update_rollup;
     statement insert_reject;
     statement insert_pending;
+    context_band_cache bands; // the thresholds that key new rollup rows
     std::unordered_set<rollup_key, rollup_key_hash> known_rollups;
     rollup_batch rollups;         // the current batch's sums; empty between batches
     std::uint64_t pending_events; // events whose rollups wait in rollup_pending, as committed
@@ -296,6 +299,9 @@ struct batch_writer::impl
         auto endpoint = d(dim_kind::endpoint, ev.endpoint);
         auto auth_index = d(dim_kind::auth_index, ev.auth_index);
         auto api_key = d(dim_kind::api_key_hash, ev.api_key_hash);
+        auto resolved_model = d(dim_kind::model, ev.resolved_model);
+        auto response_model = d(dim_kind::model, ev.response_model);
+        auto service_tier = d(dim_kind::service_tier, ev.service_tier);
         auto& s = insert_event;
         s.bind(1, ts_ns).bind(58, hash64_of(ev.event_hash));
         if (recomputable)
@@ -307,10 +313,9 @@ struct batch_writer::impl
         else
             s.bind_text_or_null(3, ev.request_id);
         s.bind(4, provider).bind(5, d(dim_kind::executor, ev.executor_type)).bind(6, model);
-        s.bind(7, d(dim_kind::model, ev.requested_model)).bind(8, d(dim_kind::model, ev.resolved_model));
+        s.bind(7, d(dim_kind::model, ev.requested_model)).bind(8, resolved_model);
         s.bind(9, endpoint).bind(10, d(dim_kind::method, ev.method)).bind(11, d(dim_kind::path, ev.path));
-        s.bind(12, d(dim_kind::reasoning_effort, ev.reasoning_effort))
-            .bind(13, d(dim_kind::service_tier, ev.service_tier));
+        s.bind(12, d(dim_kind::reasoning_effort, ev.reasoning_effort)).bind(13, service_tier);
         s.bind(14, d(dim_kind::service_tier, ev.request_service_tier));
         s.bind(15, d(dim_kind::service_tier, ev.response_service_tier));
         s.bind(16, d(dim_kind::cache_input_mode, ev.cache_input_mode));
@@ -343,11 +348,25 @@ struct batch_writer::impl
         s.bind(54, d(dim_kind::error_kind, ev.header_error_kind))
             .bind(55, d(dim_kind::error_code, ev.header_error_code));
         s.bind_text_or_null(56, ev.header_trace_id).bind(57, ev.created_at_ms - ev.timestamp_ms);
-        s.run_keeping_bindings(); // all 58 parameters are bound above
+        s.bind(59, response_model);
+        if (ev.stream)
+            s.bind(60, std::int64_t{*ev.stream ? 1 : 0});
+        else
+            s.bind_null(60);
+        s.run_keeping_bindings(); // all 60 parameters are bound above
         if (db.changes() != 1)
             return std::nullopt;
         return rollup_key{
-            ts_ns / ns_per_hour, model, provider, auth_index, api_key, endpoint, ev.failed ? 1 : 0};
+            ts_ns / ns_per_hour,
+            model,
+            provider,
+            auth_index,
+            api_key,
+            endpoint,
+            ev.failed ? 1 : 0,
+            response_model != 0 ? response_model : resolved_model,
+            service_tier,
+            bands.floor_of(normalized_input(ev.cost))};
     }
 
     // Adds one key's sums: a plain UPDATE when the row is known to exist (≈ 13 % fewer instructions
@@ -361,12 +380,12 @@ struct batch_writer::impl
             {
                 if (known_rollups.contains(k))
                 {
-                    bind_rollup(update_rollup, k, r, hist);
-                    update_rollup.run_keeping_bindings(); // bind_rollup binds them all
+                    bind_rollup_row(update_rollup, k, r, hist);
+                    update_rollup.run_keeping_bindings(); // bind_rollup_row binds them all
                     if (db.changes() == 1)
                         return;
                 }
-                bind_rollup(upsert_rollup, k, r, hist);
+                bind_rollup_row(upsert_rollup, k, r, hist);
                 upsert_rollup.run_keeping_bindings();
                 known_rollups.insert(k);
             }
@@ -393,21 +412,6 @@ struct batch_writer::impl
                                       { append_rollup_delta(deltas, k, r, hist); });
         insert_pending.bind(1, static_cast<std::int64_t>(events)).bind_blob(2, deltas.data(), deltas.size());
         insert_pending.run_keeping_bindings();
-    }
-
-    static void bind_rollup(statement& s, const rollup_key& k, const rollup_sums& r, const std::string& hist)
-    {
-        s.bind(1, std::get<0>(k)).bind(2, std::get<1>(k)).bind(3, std::get<2>(k)).bind(4, std::get<3>(k));
-        s.bind(5, std::get<4>(k))
-            .bind(6, std::get<5>(k))
-            .bind(7, std::int64_t{std::get<6>(k)})
-            .bind(8, r.calls);
-        for (int i = 0; i < 8; ++i)
-            s.bind(9 + i, r.tokens[i]);
-        for (int i = 0; i < 5; ++i)
-            s.bind(17 + i, r.cost[i]);
-        s.bind(22, r.latency_count).bind(23, r.latency_sum).bind(24, r.ttft_count).bind(25, r.ttft_sum);
-        s.bind_blob(26, hist.data(), hist.size());
     }
 };
 
@@ -465,6 +469,7 @@ write_counts batch_writer::write_parts(
     try
     {
         transaction tx(im.db);
+        im.bands.refresh();
         im.rollups.clear();
         std::size_t i = 0;
         for (const auto& part : parts)

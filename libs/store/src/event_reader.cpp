@@ -81,6 +81,8 @@ enum col : int
     c_header_error_code,
     c_header_trace_id,
     c_created_offset_ms,
+    c_response_model,
+    c_stream,
 };
 
 std::optional<double> opt_real(const statement& s, int c)
@@ -111,7 +113,7 @@ const std::string& event_decoder::select_sql()
     cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
     cost_reasoning, semantics, latency_ms, ttft_ms, failed, fail_status_code, fail_summary, response_metadata,
     header_quota_recover_at_ms, header_quota_used_percent, header_quota_plan_type, header_error_kind,
-    header_error_code, header_trace_id, created_offset_ms FROM events)sql";
+    header_error_code, header_trace_id, created_offset_ms, response_model, stream FROM events)sql";
     return sql;
 }
 
@@ -134,6 +136,8 @@ void event_decoder::decode(const statement& s, stored_event& out)
     ev.model = dim(c_model);
     ev.requested_model = dim(c_requested_model);
     ev.resolved_model = dim(c_resolved_model);
+    ev.response_model = dim(c_response_model);
+    ev.stream = s.is_null(c_stream) ? std::nullopt : std::optional<bool>(s.int64(c_stream) != 0);
     ev.endpoint = dim(c_endpoint);
     ev.method = dim(c_method);
     ev.path = dim(c_path);

@@ -2,6 +2,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <cpamd/core/log.hpp>
+#include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/database.hpp>
 #include <cpamd/store/event_writer.hpp>
 #include <cpamd/store/writer_metrics.hpp>
@@ -32,6 +33,19 @@ event_writer::event_writer(const std::filesystem::path& db_path, writer_options 
                 arm_rollup_fold(options_.rollup_fold_delay);
             // Copies back what a previous run left in the WAL, and gives /status a first report.
             checkpoint(db_, false);
+            // A database from before schema v4, or prices changed by another process: bands
+            // of the current thresholds, re-derived in the background.
+            try
+            {
+                transaction tx(db_);
+                refresh_context_bands(db_);
+                tx.commit();
+            }
+            catch (const std::exception& e)
+            {
+                log::error("store: reading the context thresholds failed: {}", e.what());
+            }
+            arm_band_rederive(std::chrono::milliseconds(0));
         }
     );
 }
@@ -215,6 +229,52 @@ void event_writer::fold_rollups()
     }
 }
 
+void event_writer::arm_band_rederive(std::chrono::milliseconds delay)
+{
+    if (rederive_armed_ || stopping_)
+        return;
+    try
+    {
+        if (!read_context_band_state(db_).rederiving())
+            return;
+    }
+    catch (const std::exception&)
+    {
+        // The retry below reads it again.
+    }
+    rederive_armed_ = true;
+    rederive_timer_.expires_after(delay);
+    rederive_timer_.async_wait(
+        [this](boost::system::error_code ec)
+        {
+            rederive_armed_ = false;
+            if (!ec)
+                rederive_bands();
+        }
+    );
+}
+
+void event_writer::rederive_bands()
+{
+    if (stopping_)
+        return;
+    try
+    {
+        // Folded first: a pending delta of a re-derived hour would be added on top of it.
+        batch_->fold_pending_rollups();
+        transaction tx(db_);
+        bool more = rederive_context_bands_step(db_, options_.band_rederive_step_events);
+        tx.commit();
+        if (more)
+            arm_band_rederive(std::chrono::milliseconds(0)); // behind the batches queued meanwhile
+    }
+    catch (const std::exception& e)
+    {
+        log::error("store: re-deriving the rollups' context bands failed: {}", e.what());
+        arm_band_rederive(min_fold_retry);
+    }
+}
+
 void event_writer::post_task(task t, std::function<void(std::optional<std::string>)> done)
 {
     asio::post(
@@ -230,6 +290,8 @@ void event_writer::post_task(task t, std::function<void(std::optional<std::strin
             {
                 error = e.what();
             }
+            // The task may have changed the prices' context thresholds (refresh_context_bands).
+            arm_band_rederive(std::chrono::milliseconds(0));
             if (done)
                 done(std::move(error));
         }

@@ -199,10 +199,68 @@ CREATE TABLE rollup_pending (
 );
 )sql";
 
+// v4: what cost needs, kept per event and per rollup row (docs/storage.md, "Cost in rollups").
+//  * events: response_model (CPA v7.3's `response_model`, interned like the other models) and
+//    stream (NULL when the record did not say).
+//  * rollup_hour gains three key columns: billing_model (response_model, else resolved_model),
+//    service_tier (the effective tier) and context_floor (the floor of the row's input size band
+//    among the configured context thresholds, context_bands.hpp). The old rows are copied with
+//    zeros there; the writer re-derives every hour from its events in the background at the
+//    next start (no context band state yet), and until then cost reads those hours raw.
+//  * rollup_pending rows get a format: 1 = the seven-field keys of v3, 2 = the ten-field keys.
+constexpr std::string_view schema_v4 = R"sql(
+ALTER TABLE events ADD COLUMN response_model INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN stream INTEGER;
+CREATE TABLE rollup_hour_v4 (
+    hour INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    auth_index INTEGER NOT NULL,
+    api_key INTEGER NOT NULL,
+    endpoint INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    billing_model INTEGER NOT NULL,
+    service_tier INTEGER NOT NULL,
+    context_floor INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    cache_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_creation_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    cost_uncached INTEGER NOT NULL,
+    cost_cache_read INTEGER NOT NULL,
+    cost_cache_write INTEGER NOT NULL,
+    cost_output INTEGER NOT NULL,
+    cost_reasoning INTEGER NOT NULL,
+    latency_count INTEGER NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    ttft_count INTEGER NOT NULL,
+    ttft_sum INTEGER NOT NULL,
+    latency_hist BLOB,
+    PRIMARY KEY (hour, model, provider, auth_index, api_key, endpoint, failed, billing_model, service_tier,
+                 context_floor)
+) WITHOUT ROWID;
+INSERT INTO rollup_hour_v4
+SELECT hour, model, provider, auth_index, api_key, endpoint, failed, 0, 0, 0, calls, input_tokens,
+       output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, cache_creation_tokens,
+       total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning,
+       latency_count, latency_sum, ttft_count, ttft_sum, latency_hist
+FROM rollup_hour;
+DROP TABLE rollup_hour;
+ALTER TABLE rollup_hour_v4 RENAME TO rollup_hour;
+ALTER TABLE rollup_pending ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+DELETE FROM settings WHERE key = 'rollup_context_bands_v1';
+)sql";
+
 constexpr migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
+    {4, schema_v4},
 };
 
 // SQL function cpamd_sha256(blob): the 32-byte SHA-256 of its argument (v2 hashes old rejects).

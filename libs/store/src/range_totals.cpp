@@ -116,8 +116,8 @@ range_totals totals_between(connection& db, std::int64_t from_ns, std::int64_t t
         db,
         [&](const rollup_key& k, const rollup_sums& r, std::string_view hist)
         {
-            if (std::get<0>(k) >= first_hour && std::get<0>(k) < end_hour)
-                add_rollup(t, std::get<6>(k) != 0, r, hist);
+            if (k.hour >= first_hour && k.hour < end_hour)
+                add_rollup(t, k.failed != 0, r, hist);
         }
     );
     return t;

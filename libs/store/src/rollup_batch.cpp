@@ -11,17 +11,19 @@ namespace cpamd::store
 
 std::size_t rollup_key_hash::operator()(const rollup_key& k) const noexcept
 {
-    auto [a, b, c, d, e, f, g] = k;
     std::uint64_t h = 0;
-    for (std::uint64_t v :
-         {std::uint64_t(a),
-          std::uint64_t(b),
-          std::uint64_t(c),
-          std::uint64_t(d),
-          std::uint64_t(e),
-          std::uint64_t(f),
-          std::uint64_t(g)})
-        h = (h ^ v) * 0x100000001B3ULL;
+    for (std::int64_t v :
+         {k.hour,
+          k.model,
+          k.provider,
+          k.auth_index,
+          k.api_key,
+          k.endpoint,
+          std::int64_t{k.failed},
+          k.billing_model,
+          k.service_tier,
+          k.context_floor})
+        h = (h ^ static_cast<std::uint64_t>(v)) * 0x100000001B3ULL;
     return static_cast<std::size_t>(h ^ (h >> 29));
 }
 
@@ -61,6 +63,19 @@ rollup_sums& rollup_sums::operator+=(const rollup_sums& o)
     add_checked(ttft_count, o.ttft_count);
     add_checked(ttft_sum, o.ttft_sum);
     return *this;
+}
+
+void bind_rollup_row(statement& s, const rollup_key& k, const rollup_sums& r, std::string_view hist)
+{
+    s.bind(1, k.hour).bind(2, k.model).bind(3, k.provider).bind(4, k.auth_index);
+    s.bind(5, k.api_key).bind(6, k.endpoint).bind(7, std::int64_t{k.failed}).bind(8, r.calls);
+    for (int i = 0; i < 8; ++i)
+        s.bind(9 + i, r.tokens[i]);
+    for (int i = 0; i < 5; ++i)
+        s.bind(17 + i, r.cost[i]);
+    s.bind(22, r.latency_count).bind(23, r.latency_sum).bind(24, r.ttft_count).bind(25, r.ttft_sum);
+    s.bind_blob(26, hist.data(), hist.size());
+    s.bind(27, k.billing_model).bind(28, k.service_tier).bind(29, k.context_floor);
 }
 
 std::uint32_t rollup_batch::slot_of(const rollup_key& key)

@@ -3,20 +3,34 @@
 // The hourly rollup's key and sums, and the accumulator that adds events (and deferred deltas)
 // per key before the writer folds them into rollup_hour.
 
+#include <cpamd/store/sqlite.hpp>
 #include <cpamd/usage/event.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 namespace cpamd::store
 {
 
-// (hour, model, provider, auth index, API key, endpoint, failed): rollup_hour's primary key.
-using rollup_key =
-    std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t, int>;
+// rollup_hour's primary key, in its column order (so the defaulted ordering is the table's).
+// The last three are what cost needs (migration v4): the model ids are dim ids.
+struct rollup_key
+{
+    std::int64_t hour = 0;
+    std::int64_t model = 0;
+    std::int64_t provider = 0;
+    std::int64_t auth_index = 0;
+    std::int64_t api_key = 0;
+    std::int64_t endpoint = 0;
+    int failed = 0;
+    std::int64_t billing_model = 0; // response_model, else resolved_model
+    std::int64_t service_tier = 0;  // the effective tier
+    std::int64_t context_floor = 0; // pricing::context_band_floor of the input among the thresholds
+
+    friend auto operator<=>(const rollup_key&, const rollup_key&) = default;
+};
 
 struct rollup_key_hash
 {
@@ -35,6 +49,20 @@ struct rollup_sums
     void add(const usage::event& ev);
     rollup_sums& operator+=(const rollup_sums& o);
 };
+
+// One rollup_hour row: ?1-?7 and ?27-?29 the key, ?8 calls, ?9-?16 tokens, ?17-?21 cost buckets,
+// ?22-?25 latency and TTFT counters, ?26 the encoded latency histogram (bind_rollup_row).
+inline constexpr const char* insert_rollup_sql = R"sql(
+INSERT INTO rollup_hour (hour, model, provider, auth_index, api_key, endpoint, failed, billing_model,
+    service_tier, context_floor, calls, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens,
+    cache_read_tokens, cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write,
+    cost_output, cost_reasoning, latency_count, latency_sum, ttft_count, ttft_sum, latency_hist)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?27, ?28, ?29, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+        ?21, ?22, ?23, ?24, ?25, ?26)
+)sql";
+
+// Binds every parameter of insert_rollup_sql (and of statements numbered like it).
+void bind_rollup_row(statement& s, const rollup_key& k, const rollup_sums& r, std::string_view hist);
 
 // Sums per distinct key. Kept from batch to batch so that a warm writer does not allocate per
 // key; one bigger than max_kept keys or latencies (an import, a fold) gives its memory back

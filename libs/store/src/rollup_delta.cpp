@@ -31,24 +31,37 @@ void append_rollup_delta(
     std::string& out, const rollup_key& key, const rollup_sums& sums, std::string_view hist
 )
 {
-    std::apply([&](auto... field) { (varint::put_signed(out, field), ...); }, key);
+    for (std::int64_t field :
+         {key.hour,
+          key.model,
+          key.provider,
+          key.auth_index,
+          key.api_key,
+          key.endpoint,
+          std::int64_t{key.failed},
+          key.billing_model,
+          key.service_tier,
+          key.context_floor})
+        varint::put_signed(out, field);
     for_each_sum(sums, [&](std::int64_t v) { varint::put_signed(out, v); });
     varint::put(out, hist.size());
     out.append(hist);
 }
 
-bool read_rollup_delta(std::string_view& in, rollup_key& key, rollup_sums& sums, std::string_view& hist)
+bool read_rollup_delta(
+    std::string_view& in, rollup_key& key, rollup_sums& sums, std::string_view& hist, int format
+)
 {
-    bool ok = true;
+    bool ok = format == legacy_delta_format || format == delta_format;
     auto read = [&](std::int64_t& v) { ok = ok && varint::get_signed(in, v); };
-    std::int64_t k[7] = {};
-    for (auto& field : k)
-        read(field);
+    std::int64_t k[10] = {};
+    for (int i = 0; i < (format == legacy_delta_format ? 7 : 10); ++i)
+        read(k[i]);
     for_each_sum(sums, read);
     std::uint64_t size = 0;
     if (!ok || (k[6] != 0 && k[6] != 1) || !varint::get(in, size) || size > in.size())
         return false;
-    key = rollup_key{k[0], k[1], k[2], k[3], k[4], k[5], static_cast<int>(k[6])};
+    key = rollup_key{k[0], k[1], k[2], k[3], k[4], k[5], static_cast<int>(k[6]), k[7], k[8], k[9]};
     hist = in.substr(0, size);
     in.remove_prefix(size);
     return true;

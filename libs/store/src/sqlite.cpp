@@ -221,4 +221,17 @@ void transaction::commit()
     done_ = true;
 }
 
+read_transaction::read_transaction(connection& c) : c_(c), owner_(sqlite3_get_autocommit(c.handle()) != 0)
+{
+    if (owner_)
+        c_.exec("BEGIN");
+}
+
+read_transaction::~read_transaction()
+{
+    // A read has nothing to keep; ROLLBACK never fails on a read-only transaction.
+    if (owner_)
+        sqlite3_exec(c_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 } // namespace cpamd::store

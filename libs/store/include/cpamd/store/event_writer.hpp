@@ -38,6 +38,9 @@ struct writer_options
     // into rollup_hour this long after the first of them, by drain(), or at 65 536 pending
     // events, whichever comes first. Zero (or less) folds every batch at once.
     std::chrono::milliseconds rollup_fold_delay{1000};
+    // Events read per step when the rollups' context bands are re-derived (context_bands.hpp);
+    // batches of new events run between steps.
+    std::int64_t band_rederive_step_events = 20000;
 };
 
 struct writer_stats
@@ -166,6 +169,8 @@ private:
     void flush();
     void arm_rollup_fold(std::chrono::milliseconds delay);
     void fold_rollups();
+    void arm_band_rederive(std::chrono::milliseconds delay);
+    void rederive_bands();
     static constexpr std::chrono::milliseconds min_fold_retry{1000};
 
     std::filesystem::path path_;
@@ -180,6 +185,8 @@ private:
     bool scheduled_ = false;
     boost::asio::steady_timer fold_timer_{thread_.get_executor()};
     bool fold_armed_ = false;
+    boost::asio::steady_timer rederive_timer_{thread_.get_executor()};
+    bool rederive_armed_ = false;
     bool stopping_ = false; // set by the destructor: failed folds are no longer retried
 
     mutable std::mutex stats_mutex_;

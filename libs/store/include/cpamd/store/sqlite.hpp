@@ -127,4 +127,20 @@ private:
     bool done_ = false;
 };
 
+// BEGIN (deferred) ... end for reads: every statement in the scope sees one snapshot of the
+// database, e.g. the prices and the rollups they price. Inside a transaction already open on the
+// connection it does nothing (that one is the snapshot).
+class read_transaction
+{
+public:
+    explicit read_transaction(connection& c);
+    ~read_transaction();
+    read_transaction(const read_transaction&) = delete;
+    read_transaction& operator=(const read_transaction&) = delete;
+
+private:
+    connection& c_;
+    bool owner_;
+};
+
 } // namespace cpamd::store
