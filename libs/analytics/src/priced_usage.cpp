@@ -1,0 +1,194 @@
+#include <cpamd/analytics/priced_usage.hpp>
+#include <cpamd/pricing/context_band.hpp>
+#include <cpamd/pricing/usd_sum.hpp>
+#include <cpamd/store/context_bands.hpp>
+#include <cpamd/store/dims.hpp>
+#include <cpamd/store/price_repository.hpp>
+#include <cpamd/store/rollup_rows.hpp>
+#include <map>
+#include <optional>
+#include <tuple>
+
+namespace cpamd::analytics
+{
+namespace
+{
+
+constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b)
+{
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+// The five rates of each (model, billing model, service tier, context floor) met in one read:
+// rollup rows and events repeat few of these, and resolving one looks up names and tiers.
+class rate_memo
+{
+public:
+    rate_memo(store::connection& db, const pricing::price_table& prices) : dims_(db), prices_(prices) {}
+
+    // Null when no price row matches (the cost is 0).
+    const pricing::effective_rates*
+    rates(std::int64_t model, std::int64_t billing, std::int64_t tier, std::int64_t floor)
+    {
+        auto key = std::tuple{model, billing, tier, floor};
+        auto it = memo_.find(key);
+        if (it == memo_.end())
+            it = memo_.emplace(key, resolve(model, billing, tier, floor)).first;
+        return it->second ? &*it->second : nullptr;
+    }
+
+private:
+    // The requested model is not in the key: the analytics model is the requested one when the
+    // record has one (usage::event::model), so trying it a third time would change nothing.
+    std::optional<pricing::effective_rates>
+    resolve(std::int64_t model, std::int64_t billing, std::int64_t tier, std::int64_t floor)
+    {
+        const auto& model_name = dims_.value(model);
+        auto match = pricing::find_price(prices_, {dims_.value(billing), model_name, {}});
+        if (!match.price)
+            return std::nullopt;
+        return pricing::resolve_rates(*match.price, match.model, floor, dims_.value(tier));
+    }
+
+    store::dim_reader dims_;
+    const pricing::price_table& prices_;
+    std::map<
+        std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>,
+        std::optional<pricing::effective_rates>>
+        memo_;
+};
+
+double usd_of(const pricing::effective_rates* rates, const pricing::segment_tokens& tokens)
+{
+    return rates ? pricing::cost_usd(tokens, *rates) : 0.0;
+}
+
+// Raw events of [from_ns, to_ns), each priced on its own (its band is its own input).
+void raw_slices(
+    store::connection& db,
+    rate_memo& memo,
+    std::int64_t from_ns,
+    std::int64_t to_ns,
+    const std::function<void(const priced_slice&)>& f
+)
+{
+    if (from_ns >= to_ns)
+        return;
+    auto s = db.prepare(R"sql(
+SELECT ts_ns, model, provider, auth_index, api_key, endpoint, failed, response_model, resolved_model, service_tier,
+       cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning
+FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
+)sql");
+    s.bind(1, from_ns).bind(2, to_ns);
+    priced_slice slice;
+    slice.calls = 1;
+    while (s.step())
+    {
+        slice.ts_ns = s.int64(0), slice.model = s.int64(1), slice.provider = s.int64(2);
+        slice.auth_index = s.int64(3), slice.api_key = s.int64(4), slice.endpoint = s.int64(5);
+        slice.failed = s.int64(6) != 0;
+        std::int64_t billing = s.int64(7) != 0 ? s.int64(7) : s.int64(8);
+        auto tokens = segments_of_buckets(s.int64(10), s.int64(11), s.int64(12), s.int64(13), s.int64(14));
+        std::int64_t input = tokens.prompt + tokens.cache_read + tokens.cache_creation;
+        auto* rates = memo.rates(slice.model, billing, s.int64(9), pricing::request_context_floor(input));
+        slice.usd = usd_of(rates, tokens);
+        f(slice);
+    }
+}
+
+} // namespace
+
+pricing::segment_tokens segments_of_buckets(
+    std::int64_t uncached,
+    std::int64_t cache_read,
+    std::int64_t cache_write,
+    std::int64_t output,
+    std::int64_t reasoning
+) noexcept
+{
+    return {uncached, 0, cache_read, cache_write, output, reasoning};
+}
+
+void for_each_priced_slice(
+    store::connection& db,
+    const pricing::price_table& prices,
+    std::int64_t from_ns,
+    std::int64_t to_ns,
+    const std::function<void(const priced_slice&)>& f
+)
+{
+    if (from_ns >= to_ns)
+        return;
+    rate_memo memo(db, prices);
+    // Whole hours inside the range: [first_hour, end_hour); the partial ones are raw.
+    std::int64_t first_hour = floor_div(from_ns + ns_per_hour - 1, ns_per_hour);
+    std::int64_t end_hour = floor_div(to_ns, ns_per_hour);
+    if (first_hour >= end_hour)
+    {
+        raw_slices(db, memo, from_ns, to_ns, f);
+        return;
+    }
+    raw_slices(db, memo, from_ns, first_hour * ns_per_hour, f);
+    raw_slices(db, memo, end_hour * ns_per_hour, to_ns, f);
+
+    auto bands = store::read_context_band_state(db);
+    // Hours whose bands belong to an older threshold list are priced from their events.
+    if (bands.rederiving())
+    {
+        std::int64_t lo = std::max(first_hour, *bands.pending_from_hour);
+        std::int64_t hi = std::min(end_hour, *bands.pending_below_hour);
+        if (lo < hi)
+            raw_slices(db, memo, lo * ns_per_hour, hi * ns_per_hour, f);
+    }
+    priced_slice slice;
+    slice.from_rollup = true;
+    store::for_each_rollup_row(
+        db,
+        first_hour,
+        end_hour,
+        [&](const store::rollup_row& row)
+        {
+            if (!bands.hour_current(row.hour))
+                return;
+            slice.ts_ns = row.hour * ns_per_hour;
+            slice.model = row.model, slice.provider = row.provider, slice.auth_index = row.auth_index;
+            slice.api_key = row.api_key, slice.endpoint = row.endpoint, slice.failed = row.failed;
+            slice.calls = row.calls;
+            auto* rates = memo.rates(row.model, row.billing_model, row.service_tier, row.context_floor);
+            slice.usd = usd_of(
+                rates, segments_of_buckets(row.cost[0], row.cost[1], row.cost[2], row.cost[3], row.cost[4])
+            );
+            f(slice);
+        }
+    );
+}
+
+cost_summary cost_between(store::connection& db, std::int64_t from_ns, std::int64_t to_ns)
+{
+    store::read_transaction snapshot(db);
+    auto prices = store::load_price_table(db);
+    store::dim_reader dims(db);
+    cost_summary out;
+    pricing::usd_sum total;
+    std::map<std::int64_t, pricing::usd_sum> by_model;
+    for_each_priced_slice(
+        db,
+        prices,
+        from_ns,
+        to_ns,
+        [&](const priced_slice& s)
+        {
+            out.calls += s.calls;
+            total += s.usd;
+            by_model[s.model] += s.usd;
+        }
+    );
+    out.usd = total.value();
+    for (const auto& [model, usd] : by_model)
+        out.usd_by_model[dims.value(model)] += usd.value();
+    return out;
+}
+
+} // namespace cpamd::analytics
