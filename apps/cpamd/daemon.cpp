@@ -12,8 +12,12 @@
 #include <cpamd/api/manager_config.hpp>
 #include <cpamd/api/manager_state.hpp>
 #include <cpamd/api/metrics_route.hpp>
+#include <cpamd/api/model_price_routes.hpp>
+#include <cpamd/api/model_price_sync_route.hpp>
+#include <cpamd/api/model_price_usage_route.hpp>
 #include <cpamd/api/panel_routes.hpp>
 #include <cpamd/api/policy_routes.hpp>
+#include <cpamd/api/price_catalog_seed.hpp>
 #include <cpamd/api/proxy_routes.hpp>
 #include <cpamd/api/services.hpp>
 #include <cpamd/api/setup_routes.hpp>
@@ -180,6 +184,7 @@ int run_daemon(const config& cfg)
         return 1;
     }
     svc.state = boot->state;
+    api::seed_prices_from_catalog(*db, svc.started_at_ms); // once, into an empty table
     security::auth_throttle::options throttle;
     throttle.max_failures = cfg.auth_max_failures;
     throttle.window = std::chrono::seconds(cfg.auth_window_seconds);
@@ -220,6 +225,9 @@ int run_daemon(const config& cfg)
     api::add_panel_routes(routes, cfg.panel_path);
     api::add_policy_routes(routes, svc);
     api::add_api_key_alias_routes(routes, svc);
+    api::add_model_price_routes(routes, svc);
+    api::add_model_price_usage_route(routes, svc);
+    api::add_model_price_sync_route(routes, svc);
     api::add_proxy_routes(routes, svc); // after the local routes: the proxy takes what they leave
 
     auto options = server_options_from(cfg);

@@ -104,9 +104,11 @@ finish_settings(store::connection& c, const config& cfg, const security::secret_
 
     auto stored_config = store::read_setting(c, manager_config_key);
     auto stored_setup = store::read_setting(c, setup_key);
+    // Prices seeded from the bundled catalog (price_catalog_seed.hpp) are not the user's history.
     bool historical = table_has_rows(c, "events") || table_has_rows(c, "rejects") ||
-                      table_has_rows(c, "model_prices") || table_has_rows(c, "api_key_aliases") ||
-                      stored_config.has_value() || stored_setup.has_value();
+                      table_has_rows(c, "model_prices WHERE source IS NOT 'bundled'") ||
+                      table_has_rows(c, "api_key_aliases") || stored_config.has_value() ||
+                      stored_setup.has_value();
 
     // Legacy plaintext keys are re-saved encrypted (idempotent: encrypted values are left alone).
     bool resaved = false;

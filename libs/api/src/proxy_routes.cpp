@@ -178,11 +178,7 @@ public:
         {
         case management_path::local:
             // Families cpamd serves: a method no local route takes is 405, like the upstream's mux.
-            return local_unserved(
-                ex,
-                rest == "usage" || rest.starts_with("usage/") || rest == "api-key-aliases" ||
-                    rest.starts_with("api-key-aliases/")
-            );
+            return local_unserved(ex, is_served_family(rest));
         case management_path::plugin:
             return plugin(ex);
         case management_path::cpa:
@@ -267,6 +263,15 @@ private:
                 ex, http::error_reply(401, "invalid_admin_key", "invalid admin key"), unread_body(ex)
             );
         return forward(ex, std::move(edits));
+    }
+
+    // The local families cpamd serves (a first segment of `rest`, canonical).
+    static bool is_served_family(std::string_view rest)
+    {
+        for (std::string_view family : {"usage", "api-key-aliases", "model-prices"})
+            if (rest == family || (rest.starts_with(family) && rest.substr(family.size()).starts_with('/')))
+                return true;
+        return false;
     }
 
     // Manager-only families (analytics-api §0) that no local route took: never CPA's business.

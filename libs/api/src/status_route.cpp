@@ -7,6 +7,7 @@
 #include <cpamd/api/status_route.hpp>
 #include <cpamd/core/version.hpp>
 #include <cpamd/http/reply.hpp>
+#include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/database.hpp>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,7 @@ struct row_counts
 {
     std::int64_t events = 0;
     std::int64_t rejects = 0;
+    store::context_band_state bands;
 };
 
 std::uint64_t file_bytes(const std::filesystem::path& p)
@@ -115,6 +117,22 @@ json::object database_block(const std::filesystem::path& db, const store::writer
         {"checkpoint", checkpoint_block(w.last_checkpoint)}};
 }
 
+// cpamd's own: the rollups' context bands (docs/pricing.md). While a price change re-derives
+// them, cost is still exact (hours not yet done are priced from raw events), only slower.
+json::object context_bands_block(const store::context_band_state& b)
+{
+    json::array thresholds;
+    for (auto t : b.thresholds)
+        thresholds.push_back(t);
+    json::object o{
+        {"status", b.rederiving() ? "rederiving" : "current"},
+        {"thresholds", std::move(thresholds)},
+        {"hoursTotal", b.hours_total},
+        {"hoursDone", b.hours_done},
+        {"startedAtMs", b.started_at_ms}};
+    return o;
+}
+
 asio::awaitable<http::response> handle_status(services* svc, http::exchange& ex)
 {
     if (ex.query_value("scope") == std::optional<std::string>("database-maintenance"))
@@ -125,7 +143,8 @@ asio::awaitable<http::response> handle_status(services* svc, http::exchange& ex)
         {
             return row_counts{
                 c.query_int("SELECT count(*) FROM events").value_or(0),
-                c.query_int("SELECT count(*) FROM rejects").value_or(0)};
+                c.query_int("SELECT count(*) FROM rejects").value_or(0),
+                store::read_context_band_state(c)};
         }
     );
     const auto now = detail::now_ms();
@@ -145,6 +164,7 @@ asio::awaitable<http::response> handle_status(services* svc, http::exchange& ex)
         {"appliedRows", 0},
         {"updatedAtMs", 0}};
     o["databaseMaintenance"] = maintenance();
+    o["contextBands"] = context_bands_block(counts.bands);
     const auto writer = svc->db.writer().stats();
     o["database"] = database_block(svc->db.path(), writer);
     o["store"] = store_block(writer);

@@ -189,15 +189,13 @@ TEST_CASE("Manager-only families are answered by cpamd, never forwarded")
     clear_sim_requests(sim);
     auto c = d->client();
     for (const auto* path :
-         {"/v0/management/model-prices",
-          "/v0/management/model-prices/sync",
-          "/v0/management/dashboard/summary",
+         {"/v0/management/dashboard/summary",
           "/v0/management/monitoring/analytics",
           "/v0/management/account-action-candidates",
           "/v0/management/codex-inspection/runs",
           "/v0/management/quota-snapshots/query",
-          "/v0/management/Model-Prices",
-          "/v0/management//model-prices"})
+          "/v0/management/Dashboard/summary",
+          "/v0/management//monitoring/analytics"})
     {
         INFO(path);
         auto r = c.get(path, admin_headers());
@@ -208,6 +206,31 @@ TEST_CASE("Manager-only families are answered by cpamd, never forwarded")
     auto unknown_usage = c.get("/v0/management/usage/unknown", admin_headers());
     CHECK(unknown_usage.status == 405);
     CHECK(parse(unknown_usage.body).at("code") == "method_not_allowed");
+
+    // model-prices is served (issue 18): GET answers locally; a method or sub-path cpamd lacks is
+    // 405 in any spelling, 401 without the admin key.
+    auto prices = c.get("/v0/management/model-prices", admin_headers());
+    CHECK(prices.status == 200);
+    CHECK(parse(prices.body).at("prices").is_object());
+    for (const auto* path :
+         {"/v0/management/model-prices/unknown",
+          "/v0/management/Model-Prices",
+          "/v0/management/%6dodel-prices",
+          "/v0/management/model-prices/"})
+    {
+        INFO(path);
+        auto r = c.get(path, admin_headers());
+        CHECK(r.status == 405);
+        CHECK(parse(r.body).at("code") == "method_not_allowed");
+        CHECK(c.get(path).status == 401);
+    }
+    for (const auto* method : {"DELETE", "POST", "PATCH"})
+    {
+        INFO(method);
+        auto r = c.request(method, "/v0/management/model-prices", "{}", admin_headers());
+        CHECK(r.status == 405);
+        CHECK(parse(r.body).at("code") == "method_not_allowed");
+    }
     CHECK_FALSE(forwarded_anything(sim));
     stop_daemon(*d);
 }
