@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <cpamd/api/model_price_sync_route.hpp>
+#include <cpamd/core/ascii.hpp>
 #include <cpamd/http/reply.hpp>
 #include <cpamd/pricing/price_catalog.hpp>
 #include <cpamd/pricing/price_sync.hpp>
@@ -30,20 +31,11 @@ api_error bad_request(std::string message)
     return {400, "request_failed", "invalid request body: " + std::move(message)};
 }
 
-std::string trimmed(std::string_view s)
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return std::string(s);
-}
-
 // {"models":[...]?, "source":"bundled"?}; an empty body is {}.
 std::variant<sync_body, api_error> parse_body(const std::string& body)
 {
     sync_body out;
-    if (trimmed(body).empty())
+    if (ascii::trim(body).empty())
         return out;
     boost::system::error_code ec;
     auto v = json::parse(body, ec);
@@ -59,7 +51,7 @@ std::variant<sync_body, api_error> parse_body(const std::string& body)
         {
             if (!m.is_string())
                 return bad_request("models must be an array of model names");
-            auto name = trimmed(m.as_string());
+            std::string name(ascii::trim(m.as_string()));
             if (!name.empty() && seen.insert(name).second)
                 out.models.push_back(std::move(name));
         }
@@ -68,7 +60,7 @@ std::variant<sync_body, api_error> parse_body(const std::string& body)
     {
         if (!source->is_string())
             return bad_request("source must be a string");
-        out.source = trimmed(source->as_string());
+        out.source = std::string(ascii::trim(source->as_string()));
         static const std::set<std::string, std::less<>> known = {
             std::string(pricing::source_bundled),
             std::string(pricing::source_models_dev),

@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <cpamd/api/manager_state.hpp>
+#include <cpamd/core/ascii.hpp>
 #include <cpamd/core/log.hpp>
 #include <cpamd/pricing/price_sync.hpp>
 #include <cpamd/proxy/cpa_client.hpp>
@@ -16,15 +17,6 @@ using namespace std::chrono_literals;
 
 constexpr auto source_timeout = 10s; // per source, the whole GET (manager-api §5.10)
 constexpr auto proxy_lookup_timeout = 5s;
-
-std::string trimmed(std::string_view s)
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return std::string(s);
-}
 
 } // namespace
 
@@ -65,9 +57,9 @@ boost::asio::awaitable<proxy_lookup> lookup_cpa_proxy(services* svc)
     boost::system::error_code ec;
     auto v = json::parse(r.response->body, ec);
     const auto* p = !ec && v.is_object() ? v.as_object().if_contains("proxy-url") : nullptr;
-    if (!p || !p->is_string() || trimmed(p->as_string()).empty())
+    if (!p || !p->is_string() || ascii::trim(p->as_string()).empty())
         co_return proxy_lookup{};
-    auto parsed = proxy::parse_proxy_url(trimmed(p->as_string()));
+    auto parsed = proxy::parse_proxy_url(ascii::trim(p->as_string()));
     if (!parsed.proxy)
         co_return proxy_lookup{std::nullopt, "CPA proxy-url: " + parsed.error};
     co_return proxy_lookup{std::move(parsed.proxy), {}};

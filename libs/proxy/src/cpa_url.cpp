@@ -1,20 +1,12 @@
 #include <cctype>
 #include <charconv>
+#include <cpamd/core/ascii.hpp>
 #include <cpamd/proxy/cpa_url.hpp>
 
 namespace cpamd::proxy
 {
 namespace
 {
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
 
 bool strip_suffix(std::string& s, std::string_view suffix)
 {
@@ -36,7 +28,7 @@ std::string lower(std::string_view s)
 
 std::string normalize_base_url(std::string_view raw)
 {
-    std::string s(trim(raw));
+    std::string s(ascii::trim(raw));
     if (s.empty())
         return s;
     if (s.find("://") == std::string::npos)

@@ -1,7 +1,7 @@
 #pragma once
 
 // Internal: turning a TCP connection to an outbound proxy into a byte tunnel to the target
-// (url_fetch.cpp). Each returns "" on success or the failing step's description; the stream's
+// (one_shot.cpp). Each returns "" on success or the failing step's description; the stream's
 // own deadline times every step.
 
 #include <boost/asio/awaitable.hpp>

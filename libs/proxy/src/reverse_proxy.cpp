@@ -1,4 +1,5 @@
 #include "io_deadline.hpp"
+#include "net_names.hpp"
 #include "relay_exchange.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -16,13 +17,8 @@ namespace cpamd::proxy
 namespace
 {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-namespace ssl = asio::ssl;
 using asio::ip::tcp;
 using detail::describe;
-using detail::use_nothrow;
 
 asio::any_io_executor connection_executor(const asio::any_io_executor& request_executor)
 {

@@ -1,5 +1,6 @@
 // proxy::fetch_url against local servers: direct, through an HTTP forward proxy, HTTP CONNECT,
-// SOCKS5 and SOCKS5h (with and without credentials), and its limits (timeout, body cap).
+// SOCKS5 and SOCKS5h (with and without credentials), and its limits (timeout, body cap). Also
+// proxy::call_cpa, which runs on the same transport but keeps its own request and error texts.
 
 #include "price_server.hpp"
 #include "test_proxy.hpp"
@@ -7,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
+#include <cpamd/proxy/cpa_client.hpp>
 #include <cpamd/proxy/url_fetch.hpp>
 #include <cpamd/test/ports.hpp>
 
@@ -17,14 +19,16 @@ using namespace std::chrono_literals;
 namespace
 {
 
-fetch_result run_fetch(fetch_request r)
+// Runs one request of either client to completion.
+template <class Result>
+Result run(boost::asio::awaitable<Result> request)
 {
     boost::asio::io_context ioc;
-    std::optional<fetch_result> out;
+    std::optional<Result> out;
     boost::asio::co_spawn(
         ioc,
-        fetch_url(std::move(r)),
-        [&](std::exception_ptr e, fetch_result res)
+        std::move(request),
+        [&](std::exception_ptr e, Result res)
         {
             if (!e)
                 out = std::move(res);
@@ -33,6 +37,16 @@ fetch_result run_fetch(fetch_request r)
     ioc.run();
     REQUIRE(out);
     return *out;
+}
+
+fetch_result run_fetch(fetch_request r)
+{
+    return run(fetch_url(std::move(r)));
+}
+
+cpa_result run_cpa(cpa_request r)
+{
+    return run(call_cpa(std::move(r)));
 }
 
 fetch_request get(std::string url, std::optional<outbound_proxy> proxy = std::nullopt)
@@ -213,4 +227,46 @@ TEST_CASE("SOCKS5 and SOCKS5h", "[fetch][proxy]")
     auto none =
         run_fetch(get(srv.url("/s.json"), proxy_url("socks5://127.0.0.1:" + std::to_string(locked.port()))));
     CHECK(none.error.find("no acceptable authentication method") != std::string::npos);
+}
+
+TEST_CASE("call_cpa: CPA's request shape and error texts on the shared transport", "[fetch][cpa]")
+{
+    price_server srv;
+    srv.set("/v0/management/usage-statistics-enabled", {200, "{}"});
+    srv.set("/v0/management/big", {200, std::string((std::size_t{16} << 20) + 1, 'x')});
+    const std::string base = "http://127.0.0.1:" + std::to_string(srv.port());
+
+    cpa_request put;
+    put.base_url = base;
+    put.method = boost::beast::http::verb::put;
+    put.path = "/v0/management/usage-statistics-enabled";
+    put.bearer = "the-key";
+    put.body = R"({"value":true})";
+    auto ok = run_cpa(put);
+    REQUIRE(ok.response);
+    CHECK(ok.response->reason == "200 OK");
+    auto seen = srv.requests().at(0);
+    CHECK(seen.method == "PUT");
+    CHECK(seen.headers.at("authorization") == "Bearer the-key");
+    CHECK(seen.headers.at("content-type") == "application/json");
+    CHECK(seen.headers.at("content-length") == "14");
+    CHECK_FALSE(seen.headers.contains("connection")); // fetch_url's "Connection: close" is its own
+
+    cpa_request big;
+    big.base_url = base;
+    big.path = "/v0/management/big";
+    CHECK(run_cpa(big).error == "GET " + base + "/v0/management/big: read response: body limit exceeded");
+
+    const std::string closed = "http://127.0.0.1:" + std::to_string(free_port());
+    cpa_request refused;
+    refused.base_url = closed;
+    refused.path = "/v0/management/config";
+    CHECK(run_cpa(refused).error == "GET " + closed + "/v0/management/config: connect: Connection refused");
+    CHECK(
+        run_fetch(get(closed + "/x")).error == "GET " + closed + "/x: connect 127.0.0.1: Connection refused"
+    );
+
+    cpa_request invalid;
+    invalid.base_url = "ftp://127.0.0.1";
+    CHECK(run_cpa(invalid).error == "invalid CPA base URL");
 }

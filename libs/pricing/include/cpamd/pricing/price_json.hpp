@@ -29,7 +29,8 @@ price_record_from_json(std::string_view model_id, const boost::json::value& v, s
 
 // The object of `{"prices":{...}}` -> records (empty object: none). Null or missing -> the
 // error "prices_required".
-std::variant<price_records, price_error> price_records_from_json(const boost::json::value* prices, std::int64_t now_ms);
+std::variant<price_records, price_error>
+price_records_from_json(const boost::json::value* prices, std::int64_t now_ms);
 
 // Record -> price object, with Go's omitempty rules of the upstream's struct.
 boost::json::object price_record_to_json(const price_record& r);

@@ -8,7 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
-#include <optional>
+#include <cpamd/proxy/url_fetch.hpp>
 #include <string>
 
 namespace cpamd::proxy
@@ -25,21 +25,12 @@ struct cpa_request
     std::chrono::milliseconds timeout{std::chrono::seconds(30)}; // the whole exchange
 };
 
-struct cpa_response
-{
-    unsigned status = 0;
-    std::string reason; // e.g. "401 Unauthorized", as Go's resp.Status
-    std::string body;
-};
-
-// Either a response (any status) or a transport failure described in `error`, e.g.
-// "GET http://127.0.0.1:1/v0/management/config: connect: Connection refused". The text names the
-// URL, never the key.
-struct cpa_result
-{
-    std::optional<cpa_response> response;
-    std::string error;
-};
+// The same transport as fetch_url (url_fetch.hpp), so the same result: a response (any status;
+// reason e.g. "401 Unauthorized", as Go's resp.Status) or a transport failure described in
+// `error`, e.g. "GET http://127.0.0.1:1/v0/management/config: connect: Connection refused". The
+// text names the URL, never the key.
+using cpa_response = fetch_response;
+using cpa_result = fetch_result;
 
 // Never throws for network failures; those come back in cpa_result::error.
 boost::asio::awaitable<cpa_result> call_cpa(cpa_request request);

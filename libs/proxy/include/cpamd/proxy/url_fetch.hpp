@@ -69,8 +69,8 @@ struct fetch_response
     std::string body;
 };
 
-// A response (any status) or the failure, e.g. "GET https://models.dev/catalog.json: connect:
-// Connection refused" or "...: body larger than 67108864 bytes".
+// A response (any status) or the failure, e.g. "GET https://models.dev/catalog.json: connect
+// models.dev: Connection refused" or "...: read response: body larger than 67108864 bytes".
 struct fetch_result
 {
     std::optional<fetch_response> response;
