@@ -24,7 +24,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # cpamd_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON) # Depends from the binaries' libraries (dpkg-shlibdeps)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd")
+# tzdata: analytics buckets by IANA zone through libdate-tz, which reads /usr/share/zoneinfo.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, tzdata")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CPAMD_PACKAGING_DIR}/debian/conffiles" "${CPAMD_PACKAGING_DIR}/debian/postinst"
