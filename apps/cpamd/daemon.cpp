@@ -9,6 +9,7 @@
 #include <cpamd/api/api_key_alias_routes.hpp>
 #include <cpamd/api/bootstrap.hpp>
 #include <cpamd/api/config_routes.hpp>
+#include <cpamd/api/dashboard_route.hpp>
 #include <cpamd/api/manager_config.hpp>
 #include <cpamd/api/manager_state.hpp>
 #include <cpamd/api/metrics_route.hpp>
@@ -227,6 +228,7 @@ int run_daemon(const config& cfg)
     api::add_api_key_alias_routes(routes, svc);
     api::add_model_price_routes(routes, svc);
     api::add_model_price_usage_route(routes, svc);
+    api::add_dashboard_route(routes, svc);
     api::add_model_price_sync_route(routes, svc);
     api::add_proxy_routes(routes, svc); // after the local routes: the proxy takes what they leave
 

@@ -189,12 +189,10 @@ TEST_CASE("Manager-only families are answered by cpamd, never forwarded")
     clear_sim_requests(sim);
     auto c = d->client();
     for (const auto* path :
-         {"/v0/management/dashboard/summary",
-          "/v0/management/monitoring/analytics",
+         {"/v0/management/monitoring/analytics",
           "/v0/management/account-action-candidates",
           "/v0/management/codex-inspection/runs",
           "/v0/management/quota-snapshots/query",
-          "/v0/management/Dashboard/summary",
           "/v0/management//monitoring/analytics"})
     {
         INFO(path);
@@ -231,6 +229,21 @@ TEST_CASE("Manager-only families are answered by cpamd, never forwarded")
         CHECK(r.status == 405);
         CHECK(parse(r.body).at("code") == "method_not_allowed");
     }
+    // dashboard is served (issue 19): the summary answers locally (400 without today_start_ms);
+    // any other sub-path, spelling or method is 405, 401 without the admin key.
+    auto summary = c.get("/v0/management/dashboard/summary", admin_headers());
+    CHECK(summary.status == 400);
+    CHECK(c.get("/v0/management/dashboard/summary?today_start_ms=1&now_ms=2", admin_headers()).status == 200);
+    for (const auto* path :
+         {"/v0/management/dashboard/unknown", "/v0/management/Dashboard/summary", "/v0/management/dashboard"})
+    {
+        INFO(path);
+        auto r = c.get(path, admin_headers());
+        CHECK(r.status == 405);
+        CHECK(parse(r.body).at("code") == "method_not_allowed");
+        CHECK(c.get(path).status == 401);
+    }
+    CHECK(c.request("POST", "/v0/management/dashboard/summary", "{}", admin_headers()).status == 405);
     CHECK_FALSE(forwarded_anything(sim));
     stop_daemon(*d);
 }
