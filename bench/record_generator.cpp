@@ -123,7 +123,7 @@ std::string record_generator::next(std::int64_t ts_ms)
         model,
         model,
         p.endpoint,
-        pick(12),
+        pick(api_keys_),
         static_cast<std::uint32_t>(rng_())
     );
 }

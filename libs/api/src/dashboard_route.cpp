@@ -36,6 +36,22 @@ void put_nonempty(json::object& o, std::string_view key, const std::string& v)
         o[key] = v;
 }
 
+// How a credential is named on the upstream's channel, failure-source and failure rows: each name
+// only when known.
+void put_credential_names(
+    json::object& o,
+    const std::string& source,
+    const std::string& account,
+    const std::string& label,
+    const std::string& provider
+)
+{
+    put_nonempty(o, "source", source);
+    put_nonempty(o, "account_snapshot", account);
+    put_nonempty(o, "auth_label_snapshot", label);
+    put_nonempty(o, "auth_provider_snapshot", provider);
+}
+
 json::array models_json(const std::vector<analytics::dashboard_model_row>& rows, bool with_share)
 {
     json::array out;
@@ -97,10 +113,9 @@ json::object summary_json(const analytics::dashboard_summary& s, std::int64_t ge
     for (const auto& c : s.channel_health)
     {
         json::object o{{"auth_index", c.auth_index}};
-        put_nonempty(o, "source", c.source);
-        put_nonempty(o, "account_snapshot", c.account_snapshot);
-        put_nonempty(o, "auth_label_snapshot", c.auth_label_snapshot);
-        put_nonempty(o, "auth_provider_snapshot", c.auth_provider_snapshot);
+        put_credential_names(
+            o, c.source, c.account_snapshot, c.auth_label_snapshot, c.auth_provider_snapshot
+        );
         o["calls"] = c.calls;
         o["failures"] = c.failures;
         o["failure_rate"] = c.failure_rate;
@@ -114,13 +129,10 @@ json::object summary_json(const analytics::dashboard_summary& s, std::int64_t ge
     json::array sources;
     for (const auto& f : s.failure_sources)
     {
-        json::object o;
-        put_nonempty(o, "source", f.source);
-        o["source_hash"] = f.source_hash;
-        o["auth_index"] = f.auth_index;
-        put_nonempty(o, "account_snapshot", f.account_snapshot);
-        put_nonempty(o, "auth_label_snapshot", f.auth_label_snapshot);
-        put_nonempty(o, "auth_provider_snapshot", f.auth_provider_snapshot);
+        json::object o{{"source_hash", f.source_hash}, {"auth_index", f.auth_index}};
+        put_credential_names(
+            o, f.source, f.account_snapshot, f.auth_label_snapshot, f.auth_provider_snapshot
+        );
         o["calls"] = f.calls;
         o["failures"] = f.failures;
         o["failure_rate"] = f.failure_rate;
@@ -137,12 +149,11 @@ json::object summary_json(const analytics::dashboard_summary& s, std::int64_t ge
             {"model", f.model},
             {"api_key_hash", f.api_key_hash},
             {"api_key_alias", f.api_key_alias}};
-        put_nonempty(o, "source", f.source);
         o["source_hash"] = f.source_hash;
         o["auth_index"] = f.auth_index;
-        put_nonempty(o, "account_snapshot", f.account_snapshot);
-        put_nonempty(o, "auth_label_snapshot", f.auth_label_snapshot);
-        put_nonempty(o, "auth_provider_snapshot", f.auth_provider_snapshot);
+        put_credential_names(
+            o, f.source, f.account_snapshot, f.auth_label_snapshot, f.auth_provider_snapshot
+        );
         put_nonempty(o, "auth_project_id_snapshot", f.auth_project_id_snapshot);
         o["endpoint"] = f.endpoint;
         o["duration_ms"] = nullable(f.duration_ms);
