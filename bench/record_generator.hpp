@@ -15,7 +15,10 @@ class record_generator
 public:
     // `api_keys` distinct client keys are drawn from (12 unless a bench asks for another spread);
     // with the default the records are exactly those of earlier runs.
-    explicit record_generator(std::uint64_t seed, std::uint64_t api_keys = 12) : rng_(seed), api_keys_(api_keys) {}
+    explicit record_generator(std::uint64_t seed, std::uint64_t api_keys = 12)
+        : rng_(seed), api_keys_(api_keys)
+    {
+    }
     // Record number `i`, timestamped `start_ms + i * step_ms`.
     std::string next(std::int64_t ts_ms);
 
