@@ -40,27 +40,9 @@ TEST_CASE("usage fuzz entry point survives mutated inputs", "[usage][fuzz]")
     const std::string alphabet = "{}[]\":,0123456789-.eEtrufalsn\\u \n";
     for (int i = 0; i < 6000; ++i)
     {
-        std::string s = corpus[rng() % corpus.size()];
-        int edits = 1 + static_cast<int>(rng() % 6);
-        for (int e = 0; e < edits && !s.empty(); ++e)
-        {
-            std::size_t at = rng() % s.size();
-            switch (rng() % 4)
-            {
-            case 0:
-                s[at] = alphabet[rng() % alphabet.size()];
-                break;
-            case 1:
-                s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), alphabet[rng() % alphabet.size()]);
-                break;
-            case 2:
-                s.erase(at, 1 + rng() % 8);
-                break;
-            default:
-                s.resize(at);
-                break;
-            }
-        }
+        // Picked first, then mutated: the same draws from `rng` as when the loop was written here.
+        const auto& picked = corpus[rng() % corpus.size()];
+        std::string s = cpamd::test::mutate_json_like(picked, rng, alphabet);
         REQUIRE(run(s) == 0);
     }
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,33 @@ inline std::vector<std::string> load_corpus(const std::filesystem::path& dir)
         out.emplace_back(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
     }
     return out;
+}
+
+// 1 to 6 random edits of `s` (replace, insert or delete bytes drawn from `alphabet`, or truncate):
+// the JSON-ish mutations the usage and price-source replay tests share.
+inline std::string mutate_json_like(std::string s, std::mt19937_64& rng, const std::string& alphabet)
+{
+    int edits = 1 + static_cast<int>(rng() % 6);
+    for (int e = 0; e < edits && !s.empty(); ++e)
+    {
+        std::size_t at = rng() % s.size();
+        switch (rng() % 4)
+        {
+        case 0:
+            s[at] = alphabet[rng() % alphabet.size()];
+            break;
+        case 1:
+            s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), alphabet[rng() % alphabet.size()]);
+            break;
+        case 2:
+            s.erase(at, 1 + rng() % 8);
+            break;
+        default:
+            s.resize(at);
+            break;
+        }
+    }
+    return s;
 }
 
 inline int run_fuzz_input(const std::string& s)
