@@ -4,6 +4,7 @@
 #include <cpamd/analytics/dashboard_summary.hpp>
 #include <cpamd/analytics/local_time.hpp>
 #include <cpamd/analytics/priced_usage.hpp>
+#include <cpamd/core/floor_div.hpp>
 #include <cpamd/pricing/usd_sum.hpp>
 #include <cpamd/store/dims.hpp>
 #include <cpamd/store/event_reader.hpp>
@@ -22,11 +23,6 @@ constexpr std::int64_t health_bucket_ms = 10 * ms_per_minute;
 constexpr int health_buckets = 144;
 constexpr int timeline_hours = 24;
 constexpr std::size_t health_rows = 5;
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b)
-{
-    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
 
 std::optional<double> average(std::int64_t sum, std::int64_t samples)
 {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cpamd/analytics/local_time.hpp>
+#include <cpamd/core/floor_div.hpp>
 #include <date/tz.h>
 #include <limits>
 #include <stdexcept>
@@ -11,12 +12,6 @@ namespace
 
 constexpr std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept
-{
-    const std::int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
 
 std::int64_t floor_mod(std::int64_t a, std::int64_t b) noexcept
 {

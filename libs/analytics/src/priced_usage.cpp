@@ -1,3 +1,4 @@
+#include <cpamd/analytics/local_time.hpp>
 #include <cpamd/analytics/priced_usage.hpp>
 #include <cpamd/pricing/context_band.hpp>
 #include <cpamd/pricing/usd_sum.hpp>
@@ -15,11 +16,6 @@ namespace
 {
 
 constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b)
-{
-    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
 
 // The five rates of each (model, billing model, service tier, context floor) met in one read:
 // rollup rows and events repeat few of these, and resolving one looks up names and tiers.
@@ -122,16 +118,14 @@ void for_each_priced_slice(
     if (from_ns >= to_ns)
         return;
     rate_memo memo(db, prices);
-    // Whole hours inside the range: [first_hour, end_hour); the partial ones are raw.
-    std::int64_t first_hour = floor_div(from_ns + ns_per_hour - 1, ns_per_hour);
-    std::int64_t end_hour = floor_div(to_ns, ns_per_hour);
-    if (first_hour >= end_hour)
-    {
-        raw_slices(db, memo, from_ns, to_ns, f);
+    // Whole hours inside the range from rollups, the partial ones at the edges raw.
+    auto split = split_for_rollups(from_ns, to_ns, ns_per_hour);
+    raw_slices(db, memo, split.begin, split.whole_begin, f);
+    raw_slices(db, memo, split.whole_end, split.end, f);
+    if (split.whole_begin >= split.whole_end)
         return;
-    }
-    raw_slices(db, memo, from_ns, first_hour * ns_per_hour, f);
-    raw_slices(db, memo, end_hour * ns_per_hour, to_ns, f);
+    const std::int64_t first_hour = split.whole_begin / ns_per_hour; // exact: multiples of an hour
+    const std::int64_t end_hour = split.whole_end / ns_per_hour;
 
     auto bands = store::read_context_band_state(db);
     // Hours whose bands belong to an older threshold list are priced from their events.

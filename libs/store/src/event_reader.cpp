@@ -1,3 +1,4 @@
+#include <cpamd/core/floor_div.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/event_reader.hpp>
 #include <cpamd/usage/event_hash.hpp>
@@ -23,12 +24,6 @@ std::int64_t ms_to_ns(std::int64_t ms)
     if (ms < min_i64 / ns_per_ms)
         return min_i64;
     return ms * ns_per_ms;
-}
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b)
-{
-    std::int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
 // Column positions of select_sql().

@@ -1,6 +1,7 @@
 #include "checked_sum.hpp"
 #include "rollup_delta.hpp"
 
+#include <cpamd/core/floor_div.hpp>
 #include <cpamd/store/range_totals.hpp>
 
 namespace cpamd::store
@@ -9,11 +10,6 @@ namespace
 {
 
 constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b)
-{
-    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
 
 constexpr const char* token_columns =
     "input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, "
