@@ -12,6 +12,7 @@
 //     naive route scales with history;
 //  5. prints the figures and the ratios route / reference.
 
+#include "bench_util.hpp"
 #include "record_generator.hpp"
 
 #include <algorithm>
@@ -35,7 +36,6 @@
 namespace
 {
 
-using clock_type = std::chrono::steady_clock;
 using namespace cpamd;
 
 constexpr std::int64_t day_ms = 86'400'000;
@@ -47,17 +47,9 @@ constexpr int runs = 20;
 // An admin key of the accepted format (as the integration tests use).
 const std::string admin_key = "cpamp_metricstestadminkey012345678";
 
-double seconds_since(clock_type::time_point t)
-{
-    return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
-std::uint64_t size_of(const std::filesystem::path& p)
-{
-    std::error_code ec;
-    auto n = std::filesystem::file_size(p, ec);
-    return ec ? 0 : n;
-}
+using bench::clock_type;
+using bench::seconds_since;
+using bench::size_of;
 
 std::int64_t now_ms()
 {

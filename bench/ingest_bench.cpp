@@ -10,6 +10,7 @@
 //  4. the GET /v0/management/usage body (newest 50 000 events) built from that database, against
 //     the reference of a plain SELECT of the same 50 000 newest rows.
 
+#include "bench_util.hpp"
 #include "record_generator.hpp"
 
 #include <algorithm>
@@ -35,24 +36,15 @@
 namespace
 {
 
-using clock_type = std::chrono::steady_clock;
 using namespace cpamd;
 
 constexpr std::int64_t start_ms = 1787356800000; // 2026-08-22T00:00:00Z
 constexpr std::int64_t step_ms = 40;             // 25 events/s of history
 constexpr std::int64_t batch = 1000;
 
-double seconds_since(clock_type::time_point t)
-{
-    return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
-std::uint64_t size_of(const std::filesystem::path& p)
-{
-    std::error_code ec;
-    auto n = std::filesystem::file_size(p, ec);
-    return ec ? 0 : n;
-}
+using bench::clock_type;
+using bench::seconds_since;
+using bench::size_of;
 
 void remove_database(const std::filesystem::path& p)
 {
