@@ -4,10 +4,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <chrono>
 #include <cpamd/pricing/context_band.hpp>
 #include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/settings.hpp>
+#include <cpamd/usage/timestamp.hpp>
 
 namespace cpamd::store
 {
@@ -21,10 +21,7 @@ constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
 
 std::int64_t now_ms()
 {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch()
-    )
-        .count();
+    return usage::now_utc().unix_ms();
 }
 
 std::optional<std::int64_t> int_field(const json::object& o, std::string_view key)
