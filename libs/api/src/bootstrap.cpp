@@ -57,9 +57,10 @@ credential_step ensure_credential(store::connection& c, const config& cfg, std::
     return out;
 }
 
-bool table_has_rows(store::connection& c, std::string_view table)
+// Whether `rows` (a table, optionally narrowed by a WHERE clause; constants only) has any row.
+bool any_rows(store::connection& c, std::string_view rows)
 {
-    return c.query_int(fmt::format("SELECT EXISTS (SELECT 1 FROM {})", table)).value_or(0) != 0;
+    return c.query_int(fmt::format("SELECT EXISTS (SELECT 1 FROM {})", rows)).value_or(0) != 0;
 }
 
 // Re-encrypts a legacy plaintext managementKey inside a stored JSON row; true if it changed.
@@ -105,10 +106,9 @@ finish_settings(store::connection& c, const config& cfg, const security::secret_
     auto stored_config = store::read_setting(c, manager_config_key);
     auto stored_setup = store::read_setting(c, setup_key);
     // Prices seeded from the bundled catalog (price_catalog_seed.hpp) are not the user's history.
-    bool historical = table_has_rows(c, "events") || table_has_rows(c, "rejects") ||
-                      table_has_rows(c, "model_prices WHERE source IS NOT 'bundled'") ||
-                      table_has_rows(c, "api_key_aliases") || stored_config.has_value() ||
-                      stored_setup.has_value();
+    bool historical = any_rows(c, "events") || any_rows(c, "rejects") ||
+                      any_rows(c, "model_prices WHERE source IS NOT 'bundled'") ||
+                      any_rows(c, "api_key_aliases") || stored_config.has_value() || stored_setup.has_value();
 
     // Legacy plaintext keys are re-saved encrypted (idempotent: encrypted values are left alone).
     bool resaved = false;
