@@ -1,3 +1,5 @@
+#include "rate_memo.hpp"
+
 #include <cpamd/analytics/local_time.hpp>
 #include <cpamd/analytics/priced_usage.hpp>
 #include <cpamd/pricing/context_band.hpp>
@@ -16,45 +18,6 @@ namespace
 {
 
 constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
-
-// The five rates of each (model, billing model, service tier, context floor) met in one read:
-// rollup rows and events repeat few of these, and resolving one looks up names and tiers.
-class rate_memo
-{
-public:
-    rate_memo(store::connection& db, const pricing::price_table& prices) : dims_(db), prices_(prices) {}
-
-    // Null when no price row matches (the cost is 0).
-    const pricing::effective_rates*
-    rates(std::int64_t model, std::int64_t billing, std::int64_t tier, std::int64_t floor)
-    {
-        auto key = std::tuple{model, billing, tier, floor};
-        auto it = memo_.find(key);
-        if (it == memo_.end())
-            it = memo_.emplace(key, resolve(model, billing, tier, floor)).first;
-        return it->second ? &*it->second : nullptr;
-    }
-
-private:
-    // The requested model is not in the key: the analytics model is the requested one when the
-    // record has one (usage::event::model), so trying it a third time would change nothing.
-    std::optional<pricing::effective_rates>
-    resolve(std::int64_t model, std::int64_t billing, std::int64_t tier, std::int64_t floor)
-    {
-        const auto& model_name = dims_.value(model);
-        auto match = pricing::find_price(prices_, {dims_.value(billing), model_name, {}});
-        if (!match.price)
-            return std::nullopt;
-        return pricing::resolve_rates(*match.price, match.model, floor, dims_.value(tier));
-    }
-
-    store::dim_reader dims_;
-    const pricing::price_table& prices_;
-    std::map<
-        std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>,
-        std::optional<pricing::effective_rates>>
-        memo_;
-};
 
 double usd_of(const pricing::effective_rates* rates, const pricing::segment_tokens& tokens)
 {
@@ -86,10 +49,8 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
         slice.auth_index = s.int64(3), slice.api_key = s.int64(4), slice.endpoint = s.int64(5);
         slice.failed = s.int64(6) != 0;
         std::int64_t billing = s.int64(7) != 0 ? s.int64(7) : s.int64(8);
-        auto tokens = segments_of_buckets(s.int64(10), s.int64(11), s.int64(12), s.int64(13), s.int64(14));
-        std::int64_t input = tokens.prompt + tokens.cache_read + tokens.cache_creation;
-        auto* rates = memo.rates(slice.model, billing, s.int64(9), pricing::request_context_floor(input));
-        slice.usd = usd_of(rates, tokens);
+        const std::int64_t cost[5] = {s.int64(10), s.int64(11), s.int64(12), s.int64(13), s.int64(14)};
+        slice.usd = memo.event_usd(slice.model, billing, s.int64(9), cost);
         f(slice);
     }
 }
