@@ -1,0 +1,338 @@
+#include "event_items.hpp"
+#include "event_scan.hpp"
+#include "monitoring_groups.hpp"
+#include "monitoring_pass.hpp"
+#include "rate_memo.hpp"
+
+#include <algorithm>
+#include <cpamd/analytics/anomaly_rules.hpp>
+#include <cpamd/analytics/dashboard_rules.hpp>
+#include <cpamd/analytics/monitoring_analytics.hpp>
+#include <cpamd/store/price_repository.hpp>
+
+namespace cpamd::analytics
+{
+namespace
+{
+
+constexpr std::int64_t rolling_ms = 30 * ms_per_minute;
+constexpr std::size_t max_anomalies = 50;
+constexpr std::size_t max_option_values = 200;
+constexpr std::size_t max_selector_values = 500;
+
+// Everything the range's own pass must see.
+bool needs_range_pass(const monitoring_include& i)
+{
+    return i.summary || i.summary_comparison || i.timeline || i.hourly_distribution || i.heatmap ||
+           i.anomaly_points || i.model_share || i.model_stats || i.channel_share || i.failure_sources ||
+           i.account_stats || i.credential_stats || i.credential_timeline || i.api_key_stats ||
+           i.api_key_timeline || i.task_buckets;
+}
+
+bool needs_buckets(const monitoring_include& i)
+{
+    return i.timeline || i.anomaly_points || i.credential_timeline || i.api_key_timeline;
+}
+
+std::vector<option_count> most_calls_first(std::vector<option_count> out, std::size_t limit)
+{
+    std::sort(
+        out.begin(),
+        out.end(),
+        [](const option_count& a, const option_count& b)
+        { return a.calls != b.calls ? a.calls > b.calls : a.value < b.value; }
+    );
+    out.resize(std::min(out.size(), limit));
+    return out;
+}
+
+// Calls per dim id -> the non-empty values with most calls first.
+std::vector<option_count> counted(
+    const std::map<std::int64_t, std::int64_t>& calls,
+    store::dim_reader& dims,
+    std::size_t limit,
+    const alias_map* aliases = nullptr
+)
+{
+    std::vector<option_count> out;
+    for (const auto& [id, n] : calls)
+    {
+        if (id == 0)
+            continue;
+        option_count o{dims.value(id), {}, n};
+        if (aliases)
+            if (auto a = aliases->find(o.value); a != aliases->end())
+                o.alias = a->second;
+        out.push_back(std::move(o));
+    }
+    return most_calls_first(std::move(out), limit);
+}
+
+std::vector<option_count> counted_text(const std::map<std::string, std::int64_t>& calls, std::size_t limit)
+{
+    std::vector<option_count> out;
+    for (const auto& [text, n] : calls)
+        if (!text.empty())
+            out.push_back({text, {}, n});
+    return most_calls_first(std::move(out), limit);
+}
+
+struct scan_context
+{
+    store::connection& db;
+    rate_memo& prices;
+    store::dim_reader& dims;
+    const alias_map& aliases;
+    const monitoring_query& q;
+};
+
+filter_options read_filter_options(scan_context& c)
+{
+    auto base = compile_filter(c.db, c.q.filter, filter_scope::search_only);
+    std::map<std::int64_t, std::int64_t> providers, files, projects, types, kinds, codes, plans;
+    std::map<std::string, std::int64_t> traces;
+    totals_acc all;
+    model_groups models;
+    account_groups accounts;
+    api_key_groups keys;
+    channel_groups channels;
+    scan_events(
+        c.db,
+        c.prices,
+        base,
+        c.q.from_ms,
+        c.q.to_ms,
+        [&](const scan_row& r)
+        {
+            providers[r.provider]++, files[r.auth_file_snapshot]++, projects[r.auth_project_id_snapshot]++;
+            types[r.endpoint]++, kinds[r.header_error_kind]++, codes[r.header_error_code]++;
+            plans[r.header_quota_plan_type]++;
+            if (!r.header_trace_id.empty())
+                traces[std::string(r.header_trace_id)]++;
+            all.add(r), models.add(r), accounts.add(r), keys.add(r), channels.add(r);
+        }
+    );
+    filter_options o;
+    o.providers = counted(providers, c.dims, max_option_values);
+    o.auth_files = counted(files, c.dims, max_option_values);
+    o.project_ids = counted(projects, c.dims, max_option_values);
+    o.request_types = counted(types, c.dims, max_option_values);
+    o.header_error_kinds = counted(kinds, c.dims, max_option_values);
+    o.header_error_codes = counted(codes, c.dims, max_option_values);
+    o.header_quota_plans = counted(plans, c.dims, max_option_values);
+    o.header_trace_ids = counted_text(traces, max_option_values);
+    const auto totals = all.finish();
+    o.models = models.rows(c.dims, totals);
+    o.accounts = accounts.rows(c.dims);
+    o.api_keys = keys.rows(c.dims, c.aliases);
+    o.channels = channels.rows(c.dims, totals);
+    return o;
+}
+
+filter_selectors read_filter_selectors(scan_context& c)
+{
+    auto none = compile_filter(c.db, c.q.filter, filter_scope::none);
+    std::map<std::int64_t, std::int64_t> models, keys, providers, files, accounts;
+    filter_selectors s;
+    scan_events(
+        c.db,
+        c.prices,
+        none,
+        c.q.from_ms,
+        c.q.to_ms,
+        [&](const scan_row& r)
+        {
+            s.total_calls++;
+            models[r.model]++, keys[r.api_key]++, providers[r.provider]++, files[r.auth_file_snapshot]++;
+            accounts[r.account()]++;
+        }
+    );
+    s.models = counted(models, c.dims, max_selector_values);
+    s.api_keys = counted(keys, c.dims, max_selector_values, &c.aliases);
+    s.providers = counted(providers, c.dims, max_selector_values);
+    s.auth_files = counted(files, c.dims, max_selector_values);
+    s.accounts = counted(accounts, c.dims, max_selector_values);
+    return s;
+}
+
+summary_comparison compare_previous(scan_context& c, const event_where& where, const usage_totals& now)
+{
+    summary_comparison cmp;
+    cmp.to_ms = c.q.from_ms;
+    cmp.from_ms = c.q.from_ms - (c.q.to_ms - c.q.from_ms);
+    totals_acc acc;
+    scan_events(c.db, c.prices, where, cmp.from_ms, cmp.to_ms, [&](const scan_row& r) { acc.add(r); });
+    const auto before = acc.finish();
+    cmp.calls = before.calls, cmp.success = before.success, cmp.failure = before.failure;
+    cmp.success_rate = before.success_rate, cmp.total_tokens = before.total_tokens, cmp.cost = before.cost;
+    auto change = [](double now_value, double before_value) -> std::optional<double>
+    {
+        if (before_value == 0)
+            return std::nullopt;
+        return now_value / before_value - 1;
+    };
+    cmp.calls_change = change(static_cast<double>(now.calls), static_cast<double>(before.calls));
+    cmp.tokens_change =
+        change(static_cast<double>(now.total_tokens), static_cast<double>(before.total_tokens));
+    cmp.cost_change = change(now.cost, before.cost);
+    cmp.success_rate_change = now.success_rate - before.success_rate;
+    return cmp;
+}
+
+void add_rolling(scan_context& c, const event_where& where, monitoring_summary& s)
+{
+    std::int64_t calls = 0, tokens = 0;
+    scan_events(
+        c.db,
+        c.prices,
+        where,
+        c.q.now_ms - rolling_ms,
+        c.q.now_ms,
+        [&](const scan_row& r) { ++calls, tokens += r.tokens[7]; }
+    );
+    s.rpm_30m = static_cast<double>(calls) / 30.0;
+    s.tpm_30m = static_cast<double>(tokens) / 30.0;
+}
+
+std::vector<anomaly_point> anomalies(const std::vector<timeline_point>& timeline)
+{
+    std::vector<anomaly_point> out;
+    auto input = [](const timeline_point& p)
+    {
+        return anomaly_input{
+            p.totals.calls,
+            p.totals.total_tokens,
+            p.totals.cost,
+            p.totals.cache_hit_rate,
+            p.totals.failure_rate,
+            p.p95_latency_ms};
+    };
+    for (std::size_t i = 1; i < timeline.size(); ++i)
+    {
+        const auto& before = timeline[i - 1];
+        const auto& now = timeline[i];
+        auto verdict = judge_anomaly(input(before), input(now));
+        if (!verdict)
+            continue;
+        anomaly_point a;
+        a.bucket_ms = now.bucket_ms, a.label = now.label;
+        a.flags = std::move(verdict->flags), a.severity = verdict->severity, a.score = verdict->score;
+        a.calls = now.totals.calls, a.previous_calls = before.totals.calls;
+        a.cost = now.totals.cost, a.previous_cost = before.totals.cost;
+        a.tokens_per_request =
+            ratio(static_cast<double>(now.totals.total_tokens), static_cast<double>(now.totals.calls));
+        a.previous_tokens_per_request =
+            ratio(static_cast<double>(before.totals.total_tokens), static_cast<double>(before.totals.calls));
+        a.cache_hit_rate = now.totals.cache_hit_rate,
+        a.previous_cache_hit_rate = before.totals.cache_hit_rate;
+        a.failure_rate = now.totals.failure_rate, a.previous_failure_rate = before.totals.failure_rate;
+        a.p95_latency_ms = now.p95_latency_ms, a.previous_p95_latency_ms = before.p95_latency_ms;
+        out.push_back(std::move(a));
+    }
+    std::stable_sort(
+        out.begin(),
+        out.end(),
+        [](const anomaly_point& a, const anomaly_point& b)
+        { return a.score != b.score ? a.score > b.score : a.bucket_ms < b.bucket_ms; }
+    );
+    out.resize(std::min(out.size(), max_anomalies));
+    return out;
+}
+
+event_where failures_of(event_where where)
+{
+    where.sql += " AND (failed = 1)";
+    return where;
+}
+
+} // namespace
+
+monitoring_result run_monitoring(store::connection& db, const monitoring_query& q)
+{
+    store::read_transaction snapshot(db);
+    auto price_table = store::load_price_table(db);
+    rate_memo prices(db, price_table);
+    store::dim_reader dims(db);
+    const auto aliases = load_aliases(db);
+    scan_context ctx{db, prices, dims, aliases, q};
+    const auto& inc = q.include;
+
+    monitoring_result out;
+    out.from_ms = q.from_ms, out.to_ms = q.to_ms;
+    out.time_zone = std::string(q.time_zone.name());
+    const auto g = inc.timeline_granularity.value_or(auto_granularity(q.from_ms, q.to_ms));
+    out.granularity = g == granularity::hour ? "hour" : "day";
+
+    const auto where = compile_filter(db, q.filter, filter_scope::all);
+    monitoring_pass pass(
+        q, needs_buckets(inc) ? buckets(q.time_zone, q.from_ms, q.to_ms, g) : std::vector<bucket>{}
+    );
+    const bool ran = needs_range_pass(inc);
+    if (ran)
+        scan_events(db, prices, where, q.from_ms, q.to_ms, [&](const scan_row& r) { pass.add(r); });
+    pass.finish(dims, aliases, out);
+
+    if (out.summary && inc.profile == summary_profile::full)
+        add_rolling(ctx, where, *out.summary);
+    if (inc.summary_comparison)
+        out.comparison = compare_previous(ctx, where, pass.totals().finish());
+    if (inc.anomaly_points)
+    {
+        out.anomaly_points = anomalies(*out.timeline);
+        if (!inc.timeline)
+            out.timeline.reset();
+    }
+    if (inc.filter_options)
+        out.options = read_filter_options(ctx);
+    if (inc.filter_selectors)
+        out.selectors = read_filter_selectors(ctx);
+    if (inc.recent_failures > 0)
+        out.recent_failures = newest_events(
+                                  db,
+                                  prices,
+                                  aliases,
+                                  failures_of(where),
+                                  q.from_ms,
+                                  q.to_ms,
+                                  static_cast<std::size_t>(inc.recent_failures),
+                                  std::nullopt
+        )
+                                  .items;
+    if (inc.events_page)
+    {
+        const auto& page_q = *inc.events_page;
+        std::optional<item_cursor> cursor;
+        if (page_q.before_ms)
+            cursor = item_cursor{*page_q.before_ms, page_q.before_id.value_or(0)};
+        auto page = newest_events(
+            db, prices, aliases, where, q.from_ms, q.to_ms, static_cast<std::size_t>(page_q.limit), cursor
+        );
+        auto& ev = out.events.emplace();
+        ev.has_more = page.has_more;
+        if (page.has_more && !page.items.empty())
+            ev.next_before_ms = page.items.back().timestamp_ms, ev.next_before_id = page.items.back().id;
+        ev.items = std::move(page.items);
+        ev.total_count = ran ? pass.totals().calls() : count_events(db, where, q.from_ms, q.to_ms);
+    }
+    if (inc.drilldown_preview)
+    {
+        const auto& d = *inc.drilldown_preview;
+        auto& dd = out.drilldown.emplace();
+        dd.from_ms = d.from_ms, dd.to_ms = d.to_ms;
+        dd.items = newest_events(
+                       db,
+                       prices,
+                       aliases,
+                       where,
+                       d.from_ms,
+                       d.to_ms,
+                       static_cast<std::size_t>(d.limit),
+                       std::nullopt
+        )
+                       .items;
+        dd.total_count = count_events(db, where, d.from_ms, d.to_ms);
+    }
+    return out;
+}
+
+} // namespace cpamd::analytics

@@ -1,0 +1,197 @@
+#include "monitoring_groups.hpp"
+
+#include <algorithm>
+#include <cpamd/analytics/dashboard_rules.hpp>
+#include <fmt/format.h>
+
+namespace cpamd::analytics
+{
+namespace
+{
+
+std::optional<double> average(std::int64_t sum, std::int64_t samples)
+{
+    if (samples <= 0)
+        return std::nullopt;
+    return static_cast<double>(sum) / static_cast<double>(samples);
+}
+
+std::vector<keyed_totals>
+keyed_rows(const std::map<std::int64_t, totals_acc>& groups, store::dim_reader& dims)
+{
+    std::vector<keyed_totals> out;
+    for (const auto& [id, acc] : groups)
+        out.push_back({dims.value(id), acc.finish()});
+    sort_by_calls(out, [](const keyed_totals& r) -> const std::string& { return r.key; });
+    return out;
+}
+
+} // namespace
+
+void totals_acc::add(const scan_row& r)
+{
+    ++calls_;
+    if (r.failed)
+        ++failure_;
+    input_ += r.normalized_input();
+    output_ += r.tokens[1], reasoning_ += r.tokens[2], cache_read_ += r.tokens[5];
+    cache_creation_ += r.tokens[6], total_ += r.tokens[7];
+    cost_cache_read_ += r.cost_tokens[1];
+    usd_ += r.usd;
+    if (r.latency_ms && *r.latency_ms > 0)
+        ++latency_samples_, latency_sum_ += *r.latency_ms;
+    last_seen_ms_ = std::max(last_seen_ms_, r.ts_ms);
+}
+
+usage_totals totals_acc::finish() const
+{
+    usage_totals t;
+    t.calls = calls_, t.failure = failure_, t.success = calls_ - failure_;
+    t.success_rate = ratio(t.success, t.calls), t.failure_rate = ratio(t.failure, t.calls);
+    t.input_tokens = input_, t.output_tokens = output_, t.reasoning_tokens = reasoning_;
+    t.cache_read_tokens = cache_read_, t.cache_creation_tokens = cache_creation_, t.total_tokens = total_;
+    t.cached_tokens = std::max<std::int64_t>(cost_cache_read_ - cache_read_, 0);
+    t.cache_hit_tokens = t.cached_tokens + t.cache_read_tokens;
+    t.cache_hit_rate = std::min(ratio(t.cache_hit_tokens, t.input_tokens), 1.0);
+    t.cost = usd_.value();
+    t.average_latency_ms = average(latency_sum_, latency_samples_);
+    t.last_seen_ms = calls_ > 0 ? last_seen_ms_ : 0;
+    return t;
+}
+
+void name_ids::take(const scan_row& r)
+{
+    if (std::pair(r.ts_ns, r.id) < std::pair(ts_ns, event_id))
+        return;
+    ts_ns = r.ts_ns, event_id = r.id;
+    source = r.source, source_hash = r.source_hash, auth_index = r.auth_index,
+    auth_file = r.auth_file_snapshot;
+    account = r.account_snapshot, label = r.auth_label_snapshot, auth_provider = r.auth_provider_snapshot;
+    provider = r.provider;
+}
+
+credential_names name_ids::resolve(store::dim_reader& dims) const
+{
+    credential_names n;
+    n.source = dims.value(source), n.source_hash = dims.value(source_hash),
+    n.auth_index = dims.value(auth_index);
+    n.auth_file_snapshot = dims.value(auth_file), n.account_snapshot = dims.value(account);
+    n.auth_label_snapshot = dims.value(label), n.auth_provider_snapshot = dims.value(auth_provider);
+    n.provider = dims.value(provider);
+    return n;
+}
+
+std::vector<model_row> model_groups::rows(store::dim_reader& dims, const usage_totals& all) const
+{
+    std::vector<model_row> out;
+    for (const auto& [id, acc] : by_model_)
+    {
+        model_row row{dims.value(id), acc.finish()};
+        row.calls_share = ratio(row.totals.calls, all.calls);
+        row.tokens_share = ratio(row.totals.total_tokens, all.total_tokens);
+        row.cost_share = ratio(row.totals.cost, all.cost);
+        out.push_back(std::move(row));
+    }
+    sort_by_calls(out, [](const model_row& r) -> const std::string& { return r.model; });
+    return out;
+}
+
+void channel_groups::add(const scan_row& r)
+{
+    auto& g = groups_[{r.auth_index, r.auth_index != 0 ? 0 : r.source}];
+    g.totals.add(r);
+    g.names.take(r);
+}
+
+std::vector<channel_row> channel_groups::rows(store::dim_reader& dims, const usage_totals& all) const
+{
+    std::vector<channel_row> out;
+    for (const auto& [key, g] : groups_)
+    {
+        channel_row row;
+        const auto& name = dims.value(key.first != 0 ? key.first : key.second);
+        row.channel = name.empty() ? std::string(1, '-') : name;
+        row.names = g.names.resolve(dims);
+        row.totals = g.totals.finish();
+        row.calls_share = ratio(row.totals.calls, all.calls);
+        row.cost_share = ratio(row.totals.cost, all.cost);
+        out.push_back(std::move(row));
+    }
+    sort_by_calls(out, [](const channel_row& r) -> const std::string& { return r.channel; });
+    return out;
+}
+
+void account_groups::add(const scan_row& r)
+{
+    auto& g = groups_[r.account()];
+    g.totals.add(r);
+    g.names.take(r);
+    g.models[r.model].add(r);
+}
+
+std::vector<account_row> account_groups::rows(store::dim_reader& dims) const
+{
+    std::vector<account_row> out;
+    for (const auto& [id, g] : groups_)
+        out.push_back({dims.value(id), g.names.resolve(dims), g.totals.finish(), keyed_rows(g.models, dims)});
+    sort_by_calls(out, [](const account_row& r) -> const std::string& { return r.account; });
+    return out;
+}
+
+void credential_groups::add(const scan_row& r)
+{
+    auto& g = groups_[{r.auth_file_snapshot, r.auth_index, r.source_hash}];
+    g.totals.add(r);
+    g.names.take(r);
+}
+
+std::vector<credential_row> credential_groups::rows(store::dim_reader& dims) const
+{
+    std::vector<credential_row> out;
+    for (const auto& [key, g] : groups_)
+    {
+        credential_row row;
+        row.names = g.names.resolve(dims);
+        row.credential_id = credential_id(
+            dims.value(std::get<0>(key)), dims.value(std::get<1>(key)), dims.value(std::get<2>(key))
+        );
+        row.totals = g.totals.finish();
+        out.push_back(std::move(row));
+    }
+    sort_by_calls(out, [](const credential_row& r) -> const std::string& { return r.credential_id; });
+    return out;
+}
+
+void api_key_groups::add(const scan_row& r)
+{
+    auto& g = groups_[r.api_key];
+    g.totals.add(r);
+    g.models[r.model].add(r);
+    g.accounts[r.account()].add(r);
+}
+
+std::vector<api_key_row> api_key_groups::rows(store::dim_reader& dims, const alias_map& aliases) const
+{
+    std::vector<api_key_row> out;
+    for (const auto& [id, g] : groups_)
+    {
+        api_key_row row;
+        row.api_key_hash = dims.value(id);
+        if (auto a = aliases.find(row.api_key_hash); a != aliases.end())
+            row.alias = a->second;
+        row.totals = g.totals.finish();
+        row.models = keyed_rows(g.models, dims);
+        row.accounts = keyed_rows(g.accounts, dims);
+        out.push_back(std::move(row));
+    }
+    sort_by_calls(out, [](const api_key_row& r) -> const std::string& { return r.api_key_hash; });
+    return out;
+}
+
+std::string credential_id(const std::string& file, const std::string& index, const std::string& hash)
+{
+    // fmt, not operator+: GCC 12 warns falsely (-Wrestrict) on chained string concatenation.
+    return fmt::format("{}|{}|{}", file, index, hash);
+}
+
+} // namespace cpamd::analytics
