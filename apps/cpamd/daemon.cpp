@@ -16,6 +16,7 @@
 #include <cpamd/api/model_price_routes.hpp>
 #include <cpamd/api/model_price_sync_route.hpp>
 #include <cpamd/api/model_price_usage_route.hpp>
+#include <cpamd/api/monitoring_route.hpp>
 #include <cpamd/api/panel_routes.hpp>
 #include <cpamd/api/policy_routes.hpp>
 #include <cpamd/api/price_catalog_seed.hpp>
@@ -229,6 +230,7 @@ int run_daemon(const config& cfg)
     api::add_model_price_routes(routes, svc);
     api::add_model_price_usage_route(routes, svc);
     api::add_dashboard_route(routes, svc);
+    api::add_monitoring_routes(routes, svc);
     api::add_model_price_sync_route(routes, svc);
     api::add_proxy_routes(routes, svc); // after the local routes: the proxy takes what they leave
 

@@ -268,7 +268,8 @@ private:
     // The local families cpamd serves (a first segment of `rest`, canonical).
     static bool is_served_family(std::string_view rest)
     {
-        for (std::string_view family : {"usage", "api-key-aliases", "model-prices", "dashboard"})
+        for (std::string_view family :
+             {"usage", "api-key-aliases", "model-prices", "dashboard", "monitoring"})
             if (rest == family || (rest.starts_with(family) && rest.substr(family.size()).starts_with('/')))
                 return true;
         return false;

@@ -39,7 +39,7 @@ TEST_CASE("before setup every proxied path answers 428")
     // The admin gate still comes first on CPA's own paths.
     CHECK(c.get("/v0/management/config").status == 401);
     // Manager-only features cpamd does not serve are never proxied.
-    CHECK(c.get("/v0/management/monitoring/overview", admin_headers()).status == 501);
+    CHECK(c.get("/v0/management/codex-inspection/runs", admin_headers()).status == 501);
     stop_daemon(*d);
 }
 

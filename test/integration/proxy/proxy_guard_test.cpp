@@ -189,16 +189,24 @@ TEST_CASE("Manager-only families are answered by cpamd, never forwarded")
     clear_sim_requests(sim);
     auto c = d->client();
     for (const auto* path :
-         {"/v0/management/monitoring/analytics",
-          "/v0/management/account-action-candidates",
+         {"/v0/management/account-action-candidates",
           "/v0/management/codex-inspection/runs",
           "/v0/management/quota-snapshots/query",
-          "/v0/management//monitoring/analytics"})
+          "/v0/management//codex-inspection/runs"})
     {
         INFO(path);
         auto r = c.get(path, admin_headers());
         CHECK(r.status == 501);
         CHECK(parse(r.body).at("code") == "not_implemented");
+        CHECK(c.get(path).status == 401);
+    }
+    // A family cpamd serves answers a wrong method or sub-path itself, as upstream (405).
+    for (const auto* path : {"/v0/management/monitoring/analytics", "/v0/management//monitoring/analytics"})
+    {
+        INFO(path);
+        auto r = c.get(path, admin_headers());
+        CHECK(r.status == 405);
+        CHECK(parse(r.body).at("code") == "method_not_allowed");
         CHECK(c.get(path).status == 401);
     }
     auto unknown_usage = c.get("/v0/management/usage/unknown", admin_headers());
