@@ -2,6 +2,8 @@
 // section computed straight from the raw events with plain loops (no rollups), for random
 // windows starting at whole hours, half hours and 45 minutes. Real parser, real writer.
 
+#include "analytics_fixtures.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -33,28 +35,6 @@ constexpr std::int64_t ms_per_hour = 3'600'000;
 constexpr std::int64_t day0_ms = 1'780'012'800'000; // 2026-05-29T00:00Z
 constexpr std::int64_t first_ms = day0_ms - 24 * ms_per_hour;
 constexpr std::int64_t span_ms = 3 * 24 * ms_per_hour;
-
-pricing::price_records prices()
-{
-    auto record = [](double prompt, double completion)
-    {
-        pricing::price_record rec;
-        rec.price.rates.prompt = {prompt, true};
-        rec.price.rates.completion = {completion, true};
-        rec.source = "manual";
-        return rec;
-    };
-    pricing::price_records out;
-    out["gpt-5.4"] = record(1.25, 10);
-    out["gpt-5.5"] = record(2.5, 15);
-    auto sonnet = record(3, 15);
-    pricing::context_tier above200k{200'000, {}};
-    above200k.rates.prompt = {6, true};
-    sonnet.price.context_tiers.push_back(above200k);
-    out["claude-sonnet-4-5"] = sonnet;
-    out["gemini-2.5-pro"] = record(1.25, 10);
-    return out;
-}
 
 constexpr const char* models[][2] = {
     {"gpt-5.4", "codex"},
@@ -124,26 +104,6 @@ usage::event random_event(std::mt19937_64& rng, int i)
     if (!ev)
         throw std::runtime_error("generated record does not parse: " + ev.error().message());
     return *ev;
-}
-
-void run_task(store::event_writer& writer, std::function<void(store::connection&)> task)
-{
-    std::promise<void> done;
-    writer.post_task(
-        [&](store::connection& c)
-        {
-            store::transaction tx(c);
-            task(c);
-            tx.commit();
-        },
-        [&](std::optional<std::string> error)
-        {
-            if (error)
-                FAIL("writer task: " << *error);
-            done.set_value();
-        }
-    );
-    done.get_future().wait();
 }
 
 // One raw event as the oracle sees it: strings resolved, plain values.
@@ -533,8 +493,8 @@ TEST_CASE("dashboard summary equals the raw-event oracle for random windows", "[
     test::temp_dir dir;
     store::event_writer writer(dir / "usage.sqlite", {});
     auto reader = store::open_reader(dir / "usage.sqlite");
-    auto records = prices();
-    run_task(writer, [&](store::connection& c) { store::replace_price_records(c, records); });
+    auto records = test::analytics_test_prices();
+    test::run_writer_task(writer, [&](store::connection& c) { store::replace_price_records(c, records); });
     {
         std::vector<usage::event> batch;
         for (int i = 0; i < events; ++i)
@@ -553,7 +513,7 @@ TEST_CASE("dashboard summary equals the raw-event oracle for random windows", "[
         while (s.step())
             aliases[std::string(s.text(0))] = fmt::format("team-{}", n++);
     }
-    run_task(
+    test::run_writer_task(
         writer,
         [&](store::connection& c)
         {

@@ -1,0 +1,62 @@
+#pragma once
+
+// What the analytics oracle tests share: the price table their costs are checked against, and
+// a way to run a write on the writer's thread and wait for it.
+
+#include <catch2/catch.hpp>
+#include <cpamd/pricing/price_record.hpp>
+#include <cpamd/store/event_writer.hpp>
+#include <functional>
+#include <future>
+#include <optional>
+#include <string>
+
+namespace cpamd::test
+{
+
+// gpt-5.4, gpt-5.5, gemini-2.5-pro and claude-sonnet-4-5 (with a context tier above 200k);
+// every other model has no row (its cost is 0).
+inline pricing::price_records analytics_test_prices()
+{
+    auto record = [](double prompt, double completion)
+    {
+        pricing::price_record rec;
+        rec.price.rates.prompt = {prompt, true};
+        rec.price.rates.completion = {completion, true};
+        rec.source = "manual";
+        return rec;
+    };
+    pricing::price_records out;
+    out["gpt-5.4"] = record(1.25, 10);
+    out["gpt-5.5"] = record(2.5, 15);
+    auto sonnet = record(3, 15);
+    pricing::context_tier above200k{200'000, {}};
+    above200k.rates.prompt = {6, true};
+    sonnet.price.context_tiers.push_back(above200k);
+    out["claude-sonnet-4-5"] = sonnet;
+    out["gemini-2.5-pro"] = record(1.25, 10);
+    return out;
+}
+
+// Runs `task` in one transaction on the writer's thread and waits for it.
+inline void run_writer_task(store::event_writer& writer, std::function<void(store::connection&)> task)
+{
+    std::promise<void> done;
+    writer.post_task(
+        [&](store::connection& c)
+        {
+            store::transaction tx(c);
+            task(c);
+            tx.commit();
+        },
+        [&](std::optional<std::string> error)
+        {
+            if (error)
+                FAIL("writer task: " << *error);
+            done.set_value();
+        }
+    );
+    done.get_future().wait();
+}
+
+} // namespace cpamd::test
