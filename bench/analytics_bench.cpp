@@ -1,6 +1,7 @@
 // Analytics benchmark (issue 19, "Fast, flat in history size"). One run:
 //  1. fills a database with --events generated events spread evenly over the 90 days ending now
-//     (a dozen models, 50 API keys, 40 accounts, 4 % failures) through the real parser and the
+//     (a dozen models, 50 API keys, 40 accounts bound to their providers, 4 % failures; see
+//     record_generator.hpp, spread::by_provider) through the real parser and the
 //     real event_writer, as the daemon ingests them;
 //  2. starts the real daemon (bin/cpamd serve, next to this binary) on that data directory;
 //  3. times each request of the issue's table over HTTP, 2 warm-ups then 20 runs, p50 and p95,
@@ -67,7 +68,7 @@ fill_result fill(const std::filesystem::path& db_path, std::int64_t events, std:
     std::condition_variable cv;
     std::uint64_t in_flight = 0;
     std::optional<std::string> error;
-    bench::record_generator gen(19, 50);
+    bench::record_generator gen(19, 50, bench::spread::by_provider);
     store::event_writer writer(db_path);
     std::vector<usage::event> parsed;
     parsed.reserve(batch);

@@ -56,9 +56,25 @@ std::string record_generator::next(std::int64_t ts_ms)
 {
     ++n_;
     auto pick = [&](std::uint64_t n) { return rng_() % n; };
-    const auto& p = profiles[pick(profiles.size())];
-    const char* model = p.models[pick(3)];
-    auto account = pick(40);
+    std::uint64_t key = 0, account = 0;
+    const provider_profile* profile = nullptr;
+    const char* model = nullptr;
+    if (spread_ == spread::independent)
+    {
+        profile = &profiles[pick(profiles.size())];
+        model = profile->models[pick(3)];
+        account = pick(40);
+    }
+    else
+    {
+        key = pick(api_keys_);
+        auto provider = pick(10) < 8 ? key % profiles.size() : pick(profiles.size());
+        profile = &profiles[provider];
+        auto m = pick(6);
+        model = profile->models[m < 3 ? 0 : m < 5 ? 1 : 2];
+        account = provider * 10 + pick(10);
+    }
+    const auto& p = *profile;
     bool failed = pick(100) < 4;
     std::int64_t input = failed ? 0 : static_cast<std::int64_t>(200 + pick(60000));
     std::int64_t read =
@@ -123,7 +139,7 @@ std::string record_generator::next(std::int64_t ts_ms)
         model,
         model,
         p.endpoint,
-        pick(api_keys_),
+        spread_ == spread::independent ? pick(api_keys_) : key,
         static_cast<std::uint32_t>(rng_())
     );
 }
