@@ -99,6 +99,10 @@ private:
 };
 
 const std::string analytics_path = "/v0/management/monitoring/analytics";
+// What the Trends and Models tabs ask: no grouping by key or credential.
+const std::string trends_include =
+    R"("summary":true,"summary_profile":"full","summary_comparison":true,"timeline":true,"model_stats":true,)"
+    R"("anomaly_points":true)";
 const std::string overview_include =
     R"("summary":true,"summary_profile":"full","summary_comparison":true,"timeline":true,"model_stats":true,)"
     R"("channel_share":true,"api_key_stats":true,"anomaly_points":true)";
@@ -256,6 +260,14 @@ void run_cases(const test::running_daemon& daemon, store::connection& ro, std::i
         {"overview 30 d, one account",
          post(analytics_body(from30, now, overview_include, fmt::format(R"("accounts":["{}"])", account))),
          ref(overview_account, from30, now),
+         50},
+        {"trends 30 d (overview less key/channel stats)",
+         post(analytics_body(from30, now, trends_include)),
+         ref(overview_all, from30, now),
+         50},
+        {"trends 30 d, one model",
+         post(analytics_body(from30, now, trends_include, fmt::format(R"("models":["{}"])", model))),
+         ref(overview_model, from30, now),
          50},
         {"heatmap 30 d",
          post(analytics_body(from30, now, R"("heatmap":true)")),

@@ -2,6 +2,7 @@
 #include "event_scan.hpp"
 #include "monitoring_groups.hpp"
 #include "monitoring_pass.hpp"
+#include "range_reader.hpp"
 #include "rate_memo.hpp"
 
 #include <algorithm>
@@ -32,6 +33,22 @@ bool needs_range_pass(const monitoring_include& i)
 bool needs_buckets(const monitoring_include& i)
 {
     return i.timeline || i.anomaly_points || i.credential_timeline || i.api_key_timeline;
+}
+
+// The projections' rows hold model, provider, endpoint and outcome only: a section grouping by
+// anything else reads raw. Their approximate tasks count every event of an hour, so a full
+// summary takes them only when the filter keeps every event.
+std::optional<model_hour_filter> projection_filter(store::connection& db, const monitoring_query& q)
+{
+    const auto& i = q.include;
+    if (i.heatmap || i.channel_share || i.failure_sources || i.account_stats || i.credential_stats ||
+        i.credential_timeline || i.api_key_stats || i.api_key_timeline || i.task_buckets)
+        return std::nullopt;
+    auto rows = model_hour_filter_of(db, q.filter);
+    const bool keeps_all = rows && !rows->models && !rows->endpoints && rows->successes && rows->failures;
+    if (i.summary && i.profile == summary_profile::full && !keeps_all)
+        return std::nullopt;
+    return rows;
 }
 
 std::vector<option_count> most_calls_first(std::vector<option_count> out, std::size_t limit)
@@ -155,13 +172,42 @@ filter_selectors read_filter_selectors(scan_context& c)
     return s;
 }
 
-summary_comparison compare_previous(scan_context& c, const event_where& where, const usage_totals& now)
+// Adds every event and projected row of [from_ms, to_ms) to `acc` (range totals: no bucket).
+void read_totals(
+    scan_context& c,
+    const event_where& where,
+    const std::optional<model_hour_filter>& rows,
+    std::int64_t from_ms,
+    std::int64_t to_ms,
+    totals_acc& acc
+)
+{
+    read_range(
+        c.db,
+        c.prices,
+        where,
+        rows,
+        from_ms,
+        to_ms,
+        {},
+        {[&](const scan_row& r) { acc.add(r); },
+         [&](const store::model_hour_row& r, double usd) { acc.add(piece_of(r, usd)); },
+         [](const store::projected_hour&) {}}
+    );
+}
+
+summary_comparison compare_previous(
+    scan_context& c,
+    const event_where& where,
+    const std::optional<model_hour_filter>& rows,
+    const usage_totals& now
+)
 {
     summary_comparison cmp;
     cmp.to_ms = c.q.from_ms;
     cmp.from_ms = c.q.from_ms - (c.q.to_ms - c.q.from_ms);
     totals_acc acc;
-    scan_events(c.db, c.prices, where, cmp.from_ms, cmp.to_ms, [&](const scan_row& r) { acc.add(r); });
+    read_totals(c, where, rows, cmp.from_ms, cmp.to_ms, acc);
     const auto before = acc.finish();
     cmp.calls = before.calls, cmp.success = before.success, cmp.failure = before.failure;
     cmp.success_rate = before.success_rate, cmp.total_tokens = before.total_tokens, cmp.cost = before.cost;
@@ -264,18 +310,31 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
     out.granularity = g == granularity::hour ? "hour" : "day";
 
     const auto where = compile_filter(db, q.filter, filter_scope::all);
-    monitoring_pass pass(
-        q, needs_buckets(inc) ? buckets(q.time_zone, q.from_ms, q.to_ms, g) : std::vector<bucket>{}
-    );
+    const auto rows = projection_filter(db, q);
+    const auto range_buckets =
+        needs_buckets(inc) ? buckets(q.time_zone, q.from_ms, q.to_ms, g) : std::vector<bucket>{};
+    monitoring_pass pass(q, range_buckets);
     const bool ran = needs_range_pass(inc);
+    const bool local_hours = inc.hourly_distribution || (inc.summary && inc.profile == summary_profile::full);
     if (ran)
-        scan_events(db, prices, where, q.from_ms, q.to_ms, [&](const scan_row& r) { pass.add(r); });
+        read_range(
+            db,
+            prices,
+            where,
+            rows,
+            q.from_ms,
+            q.to_ms,
+            {range_buckets, local_hours, &q.time_zone},
+            {[&](const scan_row& r) { pass.add(r); },
+             [&](const store::model_hour_row& r, double usd) { pass.add_model_hour(r, usd); },
+             [&](const store::projected_hour& h) { pass.add_tasks(h.tasks, h.failed_tasks); }}
+        );
     pass.finish(dims, aliases, out);
 
     if (out.summary && inc.profile == summary_profile::full)
         add_rolling(ctx, where, *out.summary);
     if (inc.summary_comparison)
-        out.comparison = compare_previous(ctx, where, pass.totals().finish());
+        out.comparison = compare_previous(ctx, where, rows, pass.totals().finish());
     if (inc.anomaly_points)
     {
         out.anomaly_points = anomalies(*out.timeline);
@@ -312,7 +371,14 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
         if (page.has_more && !page.items.empty())
             ev.next_before_ms = page.items.back().timestamp_ms, ev.next_before_id = page.items.back().id;
         ev.items = std::move(page.items);
-        ev.total_count = ran ? pass.totals().calls() : count_events(db, where, q.from_ms, q.to_ms);
+        if (ran)
+            ev.total_count = pass.totals().calls();
+        else
+        {
+            totals_acc all;
+            read_totals(ctx, where, model_hour_filter_of(db, q.filter), q.from_ms, q.to_ms, all);
+            ev.total_count = all.calls();
+        }
     }
     if (inc.drilldown_preview)
     {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cpamd/analytics/dashboard_rules.hpp>
+#include <cpamd/core/floor_div.hpp>
 #include <fmt/format.h>
 
 namespace cpamd::analytics
@@ -28,19 +29,44 @@ keyed_rows(const std::map<std::int64_t, totals_acc>& groups, store::dim_reader& 
 
 } // namespace
 
-void totals_acc::add(const scan_row& r)
+usage_piece piece_of(const scan_row& r)
 {
-    ++calls_;
-    if (r.failed)
-        ++failure_;
-    input_ += r.normalized_input();
-    output_ += r.tokens[1], reasoning_ += r.tokens[2], cache_read_ += r.tokens[5];
-    cache_creation_ += r.tokens[6], total_ += r.tokens[7];
-    cost_cache_read_ += r.cost_tokens[1];
-    usd_ += r.usd;
+    usage_piece p;
+    p.calls = 1, p.failure = r.failed ? 1 : 0;
+    p.input = r.normalized_input();
+    p.output = r.tokens[1], p.reasoning = r.tokens[2], p.cache_read = r.tokens[5];
+    p.cache_creation = r.tokens[6], p.total = r.tokens[7];
+    p.cost_cache_read = r.cost_tokens[1];
+    p.usd = r.usd;
     if (r.latency_ms && *r.latency_ms > 0)
-        ++latency_samples_, latency_sum_ += *r.latency_ms;
-    last_seen_ms_ = std::max(last_seen_ms_, r.ts_ms);
+        p.latency_samples = 1, p.latency_sum = *r.latency_ms;
+    p.last_seen_ms = r.ts_ms;
+    return p;
+}
+
+usage_piece piece_of(const store::model_hour_row& r, double usd)
+{
+    usage_piece p;
+    p.calls = r.calls, p.failure = r.failed ? r.calls : 0;
+    p.input = r.cost[0] + r.cost[1] + r.cost[2];
+    p.output = r.tokens[1], p.reasoning = r.tokens[2], p.cache_read = r.tokens[5];
+    p.cache_creation = r.tokens[6], p.total = r.tokens[7];
+    p.cost_cache_read = r.cost[1];
+    p.usd = usd;
+    p.latency_samples = r.latency_samples, p.latency_sum = r.latency_sum;
+    p.last_seen_ms = floor_div(r.last_seen_ns, 1'000'000);
+    return p;
+}
+
+void totals_acc::add(const usage_piece& p)
+{
+    calls_ += p.calls, failure_ += p.failure;
+    input_ += p.input, output_ += p.output, reasoning_ += p.reasoning, cache_read_ += p.cache_read;
+    cache_creation_ += p.cache_creation, total_ += p.total;
+    cost_cache_read_ += p.cost_cache_read;
+    usd_ += p.usd;
+    latency_samples_ += p.latency_samples, latency_sum_ += p.latency_sum;
+    last_seen_ms_ = std::max(last_seen_ms_, p.last_seen_ms);
 }
 
 usage_totals totals_acc::finish() const

@@ -10,6 +10,7 @@
 #include <cpamd/analytics/monitoring_result.hpp>
 #include <cpamd/pricing/usd_sum.hpp>
 #include <cpamd/store/dims.hpp>
+#include <cpamd/store/projections.hpp>
 #include <map>
 #include <tuple>
 #include <vector>
@@ -17,10 +18,24 @@
 namespace cpamd::analytics
 {
 
+// What a group's totals add up: one raw event, or one projected row (many events of one hour).
+struct usage_piece
+{
+    std::int64_t calls = 0, failure = 0;
+    std::int64_t input = 0, output = 0, reasoning = 0, cache_read = 0, cache_creation = 0, total = 0;
+    std::int64_t cost_cache_read = 0; // the canonical cache-read bucket
+    double usd = 0;
+    std::int64_t latency_samples = 0, latency_sum = 0; // samples > 0 ms
+    std::int64_t last_seen_ms = 0;
+};
+usage_piece piece_of(const scan_row& r);
+usage_piece piece_of(const store::model_hour_row& r, double usd);
+
 class totals_acc
 {
 public:
-    void add(const scan_row& r);
+    void add(const scan_row& r) { add(piece_of(r)); }
+    void add(const usage_piece& p);
     usage_totals finish() const;
     std::int64_t calls() const { return calls_; }
 
@@ -50,6 +65,7 @@ class model_groups
 {
 public:
     void add(const scan_row& r) { by_model_[r.model].add(r); }
+    void add(std::int64_t model, const usage_piece& p) { by_model_[model].add(p); }
     std::vector<model_row> rows(store::dim_reader& dims, const usage_totals& all) const;
 
 private:

@@ -21,7 +21,7 @@ std::optional<double> average(std::int64_t sum, std::int64_t samples)
     return static_cast<double>(sum) / static_cast<double>(samples);
 }
 
-void add_sample(store::latency_histogram& h, const std::optional<std::int64_t>& ms)
+void add_sample(store::dense_histogram& h, const std::optional<std::int64_t>& ms)
 {
     if (ms && *ms > 0)
         h.add(*ms);
@@ -67,31 +67,71 @@ monitoring_pass::monitoring_pass(const monitoring_query& q, std::vector<bucket> 
     bucket_ttft_.resize(buckets_.size());
 }
 
+void monitoring_pass::advance_bucket(std::int64_t ms)
+{
+    while (bucket_ + 1 < buckets_.size() && ms >= buckets_[bucket_].end_ms)
+        ++bucket_;
+}
+
+// Active days, the hourly distribution: `calls` calls at local time `ms`.
+void monitoring_pass::add_local(std::int64_t ms, std::int64_t calls, std::int64_t tokens)
+{
+    auto lf = to_local(q_.time_zone, ms);
+    if (active_days_ == 0 || lf.local_day != last_local_day_)
+        ++active_days_, last_local_day_ = lf.local_day;
+    hour_calls_[static_cast<std::size_t>(lf.hour)] += calls;
+    hour_tokens_[static_cast<std::size_t>(lf.hour)] += tokens;
+}
+
+void monitoring_pass::add_model_hour(const store::model_hour_row& row, double usd)
+{
+    const auto p = piece_of(row, usd);
+    totals_.add(p);
+    if (row.zero_token_calls > 0)
+        zero_token_calls_ += row.zero_token_calls, zero_token_models_[row.model] += row.zero_token_calls;
+    latency_.add_encoded(row.latency_hist);
+    ttft_.add_encoded(row.ttft_hist);
+    const std::int64_t start_ms = row.hour * ms_per_hour;
+    advance_bucket(start_ms);
+    if (!buckets_.empty())
+    {
+        bucket_totals_[bucket_].add(p);
+        bucket_latency_[bucket_].add_encoded(row.latency_hist);
+        bucket_ttft_[bucket_].add_encoded(row.ttft_hist);
+    }
+    if (local_fields_needed_)
+        add_local(start_ms, row.calls, row.tokens[7]);
+    if (inc_.model_share || inc_.model_stats)
+        models_.add(row.model, p);
+}
+
+void monitoring_pass::add_tasks(std::int64_t tasks, std::int64_t failed)
+{
+    tasks_ += tasks, failed_tasks_ += failed;
+}
+
 void monitoring_pass::add(const scan_row& r)
 {
-    totals_.add(r);
+    const auto piece = piece_of(r);
+    totals_.add(piece);
     if (!r.failed && r.tokens[7] == 0)
         ++zero_token_calls_, ++zero_token_models_[r.model];
     add_sample(latency_, r.latency_ms);
     add_sample(ttft_, r.ttft_ms);
 
-    while (bucket_ + 1 < buckets_.size() && r.ts_ms >= buckets_[bucket_].end_ms)
-        ++bucket_;
+    advance_bucket(r.ts_ms);
     if (!buckets_.empty())
     {
-        bucket_totals_[bucket_].add(r);
+        bucket_totals_[bucket_].add(piece);
         add_sample(bucket_latency_[bucket_], r.latency_ms);
         add_sample(bucket_ttft_[bucket_], r.ttft_ms);
     }
     if (local_fields_needed_)
     {
-        auto lf = to_local(q_.time_zone, r.ts_ms);
-        if (active_days_ == 0 || lf.local_day != last_local_day_)
-            ++active_days_, last_local_day_ = lf.local_day;
-        hour_calls_[static_cast<std::size_t>(lf.hour)]++;
-        hour_tokens_[static_cast<std::size_t>(lf.hour)] += r.tokens[7];
+        add_local(r.ts_ms, 1, r.tokens[7]);
         if (inc_.heatmap)
         {
+            auto lf = to_local(q_.time_zone, r.ts_ms);
             auto& cell = heat_[static_cast<std::size_t>(lf.weekday * 24 + lf.hour)];
             cell.calls++, cell.tokens += r.tokens[7], cell.usd += r.usd;
             if (r.failed)

@@ -8,6 +8,7 @@
 #include <cpamd/analytics/local_time.hpp>
 #include <cpamd/analytics/monitoring_query.hpp>
 #include <cpamd/store/latency_histogram.hpp>
+#include <cpamd/store/projections.hpp>
 #include <deque>
 #include <set>
 
@@ -26,6 +27,12 @@ public:
     monitoring_pass(const monitoring_query& q, std::vector<bucket> timeline_buckets);
 
     void add(const scan_row& r);
+    // One projected row (store/projections.hpp) of an hour that lies in one timeline bucket and,
+    // for the local-time sections, in one local hour; `usd` is its cost. Rows and events must
+    // come oldest first, as add()'s do.
+    void add_model_hour(const store::model_hour_row& row, double usd);
+    // An hour's approximate tasks, when that hour is read from the projections.
+    void add_tasks(std::int64_t tasks, std::int64_t failed);
     // Fills the sections of `out` the query asked for (summary's rolling figures excepted).
     void finish(store::dim_reader& dims, const alias_map& aliases, monitoring_result& out);
 
@@ -54,6 +61,8 @@ private:
         name_ids names;
     };
 
+    void advance_bucket(std::int64_t ms);
+    void add_local(std::int64_t ms, std::int64_t calls, std::int64_t tokens);
     void add_task(const scan_row& r);
     void flush_tasks();
     void finish_summary(store::dim_reader& dims, monitoring_result& out);
@@ -72,13 +81,13 @@ private:
     totals_acc totals_;
     std::int64_t zero_token_calls_ = 0;
     std::map<std::int64_t, std::int64_t> zero_token_models_;
-    store::latency_histogram latency_, ttft_;
+    store::dense_histogram latency_, ttft_;
     std::int64_t active_days_ = 0, last_local_day_ = 0;
 
     std::vector<bucket> buckets_;
     std::size_t bucket_ = 0; // the current event's bucket (events come oldest first)
     std::vector<totals_acc> bucket_totals_;
-    std::vector<store::latency_histogram> bucket_latency_, bucket_ttft_;
+    std::vector<store::dense_histogram> bucket_latency_, bucket_ttft_;
 
     std::array<std::int64_t, 24> hour_calls_{}, hour_tokens_{};
     std::array<heat_acc, 7 * 24> heat_;

@@ -5,6 +5,7 @@
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/latency_histogram.hpp>
+#include <cpamd/store/projections.hpp>
 #include <cpamd/usage/event_hash.hpp>
 #include <cpamd/usage/limits.hpp>
 #include <cpamd/usage/sha256.hpp>
@@ -471,6 +472,7 @@ write_counts batch_writer::write_parts(
         transaction tx(im.db);
         im.bands.refresh();
         im.rollups.clear();
+        std::vector<std::int64_t> hours; // of the inserted events, each once
         std::size_t i = 0;
         for (const auto& part : parts)
             for (std::size_t j = 0; j < part.events.size(); ++j)
@@ -489,7 +491,11 @@ write_counts batch_writer::write_parts(
                 }
                 counts.inserted++;
                 im.rollups.add(*key, ev);
+                if (std::find(hours.begin(), hours.end(), key->hour) == hours.end())
+                    hours.push_back(key->hour);
             }
+        // Projections of those hours no longer hold every event (projections.hpp).
+        invalidate_projected_hours(im.db, hours);
         if (fold)
         {
             im.take_pending();

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <cpamd/pricing/context_band.hpp>
 #include <cpamd/store/context_bands.hpp>
+#include <cpamd/store/projections.hpp>
 #include <cpamd/store/settings.hpp>
 #include <cpamd/usage/timestamp.hpp>
 
@@ -201,6 +202,8 @@ bool refresh_context_bands(connection& db)
         st.hours_total = hours->second + 1 - hours->first;
     }
     write_state(db, st);
+    // The projections carry bands too: made again with the new list (projections.hpp).
+    invalidate_all_projections(db);
     return true;
 }
 

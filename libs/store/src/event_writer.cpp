@@ -5,8 +5,10 @@
 #include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/database.hpp>
 #include <cpamd/store/event_writer.hpp>
+#include <cpamd/store/projections.hpp>
 #include <cpamd/store/writer_metrics.hpp>
 #include <cpamd/usage/event_hash.hpp>
+#include <cpamd/usage/timestamp.hpp>
 #include <future>
 
 namespace cpamd::store
@@ -46,6 +48,7 @@ event_writer::event_writer(const std::filesystem::path& db_path, writer_options 
                 log::error("store: reading the context thresholds failed: {}", e.what());
             }
             arm_band_rederive(std::chrono::milliseconds(0));
+            arm_projection(std::chrono::milliseconds(0));
         }
     );
 }
@@ -53,7 +56,14 @@ event_writer::event_writer(const std::filesystem::path& db_path, writer_options 
 event_writer::~event_writer()
 {
     // From here a failing fold is not retried: an armed retry would keep the pool from joining.
-    asio::post(thread_, [this] { stopping_ = true; });
+    asio::post(
+        thread_,
+        [this]
+        {
+            stopping_ = true;
+            projection_timer_.cancel(); // it may wait for the end of the hour
+        }
+    );
     drain();
     thread_.join();
     sqlite3_wal_hook(db_.handle(), nullptr, nullptr); // the checkpointer goes first
@@ -135,6 +145,8 @@ void event_writer::flush()
     writer_metrics::process().record(n, static_cast<std::uint64_t>(micros.count()));
     if (batch_->pending_rollup_events() > 0)
         arm_rollup_fold(options_.rollup_fold_delay);
+    if (!error && total.inserted > 0)
+        arm_projection(options_.projection_delay);
     std::uint64_t rejects_dropped = 0;
     {
         std::lock_guard lock(stats_mutex_);
@@ -275,6 +287,52 @@ void event_writer::rederive_bands()
     }
 }
 
+void event_writer::arm_projection(std::chrono::milliseconds delay)
+{
+    if (projection_armed_ || stopping_)
+        return;
+    projection_armed_ = true;
+    projection_timer_.expires_after(delay);
+    projection_timer_.async_wait(
+        [this](boost::system::error_code ec)
+        {
+            projection_armed_ = false;
+            if (!ec)
+                project();
+        }
+    );
+}
+
+void event_writer::project()
+{
+    if (stopping_)
+        return;
+    const auto now_hour = usage::now_utc().unix_ms() / 3'600'000;
+    try
+    {
+        transaction tx(db_);
+        const auto thresholds = read_context_band_state(db_).thresholds;
+        bool more = project_step(db_, now_hour, thresholds, options_.projection_step_events);
+        tx.commit();
+        if (more)
+        {
+            arm_projection(std::chrono::milliseconds(0)); // behind the batches queued meanwhile
+            return;
+        }
+        // The hour being written is projected once it has ended, even if nothing comes after.
+        if (queued_projection_hours(db_) > 0)
+        {
+            const auto next_hour_ms = (now_hour + 1) * 3'600'000 - usage::now_utc().unix_ms();
+            arm_projection(std::chrono::milliseconds(std::max<std::int64_t>(next_hour_ms, 0) + 1000));
+        }
+    }
+    catch (const std::exception& e)
+    {
+        log::error("store: projecting hours failed: {}", e.what());
+        arm_projection(min_fold_retry);
+    }
+}
+
 void event_writer::post_task(task t, std::function<void(std::optional<std::string>)> done)
 {
     asio::post(
@@ -290,8 +348,10 @@ void event_writer::post_task(task t, std::function<void(std::optional<std::strin
             {
                 error = e.what();
             }
-            // The task may have changed the prices' context thresholds (refresh_context_bands).
+            // The task may have changed the prices' context thresholds (refresh_context_bands),
+            // or deleted events (retention): both queue projections again.
             arm_band_rederive(std::chrono::milliseconds(0));
+            arm_projection(options_.projection_delay);
             if (done)
                 done(std::move(error));
         }

@@ -78,15 +78,25 @@ std::uint64_t latency_histogram::total() const
     return t;
 }
 
+namespace
+{
+
+// Nearest rank: the rank of the q-quantile among n samples (at least 1).
+std::uint64_t nearest_rank(double q, std::uint64_t n)
+{
+    auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n)));
+    return rank == 0 ? 1 : rank;
+}
+
+} // namespace
+
 std::optional<double> latency_histogram::quantile(double q) const
 {
     auto n = total();
     if (n == 0)
         return std::nullopt;
     // Nearest-rank: the smallest value with at least ceil(q * n) values at or below it.
-    auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n)));
-    if (rank == 0)
-        rank = 1;
+    const auto rank = nearest_rank(q, n);
     std::uint64_t seen = 0;
     for (const auto& [b, c] : counts_)
     {
@@ -175,6 +185,43 @@ bool latency_histogram::decode(std::string_view in)
         counts_[static_cast<int>(bucket)] += count;
     }
     return true;
+}
+
+void dense_histogram::add_bucket(std::size_t bucket, std::uint64_t count)
+{
+    if (bucket >= counts_.size())
+        counts_.resize(bucket + 1, 0);
+    counts_[bucket] += count;
+    total_ += count;
+}
+
+bool dense_histogram::add_encoded(std::string_view in)
+{
+    std::uint64_t bucket = 0;
+    while (!in.empty())
+    {
+        std::uint64_t delta = 0, count = 0;
+        if (!varint::get(in, delta) || !varint::get(in, count) || bucket + delta > max_bucket)
+            return false;
+        bucket += delta;
+        add_bucket(static_cast<std::size_t>(bucket), count);
+    }
+    return true;
+}
+
+std::optional<double> dense_histogram::quantile(double q) const
+{
+    if (total_ == 0)
+        return std::nullopt;
+    const auto rank = nearest_rank(q, total_);
+    std::uint64_t seen = 0;
+    for (std::size_t b = 0; b < counts_.size(); ++b)
+    {
+        seen += counts_[b];
+        if (counts_[b] > 0 && seen >= rank)
+            return latency_histogram::representative(static_cast<int>(b));
+    }
+    return latency_histogram::representative(static_cast<int>(counts_.size() - 1));
 }
 
 } // namespace cpamd::store

@@ -3,12 +3,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cpamd/core/log.hpp>
 #include <cpamd/store/maintenance.hpp>
+#include <cpamd/store/projections.hpp>
 #include <filesystem>
 #include <memory>
 
 namespace cpamd::store
 {
 namespace asio = boost::asio;
+constexpr std::int64_t ns_per_hour = 3'600'000'000'000;
 
 std::int64_t delete_events_before(connection& db, std::int64_t cutoff_ns, int limit)
 {
@@ -17,8 +19,13 @@ std::int64_t delete_events_before(connection& db, std::int64_t cutoff_ns, int li
         "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts_ns < ?1 ORDER BY ts_ns LIMIT ?2)"
     );
     s.bind(1, cutoff_ns).bind(2, static_cast<std::int64_t>(limit));
+    const auto oldest = db.query_int("SELECT min(ts_ns) FROM events");
     s.run();
-    return db.changes();
+    const auto deleted = db.changes();
+    // The projections of the hours it thinned are made again from what is left.
+    if (deleted > 0 && oldest)
+        invalidate_projected_hours_between(db, *oldest / ns_per_hour, cutoff_ns / ns_per_hour + 1);
+    return deleted;
 }
 
 namespace

@@ -256,11 +256,58 @@ ALTER TABLE rollup_pending ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
 DELETE FROM settings WHERE key = 'rollup_context_bands_v1';
 )sql";
 
+// v5: projections (projections.hpp; docs/storage.md, "Projections"), made by the writer from raw
+// events per closed hour. Every hour that has events is queued; the writer projects them in the
+// background, newest first, and until then readers read those hours raw.
+constexpr std::string_view schema_v5 = R"sql(
+CREATE TABLE proj_todo (hour INTEGER PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE proj_hours (
+    hour INTEGER PRIMARY KEY,
+    tasks INTEGER NOT NULL,
+    failed_tasks INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE proj_model_hour (
+    hour INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    endpoint INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    billing_model INTEGER NOT NULL,
+    service_tier INTEGER NOT NULL,
+    context_floor INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    cache_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_creation_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    cost_uncached INTEGER NOT NULL,
+    cost_cache_read INTEGER NOT NULL,
+    cost_cache_write INTEGER NOT NULL,
+    cost_output INTEGER NOT NULL,
+    cost_reasoning INTEGER NOT NULL,
+    latency_samples INTEGER NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    ttft_samples INTEGER NOT NULL,
+    ttft_sum INTEGER NOT NULL,
+    zero_token_calls INTEGER NOT NULL,
+    last_seen_ns INTEGER NOT NULL,
+    latency_hist BLOB,
+    ttft_hist BLOB,
+    PRIMARY KEY (hour, model, provider, endpoint, failed, billing_model, service_tier, context_floor)
+) WITHOUT ROWID;
+INSERT INTO proj_todo (hour) SELECT DISTINCT ts_ns / 3600000000000 FROM events;
+)sql";
+
 constexpr migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
     {4, schema_v4},
+    {5, schema_v5},
 };
 
 // SQL function cpamd_sha256(blob): the 32-byte SHA-256 of its argument (v2 hashes old rejects).

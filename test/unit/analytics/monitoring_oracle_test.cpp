@@ -16,10 +16,12 @@
 #include <cpamd/core/floor_div.hpp>
 #include <cpamd/pricing/cost.hpp>
 #include <cpamd/store/batch_writer.hpp>
+#include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/database.hpp>
 #include <cpamd/store/event_reader.hpp>
 #include <cpamd/store/event_writer.hpp>
 #include <cpamd/store/price_repository.hpp>
+#include <cpamd/store/projections.hpp>
 #include <cpamd/test/sanitizer.hpp>
 #include <cpamd/test/temp_dir.hpp>
 #include <cpamd/usage/parse_record.hpp>
@@ -2138,6 +2140,43 @@ void lone_section(rng_t& rng, an::monitoring_include& inc)
     inc.*rng.pick(lone) = true;
 }
 
+// A query the projections can answer (store/projections.hpp): sections and filters over model,
+// endpoint and outcome only, so the route reads projected hours as rows.
+void projection_shaped(query_case& qc)
+{
+    auto& inc = qc.q.include;
+    for (bool* flag :
+         {&inc.heatmap,
+          &inc.channel_share,
+          &inc.failure_sources,
+          &inc.account_stats,
+          &inc.credential_stats,
+          &inc.credential_timeline,
+          &inc.api_key_stats,
+          &inc.api_key_timeline,
+          &inc.task_buckets})
+        *flag = false;
+    auto& f = qc.q.filter;
+    for (auto* list :
+         {&f.providers,
+          &f.accounts,
+          &f.api_key_hashes,
+          &f.credential_ids,
+          &f.auth_files,
+          &f.auth_indices,
+          &f.source_hashes,
+          &f.project_ids,
+          &f.header_error_kinds,
+          &f.header_error_codes,
+          &f.header_quota_plans,
+          &f.header_trace_ids})
+        list->clear();
+    f.min_latency_ms = 0;
+    f.cache_status.clear();
+    f.search_query.clear();
+    f.search_api_key_hash.clear();
+}
+
 query_case random_query(rng_t& rng, const dataset& ds)
 {
     query_case qc;
@@ -2149,6 +2188,8 @@ query_case random_query(rng_t& rng, const dataset& ds)
     random_include(rng, ds, qc);
     if (rng.chance(0.06))
         lone_section(rng, qc.q.include);
+    if (rng.chance(0.35))
+        projection_shaped(qc);
     return qc;
 }
 
@@ -2247,6 +2288,24 @@ std::string describe(const query_case& qc)
     );
 }
 
+void project_every_hour(store::event_writer& writer)
+{
+    constexpr std::int64_t far_future_hour = 1'000'000'000; // every stored hour has ended
+    test::run_writer_task(
+        writer,
+        [](store::connection& c)
+        {
+            const auto thresholds = store::read_context_band_state(c).thresholds;
+            while (store::project_step(c, far_future_hour, thresholds, 100'000))
+            {
+            }
+        }
+    );
+    auto reader = store::open_reader(writer.path());
+    REQUIRE(store::queued_projection_hours(reader) == 0);
+    REQUIRE_FALSE(store::projected_hours(reader, 0, far_future_hour).empty());
+}
+
 std::uint64_t test_seed()
 {
     if (const char* s = std::getenv("CPAMD_MONITORING_SEED"))
@@ -2265,7 +2324,8 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
     rng_t rng(seed);
 
     test::temp_dir dir;
-    store::event_writer writer(dir / "usage.sqlite", {});
+    // Nothing is projected until half of the queries ran (raw only), then every hour is.
+    store::event_writer writer(dir / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
     auto reader = store::open_reader(dir / "usage.sqlite");
     auto records = test::analytics_test_prices();
     test::run_writer_task(writer, [&](store::connection& c) { store::replace_price_records(c, records); });
@@ -2312,6 +2372,8 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
         d.max_messages = 400;
     for (int i = 0; i < query_count; ++i)
     {
+        if (i == query_count / 2)
+            project_every_hour(writer);
         auto qc = random_query(rng, ds);
         auto got = an::run_monitoring(reader, qc.q);
         d.next_query();

@@ -41,6 +41,10 @@ struct writer_options
     // Events read per step when the rollups' context bands are re-derived (context_bands.hpp);
     // batches of new events run between steps.
     std::int64_t band_rederive_step_events = 20000;
+    // Projections (projections.hpp): hours whose events changed are projected again this long
+    // after a batch, at most this many events per step, batches running between steps.
+    std::chrono::milliseconds projection_delay{1000};
+    std::int64_t projection_step_events = 20000;
 };
 
 struct writer_stats
@@ -171,6 +175,8 @@ private:
     void fold_rollups();
     void arm_band_rederive(std::chrono::milliseconds delay);
     void rederive_bands();
+    void arm_projection(std::chrono::milliseconds delay);
+    void project();
     static constexpr std::chrono::milliseconds min_fold_retry{1000};
 
     std::filesystem::path path_;
@@ -187,6 +193,8 @@ private:
     bool fold_armed_ = false;
     boost::asio::steady_timer rederive_timer_{thread_.get_executor()};
     bool rederive_armed_ = false;
+    boost::asio::steady_timer projection_timer_{thread_.get_executor()};
+    bool projection_armed_ = false;
     bool stopping_ = false; // set by the destructor: failed folds are no longer retried
 
     mutable std::mutex stats_mutex_;

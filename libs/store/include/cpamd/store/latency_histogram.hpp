@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cpamd::store
 {
@@ -45,6 +46,25 @@ public:
 
 private:
     std::map<int, std::uint64_t> counts_;
+};
+
+// The same buckets in a flat array, grown to the largest bucket seen: for reads that sum the
+// histograms of thousands of rollup rows (no map node per bucket). Quantiles follow the same
+// nearest-rank rule as latency_histogram, so both give the same value for the same samples.
+class dense_histogram
+{
+public:
+    void add(std::int64_t ms) { add_bucket(latency_histogram::bucket_of(ms), 1); }
+    // Adds an encoded latency_histogram; false (adding nothing more) when it is malformed.
+    bool add_encoded(std::string_view bytes);
+    std::optional<double> quantile(double q) const;
+    std::uint64_t total() const { return total_; }
+
+private:
+    void add_bucket(std::size_t bucket, std::uint64_t count);
+
+    std::vector<std::uint64_t> counts_;
+    std::uint64_t total_ = 0;
 };
 
 } // namespace cpamd::store

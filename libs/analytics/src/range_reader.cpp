@@ -1,0 +1,136 @@
+#include "range_reader.hpp"
+
+#include <algorithm>
+#include <cpamd/core/floor_div.hpp>
+#include <cpamd/pricing/cost.hpp>
+
+namespace cpamd::analytics
+{
+namespace
+{
+
+bool only_model_dims(const monitoring_filter& f)
+{
+    for (const auto* list :
+         {&f.providers,
+          &f.accounts,
+          &f.api_key_hashes,
+          &f.credential_ids,
+          &f.auth_files,
+          &f.auth_indices,
+          &f.source_hashes,
+          &f.project_ids,
+          &f.header_error_kinds,
+          &f.header_error_codes,
+          &f.header_quota_plans,
+          &f.header_trace_ids})
+        if (!list->empty())
+            return false;
+    return f.min_latency_ms <= 0 && f.cache_status.empty() && f.search_query.empty() &&
+           f.search_api_key_hash.empty();
+}
+
+// Whether hour `h` may be read whole: inside one timeline bucket, and inside one local hour
+// when local hours are asked.
+bool hour_fits(std::int64_t h, const bucketing& b)
+{
+    const std::int64_t start = h * ms_per_hour, end = start + ms_per_hour;
+    if (!b.buckets.empty())
+    {
+        auto it = std::upper_bound(
+            b.buckets.begin(),
+            b.buckets.end(),
+            start,
+            [](std::int64_t t, const bucket& x) { return t < x.start_ms; }
+        );
+        if (it == b.buckets.begin() || std::prev(it)->end_ms < end)
+            return false;
+    }
+    if (b.local_hours)
+    {
+        auto first = to_local(*b.time_zone, start), last = to_local(*b.time_zone, end - 1);
+        if (first.minute != 0 || first.local_day != last.local_day || first.hour != last.hour)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool model_hour_filter::keeps(const store::model_hour_row& r) const
+{
+    if (!(r.failed ? failures : successes))
+        return false;
+    if (models && !models->contains(r.model))
+        return false;
+    return !endpoints || endpoints->contains(r.endpoint);
+}
+
+std::optional<model_hour_filter> model_hour_filter_of(store::connection& db, const monitoring_filter& f)
+{
+    if (!only_model_dims(f))
+        return std::nullopt;
+    model_hour_filter out;
+    if (!f.models.empty())
+        out.models = dim_ids(db, store::dim_kind::model, f.models);
+    if (!f.request_types.empty())
+        out.endpoints = dim_ids(db, store::dim_kind::endpoint, f.request_types);
+    if (f.failed_only)
+        out.successes = false;
+    else if (!f.include_failed)
+        out.failures = false;
+    return out;
+}
+
+void read_range(
+    store::connection& db,
+    rate_memo& prices,
+    const event_where& where,
+    const std::optional<model_hour_filter>& rows,
+    std::int64_t from_ms,
+    std::int64_t to_ms,
+    const bucketing& b,
+    const range_consumer& to
+)
+{
+    if (where.matches_nothing || from_ms >= to_ms)
+        return;
+    std::vector<store::projected_hour> usable;
+    const auto first_hour = floor_div(from_ms + ms_per_hour - 1, ms_per_hour);
+    const auto end_hour = floor_div(to_ms, ms_per_hour);
+    if (rows && first_hour < end_hour)
+        for (const auto& h : store::projected_hours(db, first_hour, end_hour))
+            if (hour_fits(h.hour, b))
+                usable.push_back(h);
+
+    std::int64_t cursor = from_ms;
+    for (std::size_t i = 0; i < usable.size();)
+    {
+        std::size_t j = i; // [i, j]: a run of consecutive hours, read in one query
+        while (j + 1 < usable.size() && usable[j + 1].hour == usable[j].hour + 1)
+            ++j;
+        const auto run_start = usable[i].hour * ms_per_hour;
+        scan_events(db, prices, where, cursor, run_start, to.event);
+        for (std::size_t k = i; k <= j; ++k)
+            to.hour(usable[k]);
+        store::for_each_model_hour_row(
+            db,
+            usable[i].hour,
+            usable[j].hour + 1,
+            [&](const store::model_hour_row& r)
+            {
+                if (!rows->keeps(r))
+                    return;
+                const auto* rates = prices.rates(r.model, r.billing_model, r.service_tier, r.context_floor);
+                const auto tokens =
+                    segments_of_buckets(r.cost[0], r.cost[1], r.cost[2], r.cost[3], r.cost[4]);
+                to.row(r, rates ? pricing::cost_usd(tokens, *rates) : 0.0);
+            }
+        );
+        cursor = (usable[j].hour + 1) * ms_per_hour;
+        i = j + 1;
+    }
+    scan_events(db, prices, where, cursor, to_ms, to.event);
+}
+
+} // namespace cpamd::analytics

@@ -1,0 +1,63 @@
+#pragma once
+
+// The events of a range for the monitoring routes, from the projections where they can answer
+// (store/projections.hpp) and raw elsewhere, oldest first. A projected hour is read as rows when
+// it lies wholly inside the range, has been projected, and lies in one timeline bucket and one
+// local hour (so bucketing it whole is exact); every other instant comes raw.
+
+#include "event_scan.hpp"
+#include "rate_memo.hpp"
+
+#include <cpamd/analytics/local_time.hpp>
+#include <cpamd/analytics/monitoring_query.hpp>
+#include <cpamd/store/projections.hpp>
+#include <functional>
+#include <optional>
+#include <set>
+#include <span>
+
+namespace cpamd::analytics
+{
+
+// A filter over proj_model_hour rows: the part of a monitoring_filter its dims can answer.
+struct model_hour_filter
+{
+    std::optional<std::set<std::int64_t>> models, endpoints; // dim ids; nullopt: any
+    bool successes = true, failures = true;
+
+    bool keeps(const store::model_hour_row& r) const;
+};
+
+// The row filter equal to `f`, or nullopt when `f` names anything the rows do not hold
+// (search, accounts, keys, credentials, headers, latency, cache status, providers: a provider
+// filter also matches the auth provider snapshot).
+std::optional<model_hour_filter> model_hour_filter_of(store::connection& db, const monitoring_filter& f);
+
+struct range_consumer
+{
+    std::function<void(const scan_row&)> event;
+    std::function<void(const store::model_hour_row&, double usd)> row;
+    std::function<void(const store::projected_hour&)> hour; // each hour read from projections
+};
+
+struct bucketing
+{
+    std::span<const bucket> buckets; // empty: no timeline
+    bool local_hours = false;        // the hourly distribution or active days are asked
+    const zone* time_zone = nullptr;
+};
+
+// Reads [from_ms, to_ms): projected hours (when `rows` is set) as rows, the rest raw through
+// `where`. Run inside a read transaction.
+void read_range(
+    store::connection& db,
+    rate_memo& prices,
+    const event_where& where,
+    const std::optional<model_hour_filter>& rows,
+    std::int64_t from_ms,
+    std::int64_t to_ms,
+    const bucketing& b,
+    const range_consumer& to
+);
+
+} // namespace cpamd::analytics

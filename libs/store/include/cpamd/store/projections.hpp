@@ -1,0 +1,81 @@
+#pragma once
+
+// Projections (docs/storage.md, "Projections"): aggregates of the raw events that answer the
+// analytics questions the hourly rollup's full key makes slow, made after the fact by the
+// writer, per closed UTC hour:
+//  * proj_model_hour: hour × model × provider × endpoint × failed × billing model × service tier
+//    × context band, with zero-token calls and latency and TTFT histograms (samples > 0 ms);
+//  * proj_hours: the projected hours, with their approximate tasks (events of one instant
+//    grouped by source hash and auth index; a task fails when any of its events failed).
+// An hour is served from them only while it is in proj_hours. Every change to an hour's
+// events (a batch, an import, retention) takes it out in the same transaction and queues it in
+// proj_todo; the writer projects queued hours that have ended, newest first, in bounded steps.
+// So a projected hour always holds exactly the sums of its events.
+
+#include <cpamd/store/sqlite.hpp>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace cpamd::store
+{
+
+// Takes `hours` (UTC hour numbers) out of the projections and queues them. Call in the
+// transaction that changes their events.
+void invalidate_projected_hours(connection& db, std::span<const std::int64_t> hours);
+// The same for every projected hour of [first_hour, end_hour) (retention).
+void invalidate_projected_hours_between(connection& db, std::int64_t first_hour, std::int64_t end_hour);
+// After a change of the context thresholds: every projected hour is queued again.
+void invalidate_all_projections(connection& db);
+
+// One bounded step: projects queued hours before `now_hour`, newest first, until `max_events`
+// events were read. `thresholds` are the current context thresholds. Returns true while queued
+// hours before now_hour remain. Call on the writer inside a transaction.
+bool project_step(
+    connection& db, std::int64_t now_hour, std::span<const std::int64_t> thresholds, std::int64_t max_events
+);
+
+// Queued hours (for /status and tests).
+std::int64_t queued_projection_hours(connection& db);
+
+struct projected_hour
+{
+    std::int64_t hour = 0;
+    std::int64_t tasks = 0, failed_tasks = 0;
+};
+
+// The projected hours of [first_hour, end_hour), oldest first.
+std::vector<projected_hour> projected_hours(connection& db, std::int64_t first_hour, std::int64_t end_hour);
+
+struct model_hour_row
+{
+    std::int64_t hour = 0;
+    // dim ids
+    std::int64_t model = 0, provider = 0, endpoint = 0;
+    bool failed = false;
+    std::int64_t billing_model = 0, service_tier = 0, context_floor = 0;
+    std::int64_t calls = 0;
+    // input, output, reasoning, cached, cache, cache_read, cache_creation, total
+    std::int64_t tokens[8] = {};
+    // canonical cost buckets: uncached input, cache read, cache write, output, reasoning
+    std::int64_t cost[5] = {};
+    std::int64_t latency_samples = 0, latency_sum = 0; // samples > 0 ms
+    std::int64_t ttft_samples = 0, ttft_sum = 0;
+    std::int64_t zero_token_calls = 0;        // successful calls with total_tokens = 0
+    std::int64_t last_seen_ns = 0;            // the newest event
+    std::string_view latency_hist, ttft_hist; // encoded latency_histogram; valid during the call
+};
+
+// Every proj_model_hour row of [first_hour, end_hour), oldest hour first. Only hours
+// projected_hours() lists have rows. Run inside a read transaction, with projected_hours(), for one snapshot.
+void for_each_model_hour_row(
+    connection& db,
+    std::int64_t first_hour,
+    std::int64_t end_hour,
+    const std::function<void(const model_hour_row&)>& f
+);
+
+} // namespace cpamd::store

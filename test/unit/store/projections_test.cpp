@@ -1,0 +1,262 @@
+// Projections (projections.hpp): every projected hour equals a GROUP BY over its raw events;
+// a late event, retention and a context threshold change each take the hours they touch out of
+// the projections until they are projected again; the writer projects ended hours by itself.
+
+#include "sample_events.hpp"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cpamd/store/context_bands.hpp>
+#include <cpamd/store/database.hpp>
+#include <cpamd/store/event_writer.hpp>
+#include <cpamd/store/latency_histogram.hpp>
+#include <cpamd/store/maintenance.hpp>
+#include <cpamd/store/projections.hpp>
+#include <cpamd/test/temp_dir.hpp>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace
+{
+
+using namespace cpamd;
+using namespace cpamd::store;
+
+constexpr std::int64_t ns_per_hour = 3'600'000'000'000;
+constexpr std::int64_t far_future_hour = 1'000'000'000; // every stored hour has ended by then
+
+void run_task(event_writer& w, std::function<void(connection&)> f)
+{
+    std::promise<std::optional<std::string>> done;
+    w.post_task(std::move(f), [&](std::optional<std::string> e) { done.set_value(std::move(e)); });
+    REQUIRE_FALSE(done.get_future().get());
+}
+
+void project_everything(event_writer& w)
+{
+    run_task(
+        w,
+        [](connection& db)
+        {
+            transaction tx(db);
+            while (project_step(db, far_future_hour, read_context_band_state(db).thresholds, 1000))
+            {
+            }
+            tx.commit();
+        }
+    );
+}
+
+// One row per (hour, model key) with its sums, as text: from the projection, and straight from
+// the events of the projected hours. Histograms are compared through their sample counts.
+std::vector<std::string> projected_rows(connection& db)
+{
+    std::vector<std::string> out;
+    auto s = db.prepare(
+        "SELECT hour, model, provider, endpoint, failed, billing_model, service_tier, calls, input_tokens, "
+        "output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, "
+        "cache_creation_tokens, "
+        "total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning, "
+        "latency_samples, latency_sum, ttft_samples, ttft_sum, zero_token_calls FROM proj_model_hour "
+        "ORDER BY 1, 2, 3, 4, 5, 6, 7"
+    );
+    while (s.step())
+    {
+        std::string row;
+        for (int i = 0; i < 26; ++i)
+            row += std::to_string(s.int64(i)) + "|";
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+std::vector<std::string> raw_rows(connection& db)
+{
+    std::vector<std::string> out;
+    auto s = db.prepare(
+        "SELECT ts_ns / 3600000000000 AS h, model, provider, endpoint, failed, "
+        "CASE WHEN response_model != 0 THEN response_model ELSE resolved_model END AS billing, service_tier, "
+        "count(*), sum(input_tokens), sum(output_tokens), sum(reasoning_tokens), sum(cached_tokens), "
+        "sum(cache_tokens), sum(cache_read_tokens), sum(cache_creation_tokens), sum(total_tokens), "
+        "sum(cost_uncached), sum(cost_cache_read), sum(cost_cache_write), sum(cost_output), "
+        "sum(cost_reasoning), "
+        "sum(latency_ms > 0), coalesce(sum(CASE WHEN latency_ms > 0 THEN latency_ms END), 0), sum(ttft_ms > "
+        "0), "
+        "coalesce(sum(CASE WHEN ttft_ms > 0 THEN ttft_ms END), 0), sum(failed = 0 AND total_tokens = 0) "
+        "FROM events WHERE ts_ns / 3600000000000 IN (SELECT hour FROM proj_hours) "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+    );
+    while (s.step())
+    {
+        std::string row;
+        for (int i = 0; i < 26; ++i)
+            row += std::to_string(s.is_null(i) ? 0 : s.int64(i)) + "|";
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+std::vector<std::int64_t> hours_in(connection& db, const char* table)
+{
+    std::vector<std::int64_t> out;
+    auto s = db.prepare(std::string("SELECT hour FROM ") + table + " ORDER BY hour");
+    while (s.step())
+        out.push_back(s.int64(0));
+    return out;
+}
+
+std::vector<usage::event> events_in_hours(int first, int count, std::initializer_list<int> hours)
+{
+    std::vector<usage::event> out;
+    for (int h : hours)
+        for (int i = first; i < first + count; ++i)
+            out.push_back(test::sample_event(i, h));
+    return out;
+}
+
+void write(event_writer& w, std::vector<usage::event> events)
+{
+    std::promise<void> done;
+    w.submit(
+        std::move(events),
+        {},
+        [&](write_result r)
+        {
+            REQUIRE_FALSE(r.error);
+            done.set_value();
+        }
+    );
+    done.get_future().wait();
+}
+
+std::int64_t hour_of(int h)
+{
+    return test::sample_event(0, h).timestamp_ms * 1'000'000 / ns_per_hour;
+}
+
+} // namespace
+
+TEST_CASE("a projected hour holds exactly the sums of its events", "[store][projections]")
+{
+    test::temp_dir dir;
+    event_writer w(dir.path() / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
+    write(w, events_in_hours(0, 300, {3, 4, 5}));
+    // Some events of one instant and credential: one approximate task.
+    auto twin = test::sample_event(1000, 5), twin2 = test::sample_event(1001, 5);
+    twin2.timestamp = twin.timestamp, twin2.timestamp_ms = twin.timestamp_ms;
+    twin2.source_hash = twin.source_hash, twin2.auth_index = twin.auth_index;
+    write(w, {twin, twin2});
+    w.drain();
+    project_everything(w);
+    connection db(dir.path() / "usage.sqlite", connection::mode::read_only);
+    CHECK(hours_in(db, "proj_hours") == std::vector{hour_of(3), hour_of(4), hour_of(5)});
+    CHECK(queued_projection_hours(db) == 0);
+    auto projected = projected_rows(db);
+    CHECK(projected.size() > 9);
+    CHECK(projected == raw_rows(db));
+    // Tasks: every event its own but the twins.
+    auto hours = projected_hours(db, hour_of(3), hour_of(5) + 1);
+    REQUIRE(hours.size() == 3);
+    CHECK(hours[0].tasks == 300);
+    CHECK(hours[2].tasks == 301);
+    std::int64_t failed = 0;
+    for (int i = 0; i < 300; ++i)
+        failed += i % 11 == 0 ? 1 : 0;
+    CHECK(hours[0].failed_tasks == failed);
+    // The reader gives the rows of the projected hours, histograms included.
+    std::int64_t calls = 0, latency_samples = 0;
+    for_each_model_hour_row(
+        db,
+        hour_of(3),
+        hour_of(4),
+        [&](const model_hour_row& r)
+        {
+            calls += r.calls;
+            latency_histogram h;
+            REQUIRE(h.decode(r.latency_hist));
+            latency_samples += static_cast<std::int64_t>(h.total());
+            CHECK(static_cast<std::int64_t>(h.total()) == r.latency_samples);
+        }
+    );
+    CHECK(calls == 300);
+    CHECK(latency_samples > 0);
+}
+
+TEST_CASE(
+    "a write, retention or a threshold change takes hours out until projected again", "[store][projections]"
+)
+{
+    test::temp_dir dir;
+    const auto path = dir.path() / "usage.sqlite";
+    event_writer w(path, {.projection_delay = std::chrono::hours(24)});
+    write(w, events_in_hours(0, 100, {3, 4, 5}));
+    project_everything(w);
+    connection db(path, connection::mode::read_only);
+    REQUIRE(hours_in(db, "proj_hours").size() == 3);
+
+    SECTION("a late event of an ended hour")
+    {
+        write(w, {test::sample_event(5000, 4)});
+        CHECK(hours_in(db, "proj_hours") == std::vector{hour_of(3), hour_of(5)});
+        CHECK(hours_in(db, "proj_todo") == std::vector{hour_of(4)});
+        project_everything(w);
+        CHECK(hours_in(db, "proj_hours").size() == 3);
+        CHECK(projected_rows(db) == raw_rows(db));
+    }
+    SECTION("retention deletes the oldest events")
+    {
+        run_task(
+            w,
+            [&](connection& c)
+            {
+                transaction tx(c);
+                delete_events_before(c, hour_of(4) * ns_per_hour + 1, 1000);
+                tx.commit();
+            }
+        );
+        CHECK(hours_in(db, "proj_hours") == std::vector{hour_of(5)});
+        project_everything(w);
+        CHECK(hours_in(db, "proj_hours").size() == 3);
+        CHECK(projected_rows(db) == raw_rows(db));
+        auto hours = projected_hours(db, hour_of(3), hour_of(4));
+        REQUIRE(hours.size() == 1);
+        CHECK(hours[0].tasks == 0); // hour 3 has no event left
+    }
+    SECTION("a new context threshold")
+    {
+        run_task(
+            w,
+            [](connection& c)
+            {
+                transaction tx(c);
+                c.exec("INSERT INTO model_prices (model, prompt_per_1m) VALUES ('gpt-5-codex', 1)");
+                c.exec("INSERT INTO model_price_context_tiers (model, threshold_tokens, prompt_per_1m) "
+                       "VALUES ('gpt-5-codex', 1050, 2)");
+                REQUIRE(refresh_context_bands(c));
+                tx.commit();
+            }
+        );
+        CHECK(hours_in(db, "proj_hours").empty());
+        CHECK(hours_in(db, "proj_todo").size() == 3);
+        project_everything(w);
+        // The band floors are those of the new list: 1050 splits the inputs (1000..1099).
+        auto s = db.prepare("SELECT count(DISTINCT context_floor) FROM proj_model_hour");
+        REQUIRE(s.step());
+        CHECK(s.int64(0) == 2);
+    }
+}
+
+TEST_CASE("the writer projects ended hours by itself", "[store][projections]")
+{
+    test::temp_dir dir;
+    const auto path = dir.path() / "usage.sqlite";
+    event_writer w(path, {.projection_delay = std::chrono::milliseconds(0)});
+    write(w, events_in_hours(0, 50, {3, 4}));
+    connection db(path, connection::mode::read_only);
+    for (int i = 0; i < 500 && hours_in(db, "proj_hours").size() < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(hours_in(db, "proj_hours") == std::vector{hour_of(3), hour_of(4)});
+    CHECK(projected_rows(db) == raw_rows(db));
+}
