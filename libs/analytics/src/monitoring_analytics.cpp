@@ -35,20 +35,51 @@ bool needs_buckets(const monitoring_include& i)
     return i.timeline || i.anomaly_points || i.credential_timeline || i.api_key_timeline;
 }
 
-// The projections' rows hold model, provider, endpoint and outcome only: a section grouping by
-// anything else reads raw. Their approximate tasks count every event of an hour, so a full
-// summary takes them only when the filter keeps every event.
-std::optional<model_hour_filter> projection_filter(store::connection& db, const monitoring_query& q)
+bool identity_sections(const monitoring_include& i)
+{
+    return i.channel_share || i.failure_sources || i.account_stats || i.credential_stats || i.api_key_stats;
+}
+
+// Sections that need every event on its own: bucketed by key or credential, or by local hour
+// and key, or listing tasks.
+bool raw_only_sections(const monitoring_include& i)
+{
+    return i.heatmap || i.credential_timeline || i.api_key_timeline || i.task_buckets;
+}
+
+// How the range pass may use the projections (store/projections.hpp).
+struct projection_plan
+{
+    // The whole-range sections read projected hours with this row filter; nullopt: raw.
+    std::optional<model_hour_filter> hours;
+    // The identity sections read projected days through a read of their own.
+    bool identity_days = false;
+};
+
+// The hourly rows hold model, provider, endpoint and outcome only, and their approximate tasks
+// count every event of an hour (so a full summary takes them only when the filter keeps every
+// event). The daily identity rows hold every identity but no event-only field (search, latency,
+// cache, headers).
+projection_plan plan_projections(store::connection& db, const monitoring_query& q)
 {
     const auto& i = q.include;
-    if (i.heatmap || i.channel_share || i.failure_sources || i.account_stats || i.credential_stats ||
-        i.credential_timeline || i.api_key_stats || i.api_key_timeline || i.task_buckets)
-        return std::nullopt;
+    projection_plan plan;
+    if (raw_only_sections(i))
+        return plan;
+    plan.identity_days = identity_sections(i) && identity_rows_answer(q.filter);
+    if (identity_sections(i) && !plan.identity_days)
+        return plan; // one raw pass answers everything
     auto rows = model_hour_filter_of(db, q.filter);
+    if (!rows && plan.identity_days)
+    {
+        // Filtered by identity: the whole-range sections read raw, the identity ones by day.
+        return plan;
+    }
     const bool keeps_all = rows && !rows->models && !rows->endpoints && rows->successes && rows->failures;
     if (i.summary && i.profile == summary_profile::full && !keeps_all)
-        return std::nullopt;
-    return rows;
+        rows.reset();
+    plan.hours = rows;
+    return plan;
 }
 
 std::vector<option_count> most_calls_first(std::vector<option_count> out, std::size_t limit)
@@ -151,18 +182,22 @@ filter_selectors read_filter_selectors(scan_context& c)
     auto none = compile_filter(c.db, c.q.filter, filter_scope::none);
     std::map<std::int64_t, std::int64_t> models, keys, providers, files, accounts;
     filter_selectors s;
-    scan_events(
+    auto count = [&](const scan_row& r, std::int64_t calls)
+    {
+        s.total_calls += calls;
+        models[r.model] += calls, keys[r.api_key] += calls, providers[r.provider] += calls;
+        files[r.auth_file_snapshot] += calls, accounts[r.account()] += calls;
+    };
+    // Whole days from the daily identity projection, the rest raw.
+    read_identity_range(
         c.db,
         c.prices,
         none,
+        true,
         c.q.from_ms,
         c.q.to_ms,
-        [&](const scan_row& r)
-        {
-            s.total_calls++;
-            models[r.model]++, keys[r.api_key]++, providers[r.provider]++, files[r.auth_file_snapshot]++;
-            accounts[r.account()]++;
-        }
+        {[&](const scan_row& r) { count(r, 1); },
+         [&](const store::identity_day_row& r, double) { count(dims_of(r), r.calls); }}
     );
     s.models = counted(models, c.dims, max_selector_values);
     s.api_keys = counted(keys, c.dims, max_selector_values, &c.aliases);
@@ -310,31 +345,50 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
     out.granularity = g == granularity::hour ? "hour" : "day";
 
     const auto where = compile_filter(db, q.filter, filter_scope::all);
-    const auto rows = projection_filter(db, q);
+    const auto plan = plan_projections(db, q);
     const auto range_buckets =
         needs_buckets(inc) ? buckets(q.time_zone, q.from_ms, q.to_ms, g) : std::vector<bucket>{};
     monitoring_pass pass(q, range_buckets);
     const bool ran = needs_range_pass(inc);
     const bool local_hours = inc.hourly_distribution || (inc.summary && inc.profile == summary_profile::full);
     if (ran)
+    {
+        // With identity days, the first read feeds the whole-range sections only.
+        auto event = plan.identity_days
+                         ? std::function<void(const scan_row&)>([&](const scan_row& r)
+                                                                { pass.add_model_part(r, piece_of(r)); })
+                         : std::function<void(const scan_row&)>([&](const scan_row& r) { pass.add(r); });
         read_range(
             db,
             prices,
             where,
-            rows,
+            plan.hours,
             q.from_ms,
             q.to_ms,
             {range_buckets, local_hours, &q.time_zone},
-            {[&](const scan_row& r) { pass.add(r); },
+            {event,
              [&](const store::model_hour_row& r, double usd) { pass.add_model_hour(r, usd); },
              [&](const store::projected_hour& h) { pass.add_tasks(h.tasks, h.failed_tasks); }}
         );
+        if (plan.identity_days)
+            read_identity_range(
+                db,
+                prices,
+                where,
+                true,
+                q.from_ms,
+                q.to_ms,
+                {[&](const scan_row& r) { pass.add_identity_part(r, piece_of(r)); },
+                 [&](const store::identity_day_row& r, double usd)
+                 { pass.add_identity_part(dims_of(r), piece_of(r, usd)); }}
+            );
+    }
     pass.finish(dims, aliases, out);
 
     if (out.summary && inc.profile == summary_profile::full)
         add_rolling(ctx, where, *out.summary);
     if (inc.summary_comparison)
-        out.comparison = compare_previous(ctx, where, rows, pass.totals().finish());
+        out.comparison = compare_previous(ctx, where, plan.hours, pass.totals().finish());
     if (inc.anomaly_points)
     {
         out.anomaly_points = anomalies(*out.timeline);

@@ -44,7 +44,12 @@ usage_piece piece_of(const scan_row& r)
     return p;
 }
 
-usage_piece piece_of(const store::model_hour_row& r, double usd)
+namespace
+{
+
+// Both projections' rows: calls of one outcome, the record's counters, the cost buckets.
+template <class Row>
+usage_piece piece_of_row(const Row& r, double usd)
 {
     usage_piece p;
     p.calls = r.calls, p.failure = r.failed ? r.calls : 0;
@@ -56,6 +61,31 @@ usage_piece piece_of(const store::model_hour_row& r, double usd)
     p.latency_samples = r.latency_samples, p.latency_sum = r.latency_sum;
     p.last_seen_ms = floor_div(r.last_seen_ns, 1'000'000);
     return p;
+}
+
+} // namespace
+
+usage_piece piece_of(const store::model_hour_row& r, double usd)
+{
+    return piece_of_row(r, usd);
+}
+
+usage_piece piece_of(const store::identity_day_row& r, double usd)
+{
+    return piece_of_row(r, usd);
+}
+
+scan_row dims_of(const store::identity_day_row& r)
+{
+    scan_row d;
+    d.id = r.last_event_id, d.ts_ns = r.last_seen_ns, d.ts_ms = floor_div(r.last_seen_ns, 1'000'000);
+    d.model = r.model, d.provider = r.provider, d.endpoint = r.endpoint, d.auth_index = r.auth_index;
+    d.source = r.source, d.source_hash = r.source_hash, d.api_key = r.api_key;
+    d.account_snapshot = r.account_snapshot, d.auth_label_snapshot = r.auth_label_snapshot;
+    d.auth_file_snapshot = r.auth_file_snapshot, d.auth_provider_snapshot = r.auth_provider_snapshot;
+    d.auth_project_id_snapshot = r.auth_project_id_snapshot;
+    d.failed = r.failed;
+    return d;
 }
 
 void totals_acc::add(const usage_piece& p)
@@ -122,10 +152,10 @@ std::vector<model_row> model_groups::rows(store::dim_reader& dims, const usage_t
     return out;
 }
 
-void channel_groups::add(const scan_row& r)
+void channel_groups::add(const scan_row& r, const usage_piece& p)
 {
     auto& g = groups_[{r.auth_index, r.auth_index != 0 ? 0 : r.source}];
-    g.totals.add(r);
+    g.totals.add(p);
     g.names.take(r);
 }
 
@@ -147,12 +177,12 @@ std::vector<channel_row> channel_groups::rows(store::dim_reader& dims, const usa
     return out;
 }
 
-void account_groups::add(const scan_row& r)
+void account_groups::add(const scan_row& r, const usage_piece& p)
 {
     auto& g = groups_[r.account()];
-    g.totals.add(r);
+    g.totals.add(p);
     g.names.take(r);
-    g.models[r.model].add(r);
+    g.models[r.model].add(p);
 }
 
 std::vector<account_row> account_groups::rows(store::dim_reader& dims) const
@@ -164,10 +194,10 @@ std::vector<account_row> account_groups::rows(store::dim_reader& dims) const
     return out;
 }
 
-void credential_groups::add(const scan_row& r)
+void credential_groups::add(const scan_row& r, const usage_piece& p)
 {
     auto& g = groups_[{r.auth_file_snapshot, r.auth_index, r.source_hash}];
-    g.totals.add(r);
+    g.totals.add(p);
     g.names.take(r);
 }
 
@@ -188,12 +218,12 @@ std::vector<credential_row> credential_groups::rows(store::dim_reader& dims) con
     return out;
 }
 
-void api_key_groups::add(const scan_row& r)
+void api_key_groups::add(const scan_row& r, const usage_piece& p)
 {
     auto& g = groups_[r.api_key];
-    g.totals.add(r);
-    g.models[r.model].add(r);
-    g.accounts[r.account()].add(r);
+    g.totals.add(p);
+    g.models[r.model].add(p);
+    g.accounts[r.account()].add(p);
 }
 
 std::vector<api_key_row> api_key_groups::rows(store::dim_reader& dims, const alias_map& aliases) const

@@ -30,6 +30,9 @@ struct usage_piece
 };
 usage_piece piece_of(const scan_row& r);
 usage_piece piece_of(const store::model_hour_row& r, double usd);
+usage_piece piece_of(const store::identity_day_row& r, double usd);
+// A projected identity row as the dims of an event: its newest event's time and id.
+scan_row dims_of(const store::identity_day_row& r);
 
 class totals_acc
 {
@@ -75,7 +78,8 @@ private:
 class channel_groups
 {
 public:
-    void add(const scan_row& r);
+    void add(const scan_row& r) { add(r, piece_of(r)); }
+    void add(const scan_row& r, const usage_piece& p);
     std::vector<channel_row> rows(store::dim_reader& dims, const usage_totals& all) const;
 
 private:
@@ -91,7 +95,8 @@ private:
 class account_groups
 {
 public:
-    void add(const scan_row& r);
+    void add(const scan_row& r) { add(r, piece_of(r)); }
+    void add(const scan_row& r, const usage_piece& p);
     std::vector<account_row> rows(store::dim_reader& dims) const;
 
 private:
@@ -107,7 +112,8 @@ private:
 class credential_groups
 {
 public:
-    void add(const scan_row& r);
+    void add(const scan_row& r) { add(r, piece_of(r)); }
+    void add(const scan_row& r, const usage_piece& p);
     std::vector<credential_row> rows(store::dim_reader& dims) const;
 
 private:
@@ -122,7 +128,8 @@ private:
 class api_key_groups
 {
 public:
-    void add(const scan_row& r);
+    void add(const scan_row& r) { add(r, piece_of(r)); }
+    void add(const scan_row& r, const usage_piece& p);
     std::vector<api_key_row> rows(store::dim_reader& dims, const alias_map& aliases) const;
 
 private:

@@ -113,6 +113,33 @@ void monitoring_pass::add_tasks(std::int64_t tasks, std::int64_t failed)
 void monitoring_pass::add(const scan_row& r)
 {
     const auto piece = piece_of(r);
+    add_model_part(r, piece);
+    add_identity_part(r, piece);
+}
+
+void monitoring_pass::add_identity_part(const scan_row& r, const usage_piece& piece)
+{
+    if (inc_.channel_share)
+        channels_.add(r, piece);
+    if (inc_.account_stats)
+        accounts_.add(r, piece);
+    if (inc_.credential_stats)
+        credentials_.add(r, piece);
+    if (inc_.api_key_stats)
+        api_keys_.add(r, piece);
+    if (inc_.failure_sources)
+    {
+        auto& s = sources_[{r.source_hash, r.auth_index}];
+        s.calls += piece.calls, s.last_seen_ms = std::max(s.last_seen_ms, piece.last_seen_ms);
+        if (piece.failure > 0)
+            s.failures += piece.failure, s.last_failure_ms = std::max(s.last_failure_ms, piece.last_seen_ms);
+        s.latency_samples += piece.latency_samples, s.latency_sum += piece.latency_sum;
+        s.names.take(r);
+    }
+}
+
+void monitoring_pass::add_model_part(const scan_row& r, const usage_piece& piece)
+{
     totals_.add(piece);
     if (!r.failed && r.tokens[7] == 0)
         ++zero_token_calls_, ++zero_token_models_[r.model];
@@ -140,25 +167,7 @@ void monitoring_pass::add(const scan_row& r)
         }
     }
     if (inc_.model_share || inc_.model_stats)
-        models_.add(r);
-    if (inc_.channel_share)
-        channels_.add(r);
-    if (inc_.account_stats)
-        accounts_.add(r);
-    if (inc_.credential_stats)
-        credentials_.add(r);
-    if (inc_.api_key_stats)
-        api_keys_.add(r);
-    if (inc_.failure_sources)
-    {
-        auto& s = sources_[{r.source_hash, r.auth_index}];
-        s.calls++, s.last_seen_ms = std::max(s.last_seen_ms, r.ts_ms);
-        if (r.failed)
-            s.failures++, s.last_failure_ms = std::max(s.last_failure_ms, r.ts_ms);
-        if (r.latency_ms && *r.latency_ms > 0)
-            s.latency_samples++, s.latency_sum += *r.latency_ms;
-        s.names.take(r);
-    }
+        models_.add(r.model, piece);
     if (series_needed_ && !buckets_.empty())
     {
         auto add_point = [&](std::vector<series_acc>& points)

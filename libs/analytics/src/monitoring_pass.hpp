@@ -27,6 +27,12 @@ public:
     monitoring_pass(const monitoring_query& q, std::vector<bucket> timeline_buckets);
 
     void add(const scan_row& r);
+    // add() is these two: the sections of the whole range (totals, timeline, models, ...) and
+    // those grouped by identity (channel, account, credential and API key stats, failure
+    // sources), which a read may take from different projections. For an identity part, `r`
+    // carries the dims and its newest event (time, id), `piece` the sums.
+    void add_model_part(const scan_row& r, const usage_piece& piece);
+    void add_identity_part(const scan_row& r, const usage_piece& piece);
     // One projected row (store/projections.hpp) of an hour that lies in one timeline bucket and,
     // for the local-time sections, in one local hour; `usd` is its cost. Rows and events must
     // come oldest first, as add()'s do.

@@ -9,6 +9,13 @@ namespace cpamd::analytics
 namespace
 {
 
+bool no_event_only_filter(const monitoring_filter& f)
+{
+    return f.header_error_kinds.empty() && f.header_error_codes.empty() && f.header_quota_plans.empty() &&
+           f.header_trace_ids.empty() && f.min_latency_ms <= 0 && f.cache_status.empty() &&
+           f.search_query.empty() && f.search_api_key_hash.empty();
+}
+
 bool only_model_dims(const monitoring_filter& f)
 {
     for (const auto* list :
@@ -19,15 +26,10 @@ bool only_model_dims(const monitoring_filter& f)
           &f.auth_files,
           &f.auth_indices,
           &f.source_hashes,
-          &f.project_ids,
-          &f.header_error_kinds,
-          &f.header_error_codes,
-          &f.header_quota_plans,
-          &f.header_trace_ids})
+          &f.project_ids})
         if (!list->empty())
             return false;
-    return f.min_latency_ms <= 0 && f.cache_status.empty() && f.search_query.empty() &&
-           f.search_api_key_hash.empty();
+    return no_event_only_filter(f);
 }
 
 // Whether hour `h` may be read whole: inside one timeline bucket, and inside one local hour
@@ -128,6 +130,54 @@ void read_range(
             }
         );
         cursor = (usable[j].hour + 1) * ms_per_hour;
+        i = j + 1;
+    }
+    scan_events(db, prices, where, cursor, to_ms, to.event);
+}
+
+bool identity_rows_answer(const monitoring_filter& f)
+{
+    return no_event_only_filter(f);
+}
+
+void read_identity_range(
+    store::connection& db,
+    rate_memo& prices,
+    const event_where& where,
+    bool use_rows,
+    std::int64_t from_ms,
+    std::int64_t to_ms,
+    const identity_consumer& to
+)
+{
+    if (where.matches_nothing || from_ms >= to_ms)
+        return;
+    std::vector<std::int64_t> days;
+    const auto first_day = floor_div(from_ms + ms_per_day - 1, ms_per_day);
+    const auto end_day = floor_div(to_ms, ms_per_day);
+    if (use_rows && first_day < end_day)
+        days = store::projected_days(db, first_day, end_day);
+    std::int64_t cursor = from_ms;
+    for (std::size_t i = 0; i < days.size();)
+    {
+        std::size_t j = i; // [i, j]: consecutive days, read in one query
+        while (j + 1 < days.size() && days[j + 1] == days[j] + 1)
+            ++j;
+        scan_events(db, prices, where, cursor, days[i] * ms_per_day, to.event);
+        store::for_each_identity_day_row(
+            db,
+            days[i],
+            days[j] + 1,
+            where.sql,
+            [&](const store::identity_day_row& r)
+            {
+                const auto* rates = prices.rates(r.model, r.billing_model, r.service_tier, r.context_floor);
+                const auto tokens =
+                    segments_of_buckets(r.cost[0], r.cost[1], r.cost[2], r.cost[3], r.cost[4]);
+                to.row(r, rates ? pricing::cost_usd(tokens, *rates) : 0.0);
+            }
+        );
+        cursor = (days[j] + 1) * ms_per_day;
         i = j + 1;
     }
     scan_events(db, prices, where, cursor, to_ms, to.event);

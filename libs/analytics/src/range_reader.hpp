@@ -60,4 +60,27 @@ void read_range(
     const range_consumer& to
 );
 
+// Whether every condition of `f` holds on proj_identity_day's columns (named as the events',
+// so the compiled filter's SQL reads them as it is): no search, latency, cache or header filter.
+bool identity_rows_answer(const monitoring_filter& f);
+
+struct identity_consumer
+{
+    std::function<void(const scan_row&)> event;
+    std::function<void(const store::identity_day_row&, double usd)> row;
+};
+
+// Reads [from_ms, to_ms) for the sections grouped by identity: every whole UTC day projected
+// (when `use_rows`) as rows that `where` keeps, the rest raw through `where`. Not in time order
+// across days and edges: those sections only sum. Run inside a read transaction.
+void read_identity_range(
+    store::connection& db,
+    rate_memo& prices,
+    const event_where& where,
+    bool use_rows,
+    std::int64_t from_ms,
+    std::int64_t to_ms,
+    const identity_consumer& to
+);
+
 } // namespace cpamd::analytics

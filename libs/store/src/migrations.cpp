@@ -299,7 +299,51 @@ CREATE TABLE proj_model_hour (
     ttft_hist BLOB,
     PRIMARY KEY (hour, model, provider, endpoint, failed, billing_model, service_tier, context_floor)
 ) WITHOUT ROWID;
+CREATE TABLE proj_day_todo (day INTEGER PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE proj_days (day INTEGER PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE proj_identity_day (
+    day INTEGER NOT NULL,
+    api_key INTEGER NOT NULL,
+    auth_index INTEGER NOT NULL,
+    source INTEGER NOT NULL,
+    source_hash INTEGER NOT NULL,
+    auth_file_snapshot INTEGER NOT NULL,
+    account_snapshot INTEGER NOT NULL,
+    auth_label_snapshot INTEGER NOT NULL,
+    auth_provider_snapshot INTEGER NOT NULL,
+    auth_project_id_snapshot INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    endpoint INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    billing_model INTEGER NOT NULL,
+    service_tier INTEGER NOT NULL,
+    context_floor INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    cache_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_creation_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    cost_uncached INTEGER NOT NULL,
+    cost_cache_read INTEGER NOT NULL,
+    cost_cache_write INTEGER NOT NULL,
+    cost_output INTEGER NOT NULL,
+    cost_reasoning INTEGER NOT NULL,
+    latency_samples INTEGER NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    zero_token_calls INTEGER NOT NULL,
+    last_seen_ns INTEGER NOT NULL,
+    last_event_id INTEGER NOT NULL,
+    PRIMARY KEY (day, api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot,
+                 auth_label_snapshot, auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model,
+                 failed, billing_model, service_tier, context_floor)
+) WITHOUT ROWID;
 INSERT INTO proj_todo (hour) SELECT DISTINCT ts_ns / 3600000000000 FROM events;
+INSERT INTO proj_day_todo (day) SELECT DISTINCT hour / 24 FROM proj_todo;
 )sql";
 
 constexpr migration migrations[] = {

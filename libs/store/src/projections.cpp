@@ -1,7 +1,12 @@
+#include <algorithm>
+#include <array>
+#include <cpamd/core/floor_div.hpp>
 #include <cpamd/pricing/context_band.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/store/projections.hpp>
+#include <fmt/format.h>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace cpamd::store
@@ -148,6 +153,127 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
     return events;
 }
 
+constexpr std::int64_t ns_per_day = 24 * ns_per_hour;
+
+// The identity columns of proj_identity_day, in key order (named as the events').
+constexpr const char* identity_columns =
+    "api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot, auth_label_snapshot, "
+    "auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model, failed";
+constexpr int identity_count = 13;
+
+struct identity_sums
+{
+    std::int64_t calls = 0;
+    std::int64_t tokens[8] = {};
+    std::int64_t cost[5] = {};
+    std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
+    std::int64_t last_seen_ns = 0, last_event_id = 0;
+};
+
+// Projects day `d` from its events; returns the number of events read.
+std::int64_t project_day(connection& db, std::int64_t d, std::span<const std::int64_t> thresholds)
+{
+    // identity columns, billing model, tier, band
+    using key = std::array<std::int64_t, identity_count + 3>;
+    std::map<key, identity_sums> rows;
+    std::int64_t events = 0;
+    auto s = db.prepare(fmt::format(
+        R"sql(
+SELECT {}, response_model, resolved_model, service_tier, id, ts_ns,
+       input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
+       cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
+       cost_reasoning, latency_ms
+FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
+)sql",
+        identity_columns
+    ));
+    s.bind(1, d * ns_per_day).bind(2, (d + 1) * ns_per_day);
+    constexpr int n = identity_count;
+    while (s.step())
+    {
+        ++events;
+        key k{};
+        for (int i = 0; i < n; ++i)
+            k[static_cast<std::size_t>(i)] = s.int64(i);
+        std::int64_t cost[5];
+        for (int i = 0; i < 5; ++i)
+            cost[i] = s.int64(n + 13 + i);
+        k[n] = s.int64(n) != 0 ? s.int64(n) : s.int64(n + 1);
+        k[n + 1] = s.int64(n + 2);
+        k[n + 2] = pricing::context_band_floor(cost[0] + cost[1] + cost[2], thresholds);
+        auto& r = rows[k];
+        r.calls++;
+        for (int i = 0; i < 8; ++i)
+            r.tokens[i] += s.int64(n + 5 + i);
+        for (int i = 0; i < 5; ++i)
+            r.cost[i] += cost[i];
+        if (s.int64(n - 1) == 0 && s.int64(n + 12) == 0)
+            r.zero_token_calls++;
+        if (!s.is_null(n + 18) && s.int64(n + 18) > 0)
+            r.latency_samples++, r.latency_sum += s.int64(n + 18);
+        const std::int64_t id = s.int64(n + 3), ts = s.int64(n + 4);
+        if (std::pair(ts, id) > std::pair(r.last_seen_ns, r.last_event_id))
+            r.last_seen_ns = ts, r.last_event_id = id;
+    }
+    auto remove = db.prepare("DELETE FROM proj_identity_day WHERE day = ?1");
+    remove.bind(1, d).run();
+    auto insert = db.prepare(fmt::format(
+        "INSERT INTO proj_identity_day (day, {}, billing_model, service_tier, context_floor, calls, "
+        "input_tokens, "
+        "output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, "
+        "cache_creation_tokens, "
+        "total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning, "
+        "latency_samples, latency_sum, zero_token_calls, last_seen_ns, last_event_id) VALUES ({})",
+        identity_columns,
+        fmt::join(std::vector<std::string_view>(1 + n + 3 + 1 + 8 + 5 + 5, "?"), ", ")
+    ));
+    for (const auto& [k, r] : rows)
+    {
+        insert.reset();
+        int p = 1;
+        insert.bind(p++, d);
+        for (auto v : k)
+            insert.bind(p++, v);
+        insert.bind(p++, r.calls);
+        for (auto v : r.tokens)
+            insert.bind(p++, v);
+        for (auto v : r.cost)
+            insert.bind(p++, v);
+        for (auto v : {r.latency_samples, r.latency_sum, r.zero_token_calls, r.last_seen_ns, r.last_event_id})
+            insert.bind(p++, v);
+        insert.run();
+    }
+    auto done = db.prepare("INSERT OR REPLACE INTO proj_days (day) VALUES (?1)");
+    done.bind(1, d).run();
+    auto dequeue = db.prepare("DELETE FROM proj_day_todo WHERE day = ?1");
+    dequeue.bind(1, d).run();
+    return events;
+}
+
+// The days of `hours`, each once, queued and taken out of the projections.
+void invalidate_days(connection& db, std::span<const std::int64_t> hours)
+{
+    std::vector<std::int64_t> days;
+    for (auto h : hours)
+        if (std::find(days.begin(), days.end(), floor_div(h, 24)) == days.end())
+            days.push_back(floor_div(h, 24));
+    auto queue = db.prepare("INSERT OR IGNORE INTO proj_day_todo (day) VALUES (?1)", true);
+    auto unmark = db.prepare("DELETE FROM proj_days WHERE day = ?1", true);
+    auto rows = db.prepare("DELETE FROM proj_identity_day WHERE day = ?1", true);
+    for (auto d : days)
+    {
+        queue.reset();
+        queue.bind(1, d).run();
+        unmark.reset();
+        unmark.bind(1, d).run();
+        if (db.changes() > 0)
+        {
+            rows.reset();
+            rows.bind(1, d).run();
+        }
+    }
+}
+
 } // namespace
 
 void invalidate_projected_hours(connection& db, std::span<const std::int64_t> hours)
@@ -169,6 +295,7 @@ void invalidate_projected_hours(connection& db, std::span<const std::int64_t> ho
             rows.bind(1, h).run();
         }
     }
+    invalidate_days(db, hours);
 }
 
 void invalidate_projected_hours_between(connection& db, std::int64_t first_hour, std::int64_t end_hour)
@@ -181,6 +308,15 @@ void invalidate_projected_hours_between(connection& db, std::int64_t first_hour,
         auto s = db.prepare(sql);
         s.bind(1, first_hour).bind(2, end_hour).run();
     }
+    // Days: every day that touches the range.
+    for (const char* sql :
+         {"INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days WHERE day >= ?1 AND day < ?2",
+          "DELETE FROM proj_identity_day WHERE day >= ?1 AND day < ?2",
+          "DELETE FROM proj_days WHERE day >= ?1 AND day < ?2"})
+    {
+        auto s = db.prepare(sql);
+        s.bind(1, floor_div(first_hour, 24)).bind(2, floor_div(end_hour + 23, 24)).run();
+    }
 }
 
 void invalidate_all_projections(connection& db)
@@ -188,32 +324,112 @@ void invalidate_all_projections(connection& db)
     db.exec("INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours");
     db.exec("DELETE FROM proj_model_hour");
     db.exec("DELETE FROM proj_hours");
+    db.exec("INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days");
+    db.exec("DELETE FROM proj_identity_day");
+    db.exec("DELETE FROM proj_days");
 }
 
 bool project_step(
     connection& db, std::int64_t now_hour, std::span<const std::int64_t> thresholds, std::int64_t max_events
 )
 {
-    auto next = db.prepare("SELECT hour FROM proj_todo WHERE hour < ?1 ORDER BY hour DESC LIMIT 1");
+    auto next_hour = db.prepare("SELECT hour FROM proj_todo WHERE hour < ?1 ORDER BY hour DESC LIMIT 1");
+    auto next_day = db.prepare("SELECT day FROM proj_day_todo WHERE day < ?1 ORDER BY day DESC LIMIT 1");
+    const auto now_day = floor_div(now_hour, 24);
+    // The newest queued hour, else day, that has ended.
+    auto next = [&]() -> std::optional<std::pair<bool, std::int64_t>>
+    {
+        next_hour.reset();
+        next_hour.bind(1, now_hour);
+        if (next_hour.step())
+            return std::pair{true, next_hour.int64(0)};
+        next_day.reset();
+        next_day.bind(1, now_day);
+        if (next_day.step())
+            return std::pair{false, next_day.int64(0)};
+        return std::nullopt;
+    };
     std::int64_t read = 0;
     while (read < max_events)
     {
-        next.reset();
-        next.bind(1, now_hour);
-        if (!next.step())
+        auto item = next();
+        if (!item)
             return false;
-        const auto h = next.int64(0);
-        next.reset();
-        read += project_hour(db, h, thresholds);
+        next_hour.reset(), next_day.reset();
+        read += item->first ? project_hour(db, item->second, thresholds)
+                            : project_day(db, item->second, thresholds);
     }
-    next.reset();
-    next.bind(1, now_hour);
-    return next.step();
+    bool more = next().has_value();
+    next_hour.reset(), next_day.reset();
+    return more;
 }
 
 std::int64_t queued_projection_hours(connection& db)
 {
-    return db.query_int("SELECT count(*) FROM proj_todo").value_or(0);
+    return db.query_int("SELECT (SELECT count(*) FROM proj_todo) + (SELECT count(*) FROM proj_day_todo)")
+        .value_or(0);
+}
+
+std::vector<std::int64_t> projected_days(connection& db, std::int64_t first_day, std::int64_t end_day)
+{
+    std::vector<std::int64_t> out;
+    auto s = db.prepare("SELECT day FROM proj_days WHERE day >= ?1 AND day < ?2 ORDER BY day");
+    s.bind(1, first_day).bind(2, end_day);
+    while (s.step())
+        out.push_back(s.int64(0));
+    return out;
+}
+
+void for_each_identity_day_row(
+    connection& db,
+    std::int64_t first_day,
+    std::int64_t end_day,
+    std::string_view extra_sql,
+    const std::function<void(const identity_day_row&)>& f
+)
+{
+    auto s = db.prepare(fmt::format(
+        "SELECT day, {}, billing_model, service_tier, context_floor, calls, input_tokens, output_tokens, "
+        "reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, cache_creation_tokens, "
+        "total_tokens, "
+        "cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning, latency_samples, "
+        "latency_sum, zero_token_calls, last_seen_ns, last_event_id FROM proj_identity_day "
+        "WHERE day >= ?1 AND day < ?2{} ORDER BY day",
+        identity_columns,
+        extra_sql
+    ));
+    s.bind(1, first_day).bind(2, end_day);
+    identity_day_row r;
+    std::int64_t* dims[] = {
+        &r.api_key,
+        &r.auth_index,
+        &r.source,
+        &r.source_hash,
+        &r.auth_file_snapshot,
+        &r.account_snapshot,
+        &r.auth_label_snapshot,
+        &r.auth_provider_snapshot,
+        &r.auth_project_id_snapshot,
+        &r.provider,
+        &r.endpoint,
+        &r.model};
+    while (s.step())
+    {
+        int c = 0;
+        r.day = s.int64(c++);
+        for (auto* d : dims)
+            *d = s.int64(c++);
+        r.failed = s.int64(c++) != 0;
+        r.billing_model = s.int64(c++), r.service_tier = s.int64(c++), r.context_floor = s.int64(c++);
+        r.calls = s.int64(c++);
+        for (auto& t : r.tokens)
+            t = s.int64(c++);
+        for (auto& t : r.cost)
+            t = s.int64(c++);
+        r.latency_samples = s.int64(c++), r.latency_sum = s.int64(c++), r.zero_token_calls = s.int64(c++);
+        r.last_seen_ns = s.int64(c++), r.last_event_id = s.int64(c++);
+        f(r);
+    }
 }
 
 std::vector<projected_hour> projected_hours(connection& db, std::int64_t first_hour, std::int64_t end_hour)

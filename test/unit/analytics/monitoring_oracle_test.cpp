@@ -2177,6 +2177,23 @@ void projection_shaped(query_case& qc)
     f.search_api_key_hash.clear();
 }
 
+// A query the daily identity projections can answer: no section that needs events one by one,
+// no filter on what only an event holds (search, latency, cache, headers).
+void identity_shaped(query_case& qc)
+{
+    auto& inc = qc.q.include;
+    for (bool* flag : {&inc.heatmap, &inc.credential_timeline, &inc.api_key_timeline, &inc.task_buckets})
+        *flag = false;
+    auto& f = qc.q.filter;
+    for (auto* list :
+         {&f.header_error_kinds, &f.header_error_codes, &f.header_quota_plans, &f.header_trace_ids})
+        list->clear();
+    f.min_latency_ms = 0;
+    f.cache_status.clear();
+    f.search_query.clear();
+    f.search_api_key_hash.clear();
+}
+
 query_case random_query(rng_t& rng, const dataset& ds)
 {
     query_case qc;
@@ -2188,8 +2205,10 @@ query_case random_query(rng_t& rng, const dataset& ds)
     random_include(rng, ds, qc);
     if (rng.chance(0.06))
         lone_section(rng, qc.q.include);
-    if (rng.chance(0.35))
+    if (auto r = rng.below(100); r < 25)
         projection_shaped(qc);
+    else if (r < 50)
+        identity_shaped(qc);
     return qc;
 }
 

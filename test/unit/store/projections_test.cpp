@@ -13,6 +13,7 @@
 #include <cpamd/store/maintenance.hpp>
 #include <cpamd/store/projections.hpp>
 #include <cpamd/test/temp_dir.hpp>
+#include <fmt/format.h>
 #include <future>
 #include <string>
 #include <thread>
@@ -96,6 +97,57 @@ std::vector<std::string> raw_rows(connection& db)
         out.push_back(std::move(row));
     }
     return out;
+}
+
+// proj_identity_day as text, and the same from a GROUP BY over the events of the projected days.
+constexpr const char* identity_dims =
+    "api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot, auth_label_snapshot, "
+    "auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model, failed";
+
+std::vector<std::string> text_rows(statement s, int columns)
+{
+    std::vector<std::string> out;
+    while (s.step())
+    {
+        std::string row;
+        for (int i = 0; i < columns; ++i)
+            row += std::to_string(s.is_null(i) ? 0 : s.int64(i)) + "|";
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+std::vector<std::string> identity_rows(connection& db)
+{
+    return text_rows(
+        db.prepare(fmt::format(
+            "SELECT day, {}, billing_model, service_tier, calls, total_tokens, cost_uncached, cost_output, "
+            "latency_samples, latency_sum, zero_token_calls, last_seen_ns, last_event_id FROM "
+            "proj_identity_day "
+            "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16",
+            identity_dims
+        )),
+        27
+    );
+}
+
+std::vector<std::string> raw_identity_rows(connection& db)
+{
+    return text_rows(
+        db.prepare(fmt::format(
+            "SELECT ts_ns / 86400000000000, {}, CASE WHEN response_model != 0 THEN response_model ELSE "
+            "resolved_model END, service_tier, count(*), sum(total_tokens), sum(cost_uncached), "
+            "sum(cost_output), "
+            "sum(latency_ms > 0), coalesce(sum(CASE WHEN latency_ms > 0 THEN latency_ms END), 0), "
+            "sum(failed = 0 AND total_tokens = 0), max(ts_ns), max(id) FROM events "
+            "WHERE ts_ns / 86400000000000 IN (SELECT day FROM proj_days) "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, "
+            "9, 10, "
+            "11, 12, 13, 14, 15, 16",
+            identity_dims
+        )),
+        27
+    );
 }
 
 std::vector<std::int64_t> hours_in(connection& db, const char* table)
@@ -182,6 +234,21 @@ TEST_CASE("a projected hour holds exactly the sums of its events", "[store][proj
     );
     CHECK(calls == 300);
     CHECK(latency_samples > 0);
+
+    // The day: one row per identity, equal to the GROUP BY (max(id) is the newest event's: the
+    // sample events' ids grow with their times).
+    CHECK(projected_days(db, 0, 1'000'000).size() == 1);
+    auto identity = identity_rows(db);
+    CHECK(identity.size() > 10);
+    CHECK(identity == raw_identity_rows(db));
+    std::int64_t day_calls = 0;
+    for_each_identity_day_row(
+        db, 0, 1'000'000, " AND (failed = 1)", [&](const identity_day_row& r) { day_calls += r.calls; }
+    );
+    std::int64_t failed_events = 0;
+    for (int i = 0; i < 300; ++i)
+        failed_events += i % 11 == 0 ? 3 : 0;
+    CHECK(day_calls == failed_events + (1000 % 11 == 0) + (1001 % 11 == 0));
 }
 
 TEST_CASE(
@@ -201,9 +268,12 @@ TEST_CASE(
         write(w, {test::sample_event(5000, 4)});
         CHECK(hours_in(db, "proj_hours") == std::vector{hour_of(3), hour_of(5)});
         CHECK(hours_in(db, "proj_todo") == std::vector{hour_of(4)});
+        CHECK(projected_days(db, 0, 1'000'000).empty());
         project_everything(w);
         CHECK(hours_in(db, "proj_hours").size() == 3);
         CHECK(projected_rows(db) == raw_rows(db));
+        CHECK(projected_days(db, 0, 1'000'000).size() == 1);
+        CHECK(identity_rows(db) == raw_identity_rows(db));
     }
     SECTION("retention deletes the oldest events")
     {
@@ -217,9 +287,11 @@ TEST_CASE(
             }
         );
         CHECK(hours_in(db, "proj_hours") == std::vector{hour_of(5)});
+        CHECK(projected_days(db, 0, 1'000'000).empty());
         project_everything(w);
         CHECK(hours_in(db, "proj_hours").size() == 3);
         CHECK(projected_rows(db) == raw_rows(db));
+        CHECK(identity_rows(db) == raw_identity_rows(db));
         auto hours = projected_hours(db, hour_of(3), hour_of(4));
         REQUIRE(hours.size() == 1);
         CHECK(hours[0].tasks == 0); // hour 3 has no event left
@@ -239,6 +311,7 @@ TEST_CASE(
             }
         );
         CHECK(hours_in(db, "proj_hours").empty());
+        CHECK(projected_days(db, 0, 1'000'000).empty());
         CHECK(hours_in(db, "proj_todo").size() == 3);
         project_everything(w);
         // The band floors are those of the new list: 1050 splits the inputs (1000..1099).

@@ -6,11 +6,16 @@
 //  * proj_model_hour: hour × model × provider × endpoint × failed × billing model × service tier
 //    × context band, with zero-token calls and latency and TTFT histograms (samples > 0 ms);
 //  * proj_hours: the projected hours, with their approximate tasks (events of one instant
-//    grouped by source hash and auth index; a task fails when any of its events failed).
-// An hour is served from them only while it is in proj_hours. Every change to an hour's
-// events (a batch, an import, retention) takes it out in the same transaction and queues it in
-// proj_todo; the writer projects queued hours that have ended, newest first, in bounded steps.
-// So a projected hour always holds exactly the sums of its events.
+//    grouped by source hash and auth index; a task fails when any of its events failed);
+//  * proj_identity_day, per ended UTC day: every identity a filter or a group can name (API
+//    key, auth index, source, source hash, the five auth snapshots, provider, endpoint, model,
+//    outcome, billing model, tier, band), with the sums, zero-token calls and the newest event
+//    of each row (so a group's names are those of its newest event); proj_days lists them.
+// An hour (day) is served from them only while it is in proj_hours (proj_days). Every change to
+// an hour's events (a batch, an import, retention) takes the hour and its day out in the same
+// transaction and queues them in proj_todo and proj_day_todo; the writer projects queued hours
+// and days that have ended, newest first, in bounded steps. So a projected hour or day always
+// holds exactly the sums of its events.
 
 #include <cpamd/store/sqlite.hpp>
 #include <cstdint>
@@ -31,9 +36,10 @@ void invalidate_projected_hours_between(connection& db, std::int64_t first_hour,
 // After a change of the context thresholds: every projected hour is queued again.
 void invalidate_all_projections(connection& db);
 
-// One bounded step: projects queued hours before `now_hour`, newest first, until `max_events`
-// events were read. `thresholds` are the current context thresholds. Returns true while queued
-// hours before now_hour remain. Call on the writer inside a transaction.
+// One bounded step: projects queued hours before `now_hour`, then queued days before its day,
+// newest first, until `max_events` events were read. `thresholds` are the current context
+// thresholds. Returns true while queued hours or days that have ended remain. Call on the
+// writer inside a transaction.
 bool project_step(
     connection& db, std::int64_t now_hour, std::span<const std::int64_t> thresholds, std::int64_t max_events
 );
@@ -76,6 +82,35 @@ void for_each_model_hour_row(
     std::int64_t first_hour,
     std::int64_t end_hour,
     const std::function<void(const model_hour_row&)>& f
+);
+
+// The projected days (UTC day numbers) of [first_day, end_day), oldest first.
+std::vector<std::int64_t> projected_days(connection& db, std::int64_t first_day, std::int64_t end_day);
+
+struct identity_day_row
+{
+    std::int64_t day = 0;
+    // dim ids, named as the events' columns
+    std::int64_t api_key = 0, auth_index = 0, source = 0, source_hash = 0, auth_file_snapshot = 0,
+                 account_snapshot = 0, auth_label_snapshot = 0, auth_provider_snapshot = 0,
+                 auth_project_id_snapshot = 0, provider = 0, endpoint = 0, model = 0;
+    bool failed = false;
+    std::int64_t billing_model = 0, service_tier = 0, context_floor = 0;
+    std::int64_t calls = 0;
+    std::int64_t tokens[8] = {}; // as model_hour_row
+    std::int64_t cost[5] = {};
+    std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
+    std::int64_t last_seen_ns = 0, last_event_id = 0; // the row's newest event
+};
+
+// Every proj_identity_day row of [first_day, end_day) that `extra_sql` (" AND (...)" over the
+// columns above, which are named as the events', or "") keeps, oldest day first.
+void for_each_identity_day_row(
+    connection& db,
+    std::int64_t first_day,
+    std::int64_t end_day,
+    std::string_view extra_sql,
+    const std::function<void(const identity_day_row&)>& f
 );
 
 } // namespace cpamd::store
