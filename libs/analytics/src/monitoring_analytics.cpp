@@ -231,6 +231,30 @@ void read_totals(
     );
 }
 
+// The filtered events of the query's range, counted from whichever projection answers the
+// filter (hourly rows for model filters, daily identity rows for the others), raw elsewhere.
+std::int64_t count_in_range(scan_context& c, const event_where& where)
+{
+    totals_acc all;
+    if (auto rows = model_hour_filter_of(c.db, c.q.filter))
+    {
+        read_totals(c, where, rows, c.q.from_ms, c.q.to_ms, all);
+        return all.calls();
+    }
+    std::int64_t calls = 0;
+    read_identity_range(
+        c.db,
+        c.prices,
+        where,
+        identity_rows_answer(c.q.filter),
+        c.q.from_ms,
+        c.q.to_ms,
+        {[&](const scan_row&) { ++calls; },
+         [&](const store::identity_day_row& r, double) { calls += r.calls; }}
+    );
+    return calls;
+}
+
 summary_comparison compare_previous(
     scan_context& c,
     const event_where& where,
@@ -428,11 +452,7 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
         if (ran)
             ev.total_count = pass.totals().calls();
         else
-        {
-            totals_acc all;
-            read_totals(ctx, where, model_hour_filter_of(db, q.filter), q.from_ms, q.to_ms, all);
-            ev.total_count = all.calls();
-        }
+            ev.total_count = count_in_range(ctx, where);
     }
     if (inc.drilldown_preview)
     {
