@@ -30,13 +30,13 @@ void raw_slices(
     while (s.step())
     {
         slice.ts_ns = s.int64(0), slice.model = s.int64(1), slice.provider = s.int64(2);
-        slice.auth_index = s.int64(3), slice.api_key = s.int64(4), slice.endpoint = s.int64(5);
-        slice.failed = s.int64(6) != 0;
+        slice.auth_index = s.int64(3), slice.endpoint = s.int64(4);
+        slice.failed = s.int64(5) != 0;
         for (int i = 0; i < 8; ++i)
-            slice.tokens[i] = s.int64(7 + i);
+            slice.tokens[i] = s.int64(6 + i);
         for (int i = 0; i < 5; ++i)
-            slice.cost[i] = s.int64(15 + i);
-        std::int64_t latency = s.is_null(20) ? 0 : s.int64(20);
+            slice.cost[i] = s.int64(14 + i);
+        std::int64_t latency = s.is_null(19) ? 0 : s.int64(19);
         slice.latency_samples = latency > 0 ? 1 : 0;
         slice.latency_sum = latency > 0 ? latency : 0;
         f(slice);
@@ -63,7 +63,7 @@ void for_each_bucket_slice(
     if (edges_ms.size() < 2)
         return;
     auto raw = db.prepare(R"sql(
-SELECT ts_ns, model, provider, auth_index, api_key, endpoint, failed,
+SELECT ts_ns, model, provider, auth_index, endpoint, failed,
        input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
        cache_creation_tokens, total_tokens,
        cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning, latency_ms
@@ -106,7 +106,7 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
             slice.bucket = static_cast<std::size_t>(b - 1);
             slice.ts_ns = row.hour * ms_per_hour * ns_per_ms;
             slice.model = row.model, slice.provider = row.provider, slice.auth_index = row.auth_index;
-            slice.api_key = row.api_key, slice.endpoint = row.endpoint, slice.failed = row.failed;
+            slice.endpoint = row.endpoint, slice.failed = row.failed;
             slice.calls = row.calls;
             for (int i = 0; i < 8; ++i)
                 slice.tokens[i] = row.tokens[i];

@@ -36,7 +36,7 @@ void raw_slices(
     if (from_ns >= to_ns)
         return;
     auto s = db.prepare(R"sql(
-SELECT ts_ns, model, provider, auth_index, api_key, endpoint, failed, response_model, resolved_model, service_tier,
+SELECT ts_ns, model, provider, auth_index, endpoint, failed, response_model, resolved_model, service_tier,
        cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning
 FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
 )sql");
@@ -46,11 +46,11 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
     while (s.step())
     {
         slice.ts_ns = s.int64(0), slice.model = s.int64(1), slice.provider = s.int64(2);
-        slice.auth_index = s.int64(3), slice.api_key = s.int64(4), slice.endpoint = s.int64(5);
-        slice.failed = s.int64(6) != 0;
-        std::int64_t billing = s.int64(7) != 0 ? s.int64(7) : s.int64(8);
-        const std::int64_t cost[5] = {s.int64(10), s.int64(11), s.int64(12), s.int64(13), s.int64(14)};
-        slice.usd = memo.event_usd(slice.model, billing, s.int64(9), cost);
+        slice.auth_index = s.int64(3), slice.endpoint = s.int64(4);
+        slice.failed = s.int64(5) != 0;
+        std::int64_t billing = s.int64(6) != 0 ? s.int64(6) : s.int64(7);
+        const std::int64_t cost[5] = {s.int64(9), s.int64(10), s.int64(11), s.int64(12), s.int64(13)};
+        slice.usd = memo.event_usd(slice.model, billing, s.int64(8), cost);
         f(slice);
     }
 }
@@ -109,7 +109,7 @@ void for_each_priced_slice(
                 return;
             slice.ts_ns = row.hour * ns_per_hour;
             slice.model = row.model, slice.provider = row.provider, slice.auth_index = row.auth_index;
-            slice.api_key = row.api_key, slice.endpoint = row.endpoint, slice.failed = row.failed;
+            slice.endpoint = row.endpoint, slice.failed = row.failed;
             slice.calls = row.calls;
             auto* rates = memo.rates(row.model, row.billing_model, row.service_tier, row.context_floor);
             slice.usd = usd_of(

@@ -53,8 +53,8 @@ VALUES (?1, ?58, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?
 
 // insert_rollup_sql (rollup_batch.hpp) with the sums added to an existing row.
 const std::string upsert_rollup_sql = std::string(insert_rollup_sql) + R"sql(
-ON CONFLICT (hour, model, provider, auth_index, api_key, endpoint, failed, billing_model, service_tier,
-             context_floor) DO UPDATE SET
+ON CONFLICT (hour, model, provider, auth_index, endpoint, failed, billing_model, service_tier, context_floor)
+DO UPDATE SET
     calls = calls + excluded.calls,
     input_tokens = input_tokens + excluded.input_tokens,
     output_tokens = output_tokens + excluded.output_tokens,
@@ -79,27 +79,27 @@ ON CONFLICT (hour, model, provider, auth_index, api_key, endpoint, failed, billi
 // The same sums for a row that is known to exist: no INSERT attempt, no conflict detection.
 constexpr const char* update_rollup_sql = R"sql(
 UPDATE rollup_hour SET
-    calls = calls + ?8,
-    input_tokens = input_tokens + ?9,
-    output_tokens = output_tokens + ?10,
-    reasoning_tokens = reasoning_tokens + ?11,
-    cached_tokens = cached_tokens + ?12,
-    cache_tokens = cache_tokens + ?13,
-    cache_read_tokens = cache_read_tokens + ?14,
-    cache_creation_tokens = cache_creation_tokens + ?15,
-    total_tokens = total_tokens + ?16,
-    cost_uncached = cost_uncached + ?17,
-    cost_cache_read = cost_cache_read + ?18,
-    cost_cache_write = cost_cache_write + ?19,
-    cost_output = cost_output + ?20,
-    cost_reasoning = cost_reasoning + ?21,
-    latency_count = latency_count + ?22,
-    latency_sum = latency_sum + ?23,
-    ttft_count = ttft_count + ?24,
-    ttft_sum = ttft_sum + ?25,
-    latency_hist = cpamd_hist_merge(latency_hist, ?26)
-WHERE hour = ?1 AND model = ?2 AND provider = ?3 AND auth_index = ?4 AND api_key = ?5 AND endpoint = ?6
-    AND failed = ?7 AND billing_model = ?27 AND service_tier = ?28 AND context_floor = ?29
+    calls = calls + ?7,
+    input_tokens = input_tokens + ?8,
+    output_tokens = output_tokens + ?9,
+    reasoning_tokens = reasoning_tokens + ?10,
+    cached_tokens = cached_tokens + ?11,
+    cache_tokens = cache_tokens + ?12,
+    cache_read_tokens = cache_read_tokens + ?13,
+    cache_creation_tokens = cache_creation_tokens + ?14,
+    total_tokens = total_tokens + ?15,
+    cost_uncached = cost_uncached + ?16,
+    cost_cache_read = cost_cache_read + ?17,
+    cost_cache_write = cost_cache_write + ?18,
+    cost_output = cost_output + ?19,
+    cost_reasoning = cost_reasoning + ?20,
+    latency_count = latency_count + ?21,
+    latency_sum = latency_sum + ?22,
+    ttft_count = ttft_count + ?23,
+    ttft_sum = ttft_sum + ?24,
+    latency_hist = cpamd_hist_merge(latency_hist, ?25)
+WHERE hour = ?1 AND model = ?2 AND provider = ?3 AND auth_index = ?4 AND endpoint = ?5
+    AND failed = ?6 AND billing_model = ?26 AND service_tier = ?27 AND context_floor = ?28
 )sql";
 
 // Rollup rows this writer has seen in the table. Only a hint: an UPDATE that finds no row
@@ -362,7 +362,6 @@ struct batch_writer::impl
             model,
             provider,
             auth_index,
-            api_key,
             endpoint,
             ev.failed ? 1 : 0,
             response_model != 0 ? response_model : resolved_model,

@@ -114,7 +114,7 @@ std::optional<std::pair<std::int64_t, std::int64_t>> stored_hours(connection& db
 
 // The event columns a rollup row is made of, in the order rederive_hour reads them.
 constexpr const char* hour_events_sql = R"sql(
-SELECT model, provider, auth_index, api_key, endpoint, failed, response_model, resolved_model, service_tier,
+SELECT model, provider, auth_index, endpoint, failed, response_model, resolved_model, service_tier,
        input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
        cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
        cost_reasoning, latency_ms, ttft_ms
@@ -140,24 +140,23 @@ std::int64_t rederive_hour(connection& db, std::int64_t h, const std::vector<std
     while (s.step())
     {
         auto& t = ev.tokens;
-        t.input = s.int64(9), t.output = s.int64(10), t.reasoning = s.int64(11), t.cached = s.int64(12);
-        t.cache = s.int64(13), t.cache_read = s.int64(14), t.cache_creation = s.int64(15),
-        t.total = s.int64(16);
+        t.input = s.int64(8), t.output = s.int64(9), t.reasoning = s.int64(10), t.cached = s.int64(11);
+        t.cache = s.int64(12), t.cache_read = s.int64(13), t.cache_creation = s.int64(14),
+        t.total = s.int64(15);
         auto& c = ev.cost;
-        c.input_uncached = s.int64(17), c.cache_read = s.int64(18), c.cache_write = s.int64(19);
-        c.output = s.int64(20), c.reasoning = s.int64(21);
-        ev.latency_ms = s.is_null(22) ? std::nullopt : std::optional(s.int64(22));
-        ev.ttft_ms = s.is_null(23) ? std::nullopt : std::optional(s.int64(23));
+        c.input_uncached = s.int64(16), c.cache_read = s.int64(17), c.cache_write = s.int64(18);
+        c.output = s.int64(19), c.reasoning = s.int64(20);
+        ev.latency_ms = s.is_null(21) ? std::nullopt : std::optional(s.int64(21));
+        ev.ttft_ms = s.is_null(22) ? std::nullopt : std::optional(s.int64(22));
         rollup_key key{
             h,
             s.int64(0),
             s.int64(1),
             s.int64(2),
             s.int64(3),
-            s.int64(4),
-            s.int64(5) != 0 ? 1 : 0,
-            s.int64(6) != 0 ? s.int64(6) : s.int64(7),
-            s.int64(8),
+            s.int64(4) != 0 ? 1 : 0,
+            s.int64(5) != 0 ? s.int64(5) : s.int64(6),
+            s.int64(7),
             pricing::context_band_floor(normalized_input(c), thresholds)};
         batch.add(key, ev);
     }

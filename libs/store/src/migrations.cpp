@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/store/migrations.hpp>
 #include <cpamd/usage/sha256.hpp>
 #include <fmt/format.h>
+#include <memory>
 #include <stdexcept>
 
 namespace cpamd::store
@@ -346,12 +348,63 @@ INSERT INTO proj_todo (hour) SELECT DISTINCT ts_ns / 3600000000000 FROM events;
 INSERT INTO proj_day_todo (day) SELECT DISTINCT hour / 24 FROM proj_todo;
 )sql";
 
+// v6: rollup_hour loses api_key from its key. Nothing reads the live hourly rollups per API
+// key (the dashboard and the price usage summary want models and channels; the monitoring routes
+// read keys from proj_identity_day and raw events), and the key tripled the rows: 73 of the 352
+// bytes per event at 1 M events. The rows are summed per new key, their latency histograms
+// merged (cpamd_hist_union). rollup_pending rows keep their format (1 or 2): the API key in
+// their entries is read and dropped.
+constexpr std::string_view schema_v6 = R"sql(
+CREATE TABLE rollup_hour_v6 (
+    hour INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    auth_index INTEGER NOT NULL,
+    endpoint INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    billing_model INTEGER NOT NULL,
+    service_tier INTEGER NOT NULL,
+    context_floor INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    cache_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_creation_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    cost_uncached INTEGER NOT NULL,
+    cost_cache_read INTEGER NOT NULL,
+    cost_cache_write INTEGER NOT NULL,
+    cost_output INTEGER NOT NULL,
+    cost_reasoning INTEGER NOT NULL,
+    latency_count INTEGER NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    ttft_count INTEGER NOT NULL,
+    ttft_sum INTEGER NOT NULL,
+    latency_hist BLOB,
+    PRIMARY KEY (hour, model, provider, auth_index, endpoint, failed, billing_model, service_tier, context_floor)
+) WITHOUT ROWID;
+INSERT INTO rollup_hour_v6
+SELECT hour, model, provider, auth_index, endpoint, failed, billing_model, service_tier, context_floor,
+       sum(calls), sum(input_tokens), sum(output_tokens), sum(reasoning_tokens), sum(cached_tokens),
+       sum(cache_tokens), sum(cache_read_tokens), sum(cache_creation_tokens), sum(total_tokens),
+       sum(cost_uncached), sum(cost_cache_read), sum(cost_cache_write), sum(cost_output), sum(cost_reasoning),
+       sum(latency_count), sum(latency_sum), sum(ttft_count), sum(ttft_sum), cpamd_hist_union(latency_hist)
+FROM rollup_hour
+GROUP BY hour, model, provider, auth_index, endpoint, failed, billing_model, service_tier, context_floor;
+DROP TABLE rollup_hour;
+ALTER TABLE rollup_hour_v6 RENAME TO rollup_hour;
+)sql";
+
 constexpr migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
     {3, schema_v3},
     {4, schema_v4},
     {5, schema_v5},
+    {6, schema_v6},
 };
 
 // SQL function cpamd_sha256(blob): the 32-byte SHA-256 of its argument (v2 hashes old rejects).
@@ -363,9 +416,49 @@ void sha256_function(sqlite3_context* ctx, int, sqlite3_value** argv)
     sqlite3_result_blob(ctx, digest.data(), static_cast<int>(digest.size()), SQLITE_TRANSIENT);
 }
 
+// Aggregate cpamd_hist_union(blob): the merged encoded latency histogram of its rows, NULL when
+// every row's is NULL (v6 sums rollup rows).
+void hist_union_step(sqlite3_context* ctx, int, sqlite3_value** argv)
+{
+    auto** acc = static_cast<std::string**>(sqlite3_aggregate_context(ctx, sizeof(std::string*)));
+    if (!acc)
+        return sqlite3_result_error_nomem(ctx);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    auto* p = static_cast<const char*>(sqlite3_value_blob(argv[0]));
+    std::string_view hist(p ? p : "", static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+    if (!*acc)
+        *acc = new std::string(hist);
+    else
+        **acc = latency_histogram::merged(**acc, hist);
+}
+
+void hist_union_final(sqlite3_context* ctx)
+{
+    auto** acc = static_cast<std::string**>(sqlite3_aggregate_context(ctx, 0));
+    std::unique_ptr<std::string> merged(acc ? *acc : nullptr);
+    if (merged)
+        sqlite3_result_blob(ctx, merged->data(), static_cast<int>(merged->size()), SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+}
+
 void register_functions(connection& db)
 {
     int rc = sqlite3_create_function_v2(
+        db.handle(),
+        "cpamd_hist_union",
+        1,
+        SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+        nullptr,
+        nullptr,
+        hist_union_step,
+        hist_union_final,
+        nullptr
+    );
+    if (rc != SQLITE_OK)
+        throw sqlite_error(rc, "register cpamd_hist_union");
+    rc = sqlite3_create_function_v2(
         db.handle(),
         "cpamd_sha256",
         1,

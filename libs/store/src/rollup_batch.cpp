@@ -17,7 +17,6 @@ std::size_t rollup_key_hash::operator()(const rollup_key& k) const noexcept
           k.model,
           k.provider,
           k.auth_index,
-          k.api_key,
           k.endpoint,
           std::int64_t{k.failed},
           k.billing_model,
@@ -68,14 +67,14 @@ rollup_sums& rollup_sums::operator+=(const rollup_sums& o)
 void bind_rollup_row(statement& s, const rollup_key& k, const rollup_sums& r, std::string_view hist)
 {
     s.bind(1, k.hour).bind(2, k.model).bind(3, k.provider).bind(4, k.auth_index);
-    s.bind(5, k.api_key).bind(6, k.endpoint).bind(7, std::int64_t{k.failed}).bind(8, r.calls);
+    s.bind(5, k.endpoint).bind(6, std::int64_t{k.failed}).bind(7, r.calls);
     for (int i = 0; i < 8; ++i)
-        s.bind(9 + i, r.tokens[i]);
+        s.bind(8 + i, r.tokens[i]);
     for (int i = 0; i < 5; ++i)
-        s.bind(17 + i, r.cost[i]);
-    s.bind(22, r.latency_count).bind(23, r.latency_sum).bind(24, r.ttft_count).bind(25, r.ttft_sum);
-    s.bind_blob(26, hist.data(), hist.size());
-    s.bind(27, k.billing_model).bind(28, k.service_tier).bind(29, k.context_floor);
+        s.bind(16 + i, r.cost[i]);
+    s.bind(21, r.latency_count).bind(22, r.latency_sum).bind(23, r.ttft_count).bind(24, r.ttft_sum);
+    s.bind_blob(25, hist.data(), hist.size());
+    s.bind(26, k.billing_model).bind(27, k.service_tier).bind(28, k.context_floor);
 }
 
 std::uint32_t rollup_batch::slot_of(const rollup_key& key)

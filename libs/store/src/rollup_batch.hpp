@@ -15,14 +15,15 @@ namespace cpamd::store
 {
 
 // rollup_hour's primary key, in its column order (so the defaulted ordering is the table's).
-// The last three are what cost needs (migration v4): the model ids are dim ids.
+// The last three are what cost needs (migration v4): the model ids are dim ids. No API key
+// since v6: nothing live reads it per hour, and it tripled the rows (the monitoring routes get
+// keys from the projections and raw events).
 struct rollup_key
 {
     std::int64_t hour = 0;
     std::int64_t model = 0;
     std::int64_t provider = 0;
     std::int64_t auth_index = 0;
-    std::int64_t api_key = 0;
     std::int64_t endpoint = 0;
     int failed = 0;
     std::int64_t billing_model = 0; // response_model, else resolved_model
@@ -50,15 +51,15 @@ struct rollup_sums
     rollup_sums& operator+=(const rollup_sums& o);
 };
 
-// One rollup_hour row: ?1-?7 and ?27-?29 the key, ?8 calls, ?9-?16 tokens, ?17-?21 cost buckets,
-// ?22-?25 latency and TTFT counters, ?26 the encoded latency histogram (bind_rollup_row).
+// One rollup_hour row: ?1-?6 and ?26-?28 the key, ?7 calls, ?8-?15 tokens, ?16-?20 cost buckets,
+// ?21-?24 latency and TTFT counters, ?25 the encoded latency histogram (bind_rollup_row).
 inline constexpr const char* insert_rollup_sql = R"sql(
-INSERT INTO rollup_hour (hour, model, provider, auth_index, api_key, endpoint, failed, billing_model,
-    service_tier, context_floor, calls, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens,
+INSERT INTO rollup_hour (hour, model, provider, auth_index, endpoint, failed, billing_model, service_tier,
+    context_floor, calls, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens,
     cache_read_tokens, cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write,
     cost_output, cost_reasoning, latency_count, latency_sum, ttft_count, ttft_sum, latency_hist)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?27, ?28, ?29, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-        ?21, ?22, ?23, ?24, ?25, ?26)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?26, ?27, ?28, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+        ?20, ?21, ?22, ?23, ?24, ?25)
 )sql";
 
 // Binds every parameter of insert_rollup_sql (and of statements numbered like it).

@@ -2,6 +2,7 @@
 
 #include "varint.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <stdexcept>
 
@@ -36,7 +37,6 @@ void append_rollup_delta(
           key.model,
           key.provider,
           key.auth_index,
-          key.api_key,
           key.endpoint,
           std::int64_t{key.failed},
           key.billing_model,
@@ -52,16 +52,21 @@ bool read_rollup_delta(
     std::string_view& in, rollup_key& key, rollup_sums& sums, std::string_view& hist, int format
 )
 {
-    bool ok = format == legacy_delta_format || format == delta_format;
+    // Formats 1 and 2 carry the API key after auth_index; it is read and dropped.
+    const bool has_api_key = format == legacy_delta_format || format == v4_delta_format;
+    bool ok = has_api_key || format == delta_format;
     auto read = [&](std::int64_t& v) { ok = ok && varint::get_signed(in, v); };
+    const int fields = format == legacy_delta_format ? 7 : format == v4_delta_format ? 10 : 9;
     std::int64_t k[10] = {};
-    for (int i = 0; i < (format == legacy_delta_format ? 7 : 10); ++i)
+    for (int i = 0; i < fields; ++i)
         read(k[i]);
+    if (has_api_key)
+        std::copy(k + 5, k + 10, k + 4);
     for_each_sum(sums, read);
     std::uint64_t size = 0;
-    if (!ok || (k[6] != 0 && k[6] != 1) || !varint::get(in, size) || size > in.size())
+    if (!ok || (k[5] != 0 && k[5] != 1) || !varint::get(in, size) || size > in.size())
         return false;
-    key = rollup_key{k[0], k[1], k[2], k[3], k[4], k[5], static_cast<int>(k[6]), k[7], k[8], k[9]};
+    key = rollup_key{k[0], k[1], k[2], k[3], k[4], static_cast<int>(k[5]), k[6], k[7], k[8]};
     hist = in.substr(0, size);
     in.remove_prefix(size);
     return true;

@@ -2,8 +2,9 @@
 
 // The blob of a deferred batch's rollup deltas (table rollup_pending): one entry per key, each
 // the key fields and the sums as zigzag varints, then the latency histogram's length and its
-// encoded bytes. The row's `format` says how many key fields: 7 before schema v4 (the cost
-// fields then read as 0, and the hour is re-derived), 10 since.
+// encoded bytes. The row's `format` says which key fields: 1 = the 7 of schema v3 (the cost
+// fields then read as 0, and the hour is re-derived), 2 = the 10 of v4, 3 = the 9 of v6 (no API
+// key).
 
 #include "rollup_batch.hpp"
 
@@ -16,7 +17,8 @@ namespace cpamd::store
 {
 
 inline constexpr int legacy_delta_format = 1;
-inline constexpr int delta_format = 2; // what append_rollup_delta writes
+inline constexpr int v4_delta_format = 2;
+inline constexpr int delta_format = 3; // what append_rollup_delta writes
 
 void append_rollup_delta(
     std::string& out, const rollup_key& key, const rollup_sums& sums, std::string_view hist

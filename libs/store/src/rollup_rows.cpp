@@ -10,7 +10,7 @@ namespace
 void copy_key(rollup_row& row, const rollup_key& k)
 {
     row.hour = k.hour, row.model = k.model, row.provider = k.provider, row.auth_index = k.auth_index;
-    row.api_key = k.api_key, row.endpoint = k.endpoint, row.failed = k.failed != 0;
+    row.endpoint = k.endpoint, row.failed = k.failed != 0;
     row.billing_model = k.billing_model, row.service_tier = k.service_tier,
     row.context_floor = k.context_floor;
 }
@@ -38,7 +38,7 @@ void for_each_rollup_row(
     if (first_hour >= end_hour)
         return;
     auto s = db.prepare(R"sql(
-SELECT hour, model, provider, auth_index, api_key, endpoint, failed, billing_model, service_tier, context_floor,
+SELECT hour, model, provider, auth_index, endpoint, failed, billing_model, service_tier, context_floor,
        calls, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
        cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
        cost_reasoning, latency_count, latency_sum, ttft_count, ttft_sum, latency_hist
@@ -49,16 +49,16 @@ FROM rollup_hour WHERE hour >= ?1 AND hour < ?2
     while (s.step())
     {
         row.hour = s.int64(0), row.model = s.int64(1), row.provider = s.int64(2), row.auth_index = s.int64(3);
-        row.api_key = s.int64(4), row.endpoint = s.int64(5), row.failed = s.int64(6) != 0;
-        row.billing_model = s.int64(7), row.service_tier = s.int64(8), row.context_floor = s.int64(9);
-        row.calls = s.int64(10);
+        row.endpoint = s.int64(4), row.failed = s.int64(5) != 0;
+        row.billing_model = s.int64(6), row.service_tier = s.int64(7), row.context_floor = s.int64(8);
+        row.calls = s.int64(9);
         for (int i = 0; i < 8; ++i)
-            row.tokens[i] = s.int64(11 + i);
+            row.tokens[i] = s.int64(10 + i);
         for (int i = 0; i < 5; ++i)
-            row.cost[i] = s.int64(19 + i);
-        row.latency_count = s.int64(24), row.latency_sum = s.int64(25);
-        row.ttft_count = s.int64(26), row.ttft_sum = s.int64(27);
-        row.latency_hist = s.blob(28);
+            row.cost[i] = s.int64(18 + i);
+        row.latency_count = s.int64(23), row.latency_sum = s.int64(24);
+        row.ttft_count = s.int64(25), row.ttft_sum = s.int64(26);
+        row.latency_hist = s.blob(27);
         f(row);
     }
     for_each_pending_delta(

@@ -304,7 +304,7 @@ std::vector<std::string> rollup_rows(connection& db)
     auto s = db.prepare(
         "SELECT quote(hour) || ',' || quote(model) || ',' || quote(provider) || ',' || quote(auth_index) || "
         "',' "
-        "|| quote(api_key) || ',' || quote(endpoint) || ',' || quote(failed) || ',' || quote(calls) || ',' "
+        "|| quote(endpoint) || ',' || quote(failed) || ',' || quote(calls) || ',' "
         "|| "
         "quote(input_tokens) || ',' || quote(output_tokens) || ',' || quote(reasoning_tokens) || ',' || "
         "quote(cached_tokens) || ',' || quote(cache_tokens) || ',' || quote(cache_read_tokens) || ',' || "
@@ -312,7 +312,8 @@ std::vector<std::string> rollup_rows(connection& db)
         "quote(cost_cache_read) || ',' || quote(cost_cache_write) || ',' || quote(cost_output) || ',' || "
         "quote(cost_reasoning) || ',' || quote(latency_count) || ',' || quote(latency_sum) || ',' || "
         "quote(ttft_count) || ',' || quote(ttft_sum) || ',' || quote(latency_hist) FROM rollup_hour "
-        "ORDER BY hour, model, provider, auth_index, api_key, endpoint, failed"
+        "ORDER BY hour, model, provider, auth_index, endpoint, failed, billing_model, service_tier, "
+        "context_floor"
     );
     while (s.step())
         rows.emplace_back(s.text(0));

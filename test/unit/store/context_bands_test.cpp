@@ -26,14 +26,14 @@ std::vector<std::string> dump_rollups(connection& db)
 {
     std::vector<std::string> rows;
     auto s = db.prepare(
-        "SELECT hour, model, provider, auth_index, api_key, endpoint, failed, billing_model, service_tier, "
+        "SELECT hour, model, provider, auth_index, endpoint, failed, billing_model, service_tier, "
         "context_floor, calls, input_tokens, cost_uncached, cost_output, latency_count, hex(latency_hist) "
-        "FROM rollup_hour ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
+        "FROM rollup_hour ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
     );
     while (s.step())
     {
         std::string row;
-        for (int i = 0; i < 16; ++i)
+        for (int i = 0; i < 15; ++i)
             row += std::string(s.text(i)) + "|";
         rows.push_back(std::move(row));
     }

@@ -25,7 +25,6 @@ struct priced_slice
     std::int64_t model = 0;
     std::int64_t provider = 0;
     std::int64_t auth_index = 0;
-    std::int64_t api_key = 0;
     std::int64_t endpoint = 0;
     bool failed = false;
     std::int64_t calls = 0;

@@ -19,7 +19,6 @@ struct rollup_row
     std::int64_t model = 0;
     std::int64_t provider = 0;
     std::int64_t auth_index = 0;
-    std::int64_t api_key = 0;
     std::int64_t endpoint = 0;
     bool failed = false;
     std::int64_t billing_model = 0; // response_model, else resolved_model
