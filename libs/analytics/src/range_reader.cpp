@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cpamd/core/floor_div.hpp>
 #include <cpamd/pricing/cost.hpp>
+#include <fmt/format.h>
 
 namespace cpamd::analytics
 {
@@ -59,13 +60,22 @@ bool hour_fits(std::int64_t h, const bucketing& b)
 
 } // namespace
 
-bool model_hour_filter::keeps(const store::model_hour_row& r) const
+std::string model_hour_filter::sql() const
 {
-    if (!(r.failed ? failures : successes))
-        return false;
-    if (models && !models->contains(r.model))
-        return false;
-    return !endpoints || endpoints->contains(r.endpoint);
+    std::string out;
+    if (!successes)
+        out += failures ? " AND failed = 1" : " AND 0";
+    else if (!failures)
+        out += " AND failed = 0";
+    auto in = [&](const char* column, const std::set<std::int64_t>& ids) {
+        out +=
+            ids.empty() ? std::string(" AND 0") : fmt::format(" AND {} IN ({})", column, fmt::join(ids, ","));
+    };
+    if (models)
+        in("model", *models);
+    if (endpoints)
+        in("endpoint", *endpoints);
+    return out;
 }
 
 std::optional<model_hour_filter> model_hour_filter_of(store::connection& db, const monitoring_filter& f)
@@ -105,6 +115,7 @@ void read_range(
             if (hour_fits(h.hour, b))
                 usable.push_back(h);
 
+    const std::string row_sql = rows ? rows->sql() : std::string();
     std::int64_t cursor = from_ms;
     for (std::size_t i = 0; i < usable.size();)
     {
@@ -119,10 +130,9 @@ void read_range(
             db,
             usable[i].hour,
             usable[j].hour + 1,
+            row_sql,
             [&](const store::model_hour_row& r)
             {
-                if (!rows->keeps(r))
-                    return;
                 const auto* rates = prices.rates(r.model, r.billing_model, r.service_tier, r.context_floor);
                 const auto tokens =
                     segments_of_buckets(r.cost[0], r.cost[1], r.cost[2], r.cost[3], r.cost[4]);

@@ -25,7 +25,9 @@ struct model_hour_filter
     std::optional<std::set<std::int64_t>> models, endpoints; // dim ids; nullopt: any
     bool successes = true, failures = true;
 
-    bool keeps(const store::model_hour_row& r) const;
+    // " AND ..." over proj_model_hour's columns, for store::for_each_model_hour_row: SQLite skips
+    // the other rows without handing their 30 columns over.
+    std::string sql() const;
 };
 
 // The row filter equal to `f`, or nullopt when `f` names anything the rows do not hold

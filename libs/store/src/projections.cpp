@@ -448,17 +448,19 @@ void for_each_model_hour_row(
     connection& db,
     std::int64_t first_hour,
     std::int64_t end_hour,
+    std::string_view extra_sql,
     const std::function<void(const model_hour_row&)>& f
 )
 {
-    auto s = db.prepare(R"sql(
-SELECT hour, model, provider, endpoint, failed, billing_model, service_tier, context_floor, calls,
-       input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
-       cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
-       cost_reasoning, latency_samples, latency_sum, ttft_samples, ttft_sum, zero_token_calls, latency_hist, ttft_hist,
-       last_seen_ns
-FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2 ORDER BY hour
-)sql");
+    auto s = db.prepare(fmt::format(
+        "SELECT hour, model, provider, endpoint, failed, billing_model, service_tier, context_floor, calls, "
+        "input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, "
+        "cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, "
+        "cost_reasoning, latency_samples, latency_sum, ttft_samples, ttft_sum, zero_token_calls, "
+        "latency_hist, "
+        "ttft_hist, last_seen_ns FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2{} ORDER BY hour",
+        extra_sql
+    ));
     s.bind(1, first_hour).bind(2, end_hour);
     model_hour_row r;
     while (s.step())

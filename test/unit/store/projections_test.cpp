@@ -223,6 +223,7 @@ TEST_CASE("a projected hour holds exactly the sums of its events", "[store][proj
         db,
         hour_of(3),
         hour_of(4),
+        "",
         [&](const model_hour_row& r)
         {
             calls += r.calls;

@@ -75,12 +75,14 @@ struct model_hour_row
     std::string_view latency_hist, ttft_hist; // encoded latency_histogram; valid during the call
 };
 
-// Every proj_model_hour row of [first_hour, end_hour), oldest hour first. Only hours
-// projected_hours() lists have rows. Run inside a read transaction, with projected_hours(), for one snapshot.
+// Every proj_model_hour row of [first_hour, end_hour) that `extra_sql` (" AND (...)" over its
+// key columns, or "") keeps, oldest hour first. Only hours projected_hours() lists have rows. Run inside a
+// read transaction, with projected_hours(), for one snapshot.
 void for_each_model_hour_row(
     connection& db,
     std::int64_t first_hour,
     std::int64_t end_hour,
+    std::string_view extra_sql,
     const std::function<void(const model_hour_row&)>& f
 );
 
