@@ -56,10 +56,9 @@ struct projection_plan
     bool identity_days = false;
 };
 
-// The hourly rows hold model, provider, endpoint and outcome only, and their approximate tasks
-// count every event of an hour (so a full summary takes them only when the filter keeps every
-// event). The daily identity rows hold every identity but no event-only field (search, latency,
-// cache, headers).
+// The hourly rows hold model, provider, endpoint and outcome only (with the approximate tasks
+// of the rows kept, projections.hpp). The daily identity rows hold every identity but no
+// event-only field (search, latency, cache, headers).
 projection_plan plan_projections(store::connection& db, const monitoring_query& q)
 {
     const auto& i = q.include;
@@ -75,9 +74,6 @@ projection_plan plan_projections(store::connection& db, const monitoring_query& 
         // Filtered by identity: the whole-range sections read raw, the identity ones by day.
         return plan;
     }
-    const bool keeps_all = rows && !rows->models && !rows->endpoints && rows->successes && rows->failures;
-    if (i.summary && i.profile == summary_profile::full && !keeps_all)
-        rows.reset();
     plan.hours = rows;
     return plan;
 }
@@ -227,7 +223,7 @@ void read_totals(
         {},
         {[&](const scan_row& r) { acc.add(r); },
          [&](const store::model_hour_row& r, double usd) { acc.add(piece_of(r, usd)); },
-         [](const store::projected_hour&) {}}
+         [](std::int64_t, std::int64_t) {}}
     );
 }
 
@@ -392,7 +388,7 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
             {range_buckets, local_hours, &q.time_zone},
             {event,
              [&](const store::model_hour_row& r, double usd) { pass.add_model_hour(r, usd); },
-             [&](const store::projected_hour& h) { pass.add_tasks(h.tasks, h.failed_tasks); }}
+             [&](std::int64_t tasks, std::int64_t failed) { pass.add_tasks(tasks, failed); }}
         );
         if (plan.identity_days)
             read_identity_range(

@@ -124,8 +124,7 @@ void read_range(
             ++j;
         const auto run_start = usable[i].hour * ms_per_hour;
         scan_events(db, prices, where, cursor, run_start, to.event);
-        for (std::size_t k = i; k <= j; ++k)
-            to.hour(usable[k]);
+        auto tasks = store::count_span_tasks(db, usable[i].hour, usable[j].hour + 1, row_sql);
         store::for_each_model_hour_row(
             db,
             usable[i].hour,
@@ -133,12 +132,15 @@ void read_range(
             row_sql,
             [&](const store::model_hour_row& r)
             {
+                tasks.tasks += r.tasks;
+                tasks.failed += r.failed ? r.tasks : 0;
                 const auto* rates = prices.rates(r.model, r.billing_model, r.service_tier, r.context_floor);
                 const auto tokens =
                     segments_of_buckets(r.cost[0], r.cost[1], r.cost[2], r.cost[3], r.cost[4]);
                 to.row(r, rates ? pricing::cost_usd(tokens, *rates) : 0.0);
             }
         );
+        to.tasks(tasks.tasks, tasks.failed);
         cursor = (usable[j].hour + 1) * ms_per_hour;
         i = j + 1;
     }

@@ -39,7 +39,8 @@ struct range_consumer
 {
     std::function<void(const scan_row&)> event;
     std::function<void(const store::model_hour_row&, double usd)> row;
-    std::function<void(const store::projected_hour&)> hour; // each hour read from projections
+    // The approximate tasks (and failed ones) among the kept rows of each run of projected hours.
+    std::function<void(std::int64_t tasks, std::int64_t failed)> tasks;
 };
 
 struct bucketing

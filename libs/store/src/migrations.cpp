@@ -398,6 +398,29 @@ DROP TABLE rollup_hour;
 ALTER TABLE rollup_hour_v6 RENAME TO rollup_hour;
 )sql";
 
+// v7: approximate tasks per hourly projection row, so a filtered full summary reads projections
+// (projections.hpp): proj_model_hour.tasks counts the tasks wholly inside the row, and
+// proj_task_span lists, per task that spans several rows, each of its rows. The hourly
+// projections are made again (queued; read raw until then); the daily ones are unchanged.
+constexpr std::string_view schema_v7 = R"sql(
+ALTER TABLE proj_model_hour ADD COLUMN tasks INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE proj_task_span (
+    hour INTEGER NOT NULL,
+    task INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    endpoint INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    billing_model INTEGER NOT NULL,
+    service_tier INTEGER NOT NULL,
+    context_floor INTEGER NOT NULL,
+    PRIMARY KEY (hour, task, model, provider, endpoint, failed, billing_model, service_tier, context_floor)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours;
+DELETE FROM proj_model_hour;
+DELETE FROM proj_hours;
+)sql";
+
 constexpr migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -405,6 +428,7 @@ constexpr migration migrations[] = {
     {4, schema_v4},
     {5, schema_v5},
     {6, schema_v6},
+    {7, schema_v7},
 };
 
 // SQL function cpamd_sha256(blob): the 32-byte SHA-256 of its argument (v2 hashes old rejects).

@@ -29,6 +29,7 @@ struct model_sums
     std::int64_t cost[5] = {};
     std::int64_t latency_samples = 0, latency_sum = 0, ttft_samples = 0, ttft_sum = 0, zero_token_calls = 0;
     std::int64_t last_seen_ns = 0;
+    std::int64_t tasks = 0; // approximate tasks whose events all fall in this row
     latency_histogram latency, ttft;
 };
 
@@ -45,30 +46,47 @@ INSERT INTO proj_model_hour (hour, model, provider, endpoint, failed, billing_mo
     calls, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
     cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
     cost_reasoning, latency_samples, latency_sum, ttft_samples, ttft_sum, zero_token_calls, latency_hist, ttft_hist,
-    last_seen_ns)
+    last_seen_ns, tasks)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-        ?24, ?25, ?26, ?27, ?28, ?29, ?30)
+        ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)
 )sql";
 
-// Tasks of one instant: (source hash, auth index) -> failed.
+// Approximate tasks (events of one instant and credential) and the rows they fall in. A task
+// whose events all share one row is counted in that row; one that spans rows is kept as a span
+// (proj_task_span), so a reader that keeps some rows counts it once if it keeps any of them.
 struct task_counter
 {
-    std::int64_t ts_ns = 0;
-    std::map<std::pair<std::int64_t, std::int64_t>, bool> open;
-    std::int64_t tasks = 0, failed = 0;
+    explicit task_counter(std::map<model_key, model_sums>& rows) : rows_(rows) {}
 
-    void add(std::int64_t ts, std::int64_t source_hash, std::int64_t auth_index, bool event_failed)
+    void add(std::int64_t ts, std::int64_t source_hash, std::int64_t auth_index, const model_key& row)
     {
-        if (ts != ts_ns)
-            flush(), ts_ns = ts;
-        open[{source_hash, auth_index}] |= event_failed;
+        if (ts != ts_ns_)
+            flush(), ts_ns_ = ts;
+        auto& rows = open_[{source_hash, auth_index}];
+        if (std::find(rows.begin(), rows.end(), row) == rows.end())
+            rows.push_back(row);
     }
     void flush()
     {
-        for (const auto& [key, f] : open)
-            ++tasks, failed += f ? 1 : 0;
-        open.clear();
+        for (auto& [credential, rows] : open_)
+        {
+            ++tasks;
+            failed += std::any_of(rows.begin(), rows.end(), [](const model_key& k) { return k.failed != 0; });
+            if (rows.size() == 1)
+                rows_[rows.front()].tasks++;
+            else
+                spans.push_back(std::move(rows));
+        }
+        open_.clear();
     }
+
+    std::int64_t tasks = 0, failed = 0;
+    std::vector<std::vector<model_key>> spans; // the rows of each task that spans several
+
+private:
+    std::map<model_key, model_sums>& rows_;
+    std::int64_t ts_ns_ = 0;
+    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<model_key>> open_;
 };
 
 void bind_blob_or_null(statement& s, int i, const latency_histogram& h)
@@ -86,7 +104,7 @@ void bind_blob_or_null(statement& s, int i, const latency_histogram& h)
 std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::int64_t> thresholds)
 {
     std::map<model_key, model_sums> rows;
-    task_counter tasks;
+    task_counter tasks(rows);
     std::int64_t events = 0;
     auto s = db.prepare(hour_events_sql);
     s.bind(1, h * ns_per_hour).bind(2, (h + 1) * ns_per_hour);
@@ -94,7 +112,6 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
     {
         ++events;
         const bool failed = s.int64(6) != 0;
-        tasks.add(s.int64(0), s.int64(1), s.int64(2), failed);
         std::int64_t cost[5];
         for (int i = 0; i < 5; ++i)
             cost[i] = s.int64(18 + i);
@@ -107,6 +124,7 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
             billing,
             s.int64(9),
             pricing::context_band_floor(cost[0] + cost[1] + cost[2], thresholds)};
+        tasks.add(s.int64(0), s.int64(1), s.int64(2), key);
         auto& r = rows[key];
         r.calls++;
         r.last_seen_ns = s.int64(0); // events come in time order
@@ -123,8 +141,12 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
     }
     tasks.flush();
 
-    auto remove = db.prepare("DELETE FROM proj_model_hour WHERE hour = ?1");
-    remove.bind(1, h).run();
+    for (const char* sql :
+         {"DELETE FROM proj_model_hour WHERE hour = ?1", "DELETE FROM proj_task_span WHERE hour = ?1"})
+    {
+        auto remove = db.prepare(sql);
+        remove.bind(1, h).run();
+    }
     auto insert = db.prepare(insert_model_hour_sql);
     for (const auto& [k, r] : rows)
     {
@@ -142,9 +164,20 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
         insert.bind(27, r.zero_token_calls);
         bind_blob_or_null(insert, 28, r.latency);
         bind_blob_or_null(insert, 29, r.ttft);
-        insert.bind(30, r.last_seen_ns);
+        insert.bind(30, r.last_seen_ns).bind(31, r.tasks);
         insert.run();
     }
+    auto span = db.prepare("INSERT INTO proj_task_span (hour, task, model, provider, endpoint, failed, "
+                           "billing_model, service_tier, "
+                           "context_floor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    for (std::size_t t = 0; t < tasks.spans.size(); ++t)
+        for (const auto& k : tasks.spans[t])
+        {
+            span.reset();
+            span.bind(1, h).bind(2, static_cast<std::int64_t>(t)).bind(3, k.model).bind(4, k.provider);
+            span.bind(5, k.endpoint).bind(6, k.failed).bind(7, k.billing_model).bind(8, k.service_tier);
+            span.bind(9, k.context_floor).run();
+        }
     auto done =
         db.prepare("INSERT OR REPLACE INTO proj_hours (hour, tasks, failed_tasks) VALUES (?1, ?2, ?3)");
     done.bind(1, h).bind(2, tasks.tasks).bind(3, tasks.failed).run();
@@ -283,6 +316,7 @@ void invalidate_projected_hours(connection& db, std::span<const std::int64_t> ho
     auto queue = db.prepare("INSERT OR IGNORE INTO proj_todo (hour) VALUES (?1)", true);
     auto unmark = db.prepare("DELETE FROM proj_hours WHERE hour = ?1", true);
     auto rows = db.prepare("DELETE FROM proj_model_hour WHERE hour = ?1", true);
+    auto spans = db.prepare("DELETE FROM proj_task_span WHERE hour = ?1", true);
     for (auto h : hours)
     {
         queue.reset();
@@ -293,6 +327,8 @@ void invalidate_projected_hours(connection& db, std::span<const std::int64_t> ho
         {
             rows.reset();
             rows.bind(1, h).run();
+            spans.reset();
+            spans.bind(1, h).run();
         }
     }
     invalidate_days(db, hours);
@@ -303,6 +339,7 @@ void invalidate_projected_hours_between(connection& db, std::int64_t first_hour,
     for (const char* sql :
          {"INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours WHERE hour >= ?1 AND hour < ?2",
           "DELETE FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2",
+          "DELETE FROM proj_task_span WHERE hour >= ?1 AND hour < ?2",
           "DELETE FROM proj_hours WHERE hour >= ?1 AND hour < ?2"})
     {
         auto s = db.prepare(sql);
@@ -323,6 +360,7 @@ void invalidate_all_projections(connection& db)
 {
     db.exec("INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours");
     db.exec("DELETE FROM proj_model_hour");
+    db.exec("DELETE FROM proj_task_span");
     db.exec("DELETE FROM proj_hours");
     db.exec("INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days");
     db.exec("DELETE FROM proj_identity_day");
@@ -458,7 +496,7 @@ void for_each_model_hour_row(
         "cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, "
         "cost_reasoning, latency_samples, latency_sum, ttft_samples, ttft_sum, zero_token_calls, "
         "latency_hist, "
-        "ttft_hist, last_seen_ns FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2{} ORDER BY hour",
+        "ttft_hist, last_seen_ns, tasks FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2{} ORDER BY hour",
         extra_sql
     ));
     s.bind(1, first_hour).bind(2, end_hour);
@@ -475,8 +513,24 @@ void for_each_model_hour_row(
         r.latency_samples = s.int64(22), r.latency_sum = s.int64(23);
         r.ttft_samples = s.int64(24), r.ttft_sum = s.int64(25), r.zero_token_calls = s.int64(26);
         r.latency_hist = s.blob(27), r.ttft_hist = s.blob(28), r.last_seen_ns = s.int64(29);
+        r.tasks = s.int64(30);
         f(r);
     }
+}
+
+span_task_counts
+count_span_tasks(connection& db, std::int64_t first_hour, std::int64_t end_hour, std::string_view extra_sql)
+{
+    auto s = db.prepare(fmt::format(
+        "SELECT count(*), coalesce(sum(failed), 0) FROM (SELECT max(failed) AS failed FROM proj_task_span "
+        "WHERE hour >= ?1 AND hour < ?2{} GROUP BY hour, task)",
+        extra_sql
+    ));
+    s.bind(1, first_hour).bind(2, end_hour);
+    span_task_counts out;
+    if (s.step())
+        out.tasks = s.int64(0), out.failed = s.int64(1);
+    return out;
 }
 
 } // namespace cpamd::store

@@ -6,7 +6,10 @@
 //  * proj_model_hour: hour × model × provider × endpoint × failed × billing model × service tier
 //    × context band, with zero-token calls and latency and TTFT histograms (samples > 0 ms);
 //  * proj_hours: the projected hours, with their approximate tasks (events of one instant
-//    grouped by source hash and auth index; a task fails when any of its events failed);
+//    grouped by source hash and auth index; a task fails when any of its events failed); a
+//    task wholly inside one proj_model_hour row is counted in the row's `tasks`, one that spans
+//    rows has an entry per row in proj_task_span (rare: it takes two events of one instant and
+//    credential that differ in model, endpoint or outcome), so filtered tasks stay exact;
 //  * proj_identity_day, per ended UTC day: every identity a filter or a group can name (API
 //    key, auth index, source, source hash, the five auth snapshots, provider, endpoint, model,
 //    outcome, billing model, tier, band), with the sums, zero-token calls and the newest event
@@ -72,6 +75,7 @@ struct model_hour_row
     std::int64_t ttft_samples = 0, ttft_sum = 0;
     std::int64_t zero_token_calls = 0;        // successful calls with total_tokens = 0
     std::int64_t last_seen_ns = 0;            // the newest event
+    std::int64_t tasks = 0;                   // approximate tasks wholly in this row
     std::string_view latency_hist, ttft_hist; // encoded latency_histogram; valid during the call
 };
 
@@ -85,6 +89,17 @@ void for_each_model_hour_row(
     std::string_view extra_sql,
     const std::function<void(const model_hour_row&)>& f
 );
+
+// The approximate tasks of [first_hour, end_hour) that span several proj_model_hour rows and have
+// an entry that `extra_sql` (as for_each_model_hour_row) keeps: each counted once, and as failed
+// when a kept entry is a failed row. Added to the kept rows' own `tasks`, this is the count of
+// tasks among the kept rows' events.
+struct span_task_counts
+{
+    std::int64_t tasks = 0, failed = 0;
+};
+span_task_counts
+count_span_tasks(connection& db, std::int64_t first_hour, std::int64_t end_hour, std::string_view extra_sql);
 
 // The projected days (UTC day numbers) of [first_day, end_day), oldest first.
 std::vector<std::int64_t> projected_days(connection& db, std::int64_t first_day, std::int64_t end_day);
