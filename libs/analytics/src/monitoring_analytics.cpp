@@ -40,11 +40,10 @@ bool identity_sections(const monitoring_include& i)
     return i.channel_share || i.failure_sources || i.account_stats || i.credential_stats || i.api_key_stats;
 }
 
-// Sections that need every event on its own: bucketed by key or credential, or by local hour
-// and key, or listing tasks.
+// Sections that need every event on its own: bucketed by key or credential, or listing tasks.
 bool raw_only_sections(const monitoring_include& i)
 {
-    return i.heatmap || i.credential_timeline || i.api_key_timeline || i.task_buckets;
+    return i.credential_timeline || i.api_key_timeline || i.task_buckets;
 }
 
 // How the range pass may use the projections (store/projections.hpp).
@@ -74,6 +73,10 @@ projection_plan plan_projections(store::connection& db, const monitoring_query& 
         // Filtered by identity: the whole-range sections read raw, the identity ones by day.
         return plan;
     }
+    // The heatmap's top API keys come from proj_key_hour, which holds every event of an hour.
+    const bool keeps_all = rows && !rows->models && !rows->endpoints && rows->successes && rows->failures;
+    if (i.heatmap && !keeps_all)
+        rows.reset();
     plan.hours = rows;
     return plan;
 }
@@ -370,7 +373,8 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
         needs_buckets(inc) ? buckets(q.time_zone, q.from_ms, q.to_ms, g) : std::vector<bucket>{};
     monitoring_pass pass(q, range_buckets);
     const bool ran = needs_range_pass(inc);
-    const bool local_hours = inc.hourly_distribution || (inc.summary && inc.profile == summary_profile::full);
+    const bool local_hours =
+        inc.hourly_distribution || inc.heatmap || (inc.summary && inc.profile == summary_profile::full);
     if (ran)
     {
         // With identity days, the first read feeds the whole-range sections only.
@@ -388,7 +392,10 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
             {range_buckets, local_hours, &q.time_zone},
             {event,
              [&](const store::model_hour_row& r, double usd) { pass.add_model_hour(r, usd); },
-             [&](std::int64_t tasks, std::int64_t failed) { pass.add_tasks(tasks, failed); }}
+             [&](std::int64_t tasks, std::int64_t failed) { pass.add_tasks(tasks, failed); },
+             inc.heatmap ? std::function<void(const store::key_hour_row&)>([&](const store::key_hour_row& r)
+                                                                           { pass.add_key_hour(r); })
+                         : nullptr}
         );
         if (plan.identity_days)
             read_identity_range(

@@ -101,8 +101,27 @@ void monitoring_pass::add_model_hour(const store::model_hour_row& row, double us
     }
     if (local_fields_needed_)
         add_local(start_ms, row.calls, row.tokens[7]);
+    if (inc_.heatmap)
+    {
+        auto& cell = heat_cell(start_ms);
+        cell.calls += row.calls, cell.tokens += row.tokens[7], cell.usd += usd;
+        if (row.failed)
+            cell.failure += row.calls;
+        cell.models[row.model] += row.calls, cell.providers[row.provider] += row.calls;
+    }
     if (inc_.model_share || inc_.model_stats)
         models_.add(row.model, p);
+}
+
+void monitoring_pass::add_key_hour(const store::key_hour_row& row)
+{
+    heat_cell(row.hour * ms_per_hour).api_keys[row.api_key] += row.calls;
+}
+
+monitoring_pass::heat_acc& monitoring_pass::heat_cell(std::int64_t ms)
+{
+    auto lf = to_local(q_.time_zone, ms);
+    return heat_[static_cast<std::size_t>(lf.weekday * 24 + lf.hour)];
 }
 
 void monitoring_pass::add_tasks(std::int64_t tasks, std::int64_t failed)
@@ -158,8 +177,7 @@ void monitoring_pass::add_model_part(const scan_row& r, const usage_piece& piece
         add_local(r.ts_ms, 1, r.tokens[7]);
         if (inc_.heatmap)
         {
-            auto lf = to_local(q_.time_zone, r.ts_ms);
-            auto& cell = heat_[static_cast<std::size_t>(lf.weekday * 24 + lf.hour)];
+            auto& cell = heat_cell(r.ts_ms);
             cell.calls++, cell.tokens += r.tokens[7], cell.usd += r.usd;
             if (r.failed)
                 cell.failure++;

@@ -39,6 +39,8 @@ public:
     void add_model_hour(const store::model_hour_row& row, double usd);
     // An hour's approximate tasks, when that hour is read from the projections.
     void add_tasks(std::int64_t tasks, std::int64_t failed);
+    // An hour's calls of one API key (the heatmap's top keys), when read from the projections.
+    void add_key_hour(const store::key_hour_row& row);
     // Fills the sections of `out` the query asked for (summary's rolling figures excepted).
     void finish(store::dim_reader& dims, const alias_map& aliases, monitoring_result& out);
 
@@ -68,6 +70,7 @@ private:
     };
 
     void advance_bucket(std::int64_t ms);
+    heat_acc& heat_cell(std::int64_t ms); // the local weekday × hour cell of an instant
     void add_local(std::int64_t ms, std::int64_t calls, std::int64_t tokens);
     void add_task(const scan_row& r);
     void flush_tasks();

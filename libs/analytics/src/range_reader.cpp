@@ -141,6 +141,8 @@ void read_range(
             }
         );
         to.tasks(tasks.tasks, tasks.failed);
+        if (to.key_row)
+            store::for_each_key_hour_row(db, usable[i].hour, usable[j].hour + 1, to.key_row);
         cursor = (usable[j].hour + 1) * ms_per_hour;
         i = j + 1;
     }

@@ -41,6 +41,9 @@ struct range_consumer
     std::function<void(const store::model_hour_row&, double usd)> row;
     // The approximate tasks (and failed ones) among the kept rows of each run of projected hours.
     std::function<void(std::int64_t tasks, std::int64_t failed)> tasks;
+    // Calls per API key of each projected hour read (proj_key_hour); unset: not read. The rows
+    // are not filtered: only for a filter that keeps every event.
+    std::function<void(const store::key_hour_row&)> key_row = {};
 };
 
 struct bucketing

@@ -398,10 +398,11 @@ DROP TABLE rollup_hour;
 ALTER TABLE rollup_hour_v6 RENAME TO rollup_hour;
 )sql";
 
-// v7: approximate tasks per hourly projection row, so a filtered full summary reads projections
-// (projections.hpp): proj_model_hour.tasks counts the tasks wholly inside the row, and
-// proj_task_span lists, per task that spans several rows, each of its rows. The hourly
-// projections are made again (queued; read raw until then); the daily ones are unchanged.
+// v7: more hourly projections (projections.hpp). proj_model_hour.tasks counts the approximate
+// tasks wholly inside the row and proj_task_span lists, per task that spans several rows, each
+// of its rows (a filtered full summary reads projections); proj_key_hour holds the calls per
+// hour and API key (the heatmap's top keys). The hourly projections are made again (queued;
+// read raw until then); the daily ones are unchanged.
 constexpr std::string_view schema_v7 = R"sql(
 ALTER TABLE proj_model_hour ADD COLUMN tasks INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE proj_task_span (
@@ -415,6 +416,12 @@ CREATE TABLE proj_task_span (
     service_tier INTEGER NOT NULL,
     context_floor INTEGER NOT NULL,
     PRIMARY KEY (hour, task, model, provider, endpoint, failed, billing_model, service_tier, context_floor)
+) WITHOUT ROWID;
+CREATE TABLE proj_key_hour (
+    hour INTEGER NOT NULL,
+    api_key INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (hour, api_key)
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours;
 DELETE FROM proj_model_hour;

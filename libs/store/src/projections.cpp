@@ -37,7 +37,7 @@ constexpr const char* hour_events_sql = R"sql(
 SELECT ts_ns, source_hash, auth_index, model, provider, endpoint, failed, response_model, resolved_model,
        service_tier, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
        cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
-       cost_reasoning, latency_ms, ttft_ms
+       cost_reasoning, latency_ms, ttft_ms, api_key
 FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2 ORDER BY ts_ns
 )sql";
 
@@ -105,6 +105,7 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
 {
     std::map<model_key, model_sums> rows;
     task_counter tasks(rows);
+    std::map<std::int64_t, std::int64_t> key_calls;
     std::int64_t events = 0;
     auto s = db.prepare(hour_events_sql);
     s.bind(1, h * ns_per_hour).bind(2, (h + 1) * ns_per_hour);
@@ -125,6 +126,7 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
             s.int64(9),
             pricing::context_band_floor(cost[0] + cost[1] + cost[2], thresholds)};
         tasks.add(s.int64(0), s.int64(1), s.int64(2), key);
+        key_calls[s.int64(25)]++;
         auto& r = rows[key];
         r.calls++;
         r.last_seen_ns = s.int64(0); // events come in time order
@@ -142,7 +144,9 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
     tasks.flush();
 
     for (const char* sql :
-         {"DELETE FROM proj_model_hour WHERE hour = ?1", "DELETE FROM proj_task_span WHERE hour = ?1"})
+         {"DELETE FROM proj_model_hour WHERE hour = ?1",
+          "DELETE FROM proj_task_span WHERE hour = ?1",
+          "DELETE FROM proj_key_hour WHERE hour = ?1"})
     {
         auto remove = db.prepare(sql);
         remove.bind(1, h).run();
@@ -178,6 +182,12 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
             span.bind(5, k.endpoint).bind(6, k.failed).bind(7, k.billing_model).bind(8, k.service_tier);
             span.bind(9, k.context_floor).run();
         }
+    auto key_row = db.prepare("INSERT INTO proj_key_hour (hour, api_key, calls) VALUES (?1, ?2, ?3)");
+    for (const auto& [api_key, calls] : key_calls)
+    {
+        key_row.reset();
+        key_row.bind(1, h).bind(2, api_key).bind(3, calls).run();
+    }
     auto done =
         db.prepare("INSERT OR REPLACE INTO proj_hours (hour, tasks, failed_tasks) VALUES (?1, ?2, ?3)");
     done.bind(1, h).bind(2, tasks.tasks).bind(3, tasks.failed).run();
@@ -317,6 +327,7 @@ void invalidate_projected_hours(connection& db, std::span<const std::int64_t> ho
     auto unmark = db.prepare("DELETE FROM proj_hours WHERE hour = ?1", true);
     auto rows = db.prepare("DELETE FROM proj_model_hour WHERE hour = ?1", true);
     auto spans = db.prepare("DELETE FROM proj_task_span WHERE hour = ?1", true);
+    auto keys = db.prepare("DELETE FROM proj_key_hour WHERE hour = ?1", true);
     for (auto h : hours)
     {
         queue.reset();
@@ -329,6 +340,8 @@ void invalidate_projected_hours(connection& db, std::span<const std::int64_t> ho
             rows.bind(1, h).run();
             spans.reset();
             spans.bind(1, h).run();
+            keys.reset();
+            keys.bind(1, h).run();
         }
     }
     invalidate_days(db, hours);
@@ -340,6 +353,7 @@ void invalidate_projected_hours_between(connection& db, std::int64_t first_hour,
          {"INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours WHERE hour >= ?1 AND hour < ?2",
           "DELETE FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2",
           "DELETE FROM proj_task_span WHERE hour >= ?1 AND hour < ?2",
+          "DELETE FROM proj_key_hour WHERE hour >= ?1 AND hour < ?2",
           "DELETE FROM proj_hours WHERE hour >= ?1 AND hour < ?2"})
     {
         auto s = db.prepare(sql);
@@ -361,6 +375,7 @@ void invalidate_all_projections(connection& db)
     db.exec("INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours");
     db.exec("DELETE FROM proj_model_hour");
     db.exec("DELETE FROM proj_task_span");
+    db.exec("DELETE FROM proj_key_hour");
     db.exec("DELETE FROM proj_hours");
     db.exec("INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days");
     db.exec("DELETE FROM proj_identity_day");
@@ -516,6 +531,21 @@ void for_each_model_hour_row(
         r.tasks = s.int64(30);
         f(r);
     }
+}
+
+void for_each_key_hour_row(
+    connection& db,
+    std::int64_t first_hour,
+    std::int64_t end_hour,
+    const std::function<void(const key_hour_row&)>& f
+)
+{
+    auto s = db.prepare(
+        "SELECT hour, api_key, calls FROM proj_key_hour WHERE hour >= ?1 AND hour < ?2 ORDER BY hour", true
+    );
+    s.bind(1, first_hour).bind(2, end_hour);
+    while (s.step())
+        f({s.int64(0), s.int64(1), s.int64(2)});
 }
 
 span_task_counts

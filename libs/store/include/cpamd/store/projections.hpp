@@ -10,6 +10,7 @@
 //    task wholly inside one proj_model_hour row is counted in the row's `tasks`, one that spans
 //    rows has an entry per row in proj_task_span (rare: it takes two events of one instant and
 //    credential that differ in model, endpoint or outcome), so filtered tasks stay exact;
+//  * proj_key_hour: calls per hour × API key (the heatmap's top keys);
 //  * proj_identity_day, per ended UTC day: every identity a filter or a group can name (API
 //    key, auth index, source, source hash, the five auth snapshots, provider, endpoint, model,
 //    outcome, billing model, tier, band), with the sums, zero-token calls and the newest event
@@ -88,6 +89,19 @@ void for_each_model_hour_row(
     std::int64_t end_hour,
     std::string_view extra_sql,
     const std::function<void(const model_hour_row&)>& f
+);
+
+struct key_hour_row
+{
+    std::int64_t hour = 0, api_key = 0, calls = 0;
+};
+// Every proj_key_hour row of [first_hour, end_hour), oldest hour first (same snapshot rules as
+// for_each_model_hour_row).
+void for_each_key_hour_row(
+    connection& db,
+    std::int64_t first_hour,
+    std::int64_t end_hour,
+    const std::function<void(const key_hour_row&)>& f
 );
 
 // The approximate tasks of [first_hour, end_hour) that span several proj_model_hour rows and have
