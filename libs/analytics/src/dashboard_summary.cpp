@@ -6,9 +6,11 @@
 #include <cpamd/analytics/priced_usage.hpp>
 #include <cpamd/core/floor_div.hpp>
 #include <cpamd/pricing/usd_sum.hpp>
+#include <cpamd/store/dashboard_rows.hpp>
 #include <cpamd/store/dims.hpp>
 #include <cpamd/store/event_reader.hpp>
 #include <cpamd/store/price_repository.hpp>
+#include <cpamd/store/projections.hpp>
 #include <map>
 #include <unordered_map>
 
@@ -133,9 +135,179 @@ void finish_timeline(const dashboard_params& p, dashboard_summary& out)
         pt.calls_share = ratio(pt.calls, max_calls), pt.tokens_share = ratio(pt.tokens, max_tokens);
 }
 
-// Rolling 30 minutes, the health strip, zero-token calls, failure sources and channel names:
-// one pass over the raw events of the window.
-void read_raw(
+// The rolling 30 minutes: a raw pass over its events (a few thousand at most).
+void read_rolling(store::connection& db, const dashboard_params& p, dashboard_summary& out)
+{
+    out.rolling_30m_start_ms = p.now_ms - rolling_ms;
+    auto s = db.prepare(
+        "SELECT count(*), coalesce(sum(total_tokens), 0) FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2"
+    );
+    s.bind(1, out.rolling_30m_start_ms * ns_per_ms).bind(2, p.now_ms * ns_per_ms);
+    if (s.step())
+        out.rolling_30m.total_calls = s.int64(0), out.rolling_30m.total_tokens = s.int64(1);
+}
+
+// Today's health strip, zero-token calls, failure sources and channel names: the projected
+// hours wholly inside today as rows (store/dashboard_rows.hpp), the rest as raw events.
+class today_reader
+{
+public:
+    today_reader(
+        store::connection& db,
+        const dashboard_params& p,
+        dashboard_summary& out,
+        std::map<std::int64_t, snapshots>& channel_names,
+        std::map<std::pair<std::int64_t, std::int64_t>, source_acc>& sources
+    )
+        : db_(db), p_(p), out_(out), channel_names_(channel_names), sources_(sources), dims_(db)
+    {
+    }
+
+    void read()
+    {
+        std::int64_t cursor = p_.today_start_ms;
+        for (const auto& [first, end] : projected_runs())
+        {
+            read_raw(cursor, first * ms_per_hour);
+            read_rows(first, end);
+            cursor = end * ms_per_hour;
+        }
+        read_raw(cursor, p_.now_ms);
+    }
+
+private:
+    // Runs [first, end) of consecutive projected hours wholly inside [today_start, now). None
+    // when today does not start on a 5-minute boundary (the health slots would straddle cells).
+    std::vector<std::pair<std::int64_t, std::int64_t>> projected_runs()
+    {
+        std::vector<std::pair<std::int64_t, std::int64_t>> runs;
+        if (p_.today_start_ms % store::health_slot_ms != 0)
+            return runs;
+        const auto first = floor_div(p_.today_start_ms + ms_per_hour - 1, ms_per_hour);
+        const auto end = floor_div(p_.now_ms, ms_per_hour);
+        if (first >= end)
+            return runs;
+        for (const auto& h : store::projected_hours(db_, first, end))
+            if (!runs.empty() && runs.back().second == h.hour)
+                runs.back().second++;
+            else
+                runs.emplace_back(h.hour, h.hour + 1);
+        return runs;
+    }
+
+    dashboard_health_point* cell_of(std::int64_t ms)
+    {
+        auto cell = floor_div(ms - p_.today_start_ms, health_bucket_ms);
+        if (cell < 0 || cell >= health_buckets)
+            return nullptr;
+        return &out_.health.points[static_cast<std::size_t>(cell)];
+    }
+
+    void take_names(
+        snapshots& names,
+        std::int64_t source,
+        std::int64_t account,
+        std::int64_t label,
+        std::int64_t provider_snapshot,
+        std::int64_t provider
+    )
+    {
+        names.take(names.source, dims_.value(source)), names.take(names.account, dims_.value(account));
+        names.take(names.label, dims_.value(label));
+        names.take(names.provider_snapshot, dims_.value(provider_snapshot));
+        names.take(names.provider, dims_.value(provider));
+    }
+
+    void read_raw(std::int64_t from_ms, std::int64_t to_ms)
+    {
+        if (from_ms >= to_ms)
+            return;
+        auto s = db_.prepare(R"sql(
+SELECT ts_ns, failed, total_tokens, latency_ms, auth_index, source, source_hash, account_snapshot,
+       auth_label_snapshot, auth_provider_snapshot, provider
+FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
+)sql");
+        s.bind(1, from_ms * ns_per_ms).bind(2, to_ms * ns_per_ms);
+        while (s.step())
+        {
+            const std::int64_t ts = s.int64(0);
+            const bool failed = s.int64(1) != 0;
+            const std::int64_t total = s.int64(2);
+            if (!failed && total == 0)
+                out_.today.zero_token_calls++;
+            if (auto* pt = cell_of(ts / ns_per_ms))
+            {
+                pt->calls++, pt->tokens += total;
+                (failed ? pt->failure : pt->success)++;
+            }
+            const std::int64_t auth_index = s.int64(4);
+            const std::int64_t names[5] = {s.int64(5), s.int64(7), s.int64(8), s.int64(9), s.int64(10)};
+            take_names(channel_names_[auth_index], names[0], names[1], names[2], names[3], names[4]);
+            auto& src = sources_[{s.int64(6), auth_index}];
+            src.calls++;
+            if (failed)
+                src.failures++;
+            src.last_seen_ns = std::max(src.last_seen_ns, ts);
+            if (!s.is_null(3) && s.int64(3) > 0)
+                src.latency_samples++, src.latency_sum += s.int64(3);
+            take_names(src.names, names[0], names[1], names[2], names[3], names[4]);
+        }
+    }
+
+    void read_rows(std::int64_t first_hour, std::int64_t end_hour)
+    {
+        store::for_each_source_hour_row(
+            db_,
+            first_hour,
+            end_hour,
+            [&](const store::source_hour_row& r)
+            {
+                take_names(
+                    channel_names_[r.auth_index],
+                    r.source,
+                    r.account,
+                    r.label,
+                    r.provider_snapshot,
+                    r.provider
+                );
+                auto& src = sources_[{r.source_hash, r.auth_index}];
+                src.calls += r.calls, src.failures += r.failures;
+                src.last_seen_ns = std::max(src.last_seen_ns, r.last_seen_ns);
+                src.latency_samples += r.latency_samples, src.latency_sum += r.latency_sum;
+                take_names(src.names, r.source, r.account, r.label, r.provider_snapshot, r.provider);
+            }
+        );
+        store::for_each_health_slot(
+            db_,
+            first_hour,
+            end_hour,
+            [&](const store::health_slot_row& r)
+            {
+                if (auto* pt = cell_of(r.slot * store::health_slot_ms))
+                {
+                    pt->calls += r.calls, pt->tokens += r.tokens;
+                    pt->failure += r.failures, pt->success += r.calls - r.failures;
+                }
+            }
+        );
+        store::for_each_model_hour_row(
+            db_,
+            first_hour,
+            end_hour,
+            "",
+            [&](const store::model_hour_row& r) { out_.today.zero_token_calls += r.zero_token_calls; }
+        );
+    }
+
+    store::connection& db_;
+    const dashboard_params& p_;
+    dashboard_summary& out_;
+    std::map<std::int64_t, snapshots>& channel_names_;
+    std::map<std::pair<std::int64_t, std::int64_t>, source_acc>& sources_;
+    store::dim_reader dims_;
+};
+
+void read_today(
     store::connection& db,
     const dashboard_params& p,
     dashboard_summary& out,
@@ -143,60 +315,12 @@ void read_raw(
     std::map<std::pair<std::int64_t, std::int64_t>, source_acc>& sources
 )
 {
-    store::dim_reader dims(db);
-    out.rolling_30m_start_ms = p.now_ms - rolling_ms;
-    const std::int64_t from_ms = std::min(p.today_start_ms, out.rolling_30m_start_ms);
-    auto s = db.prepare(R"sql(
-SELECT ts_ns, failed, total_tokens, latency_ms, auth_index, source, source_hash, account_snapshot,
-       auth_label_snapshot, auth_provider_snapshot, provider
-FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
-)sql");
-    s.bind(1, from_ms * ns_per_ms).bind(2, p.now_ms * ns_per_ms);
+    read_rolling(db, p, out);
     auto& health = out.health;
     health.from_ms = p.today_start_ms;
     health.to_ms = p.today_start_ms + health_buckets * health_bucket_ms;
     health.points.assign(health_buckets, {});
-    const std::int64_t today_ns = p.today_start_ms * ns_per_ms;
-    const std::int64_t rolling_ns = out.rolling_30m_start_ms * ns_per_ms;
-    while (s.step())
-    {
-        const std::int64_t ts = s.int64(0);
-        const bool failed = s.int64(1) != 0;
-        const std::int64_t total = s.int64(2);
-        if (ts >= rolling_ns)
-            out.rolling_30m.total_calls++, out.rolling_30m.total_tokens += total;
-        if (ts < today_ns)
-            continue;
-        if (!failed && total == 0)
-            out.today.zero_token_calls++;
-        auto cell = floor_div(ts / ns_per_ms - p.today_start_ms, health_bucket_ms);
-        if (cell < health_buckets)
-        {
-            auto& pt = health.points[static_cast<std::size_t>(cell)];
-            pt.calls++, pt.tokens += total;
-            (failed ? pt.failure : pt.success)++;
-        }
-        const std::int64_t auth_index = s.int64(4);
-        auto& names = channel_names[auth_index];
-        const auto& source = dims.value(s.int64(5));
-        const auto& account = dims.value(s.int64(7));
-        const auto& label = dims.value(s.int64(8));
-        const auto& provider_snapshot = dims.value(s.int64(9));
-        const auto& provider = dims.value(s.int64(10));
-        names.take(names.source, source), names.take(names.account, account), names.take(names.label, label);
-        names.take(names.provider_snapshot, provider_snapshot), names.take(names.provider, provider);
-        auto& src = sources[{s.int64(6), auth_index}];
-        src.calls++;
-        if (failed)
-            src.failures++;
-        src.last_seen_ns = std::max(src.last_seen_ns, ts);
-        if (!s.is_null(3) && s.int64(3) > 0)
-            src.latency_samples++, src.latency_sum += s.int64(3);
-        src.names.take(src.names.source, source), src.names.take(src.names.account, account);
-        src.names.take(src.names.label, label),
-            src.names.take(src.names.provider_snapshot, provider_snapshot);
-        src.names.take(src.names.provider, provider);
-    }
+    today_reader(db, p, out, channel_names, sources).read();
     out.rolling_30m.rpm = static_cast<double>(out.rolling_30m.total_calls) / 30.0;
     out.rolling_30m.tpm = static_cast<double>(out.rolling_30m.total_tokens) / 30.0;
 
@@ -430,7 +554,7 @@ dashboard_summary summarize_dashboard(store::connection& db, const dashboard_par
 
     std::map<std::int64_t, snapshots> channel_names;
     std::map<std::pair<std::int64_t, std::int64_t>, source_acc> sources;
-    read_raw(db, p, out, channel_names, sources);
+    read_today(db, p, out, channel_names, sources);
 
     build_models(dims, p, models, cost_by_model, out);
     build_channels(dims, channels, cost_by_channel, channel_names, out);

@@ -401,8 +401,9 @@ ALTER TABLE rollup_hour_v6 RENAME TO rollup_hour;
 // v7: more hourly projections (projections.hpp). proj_model_hour.tasks counts the approximate
 // tasks wholly inside the row and proj_task_span lists, per task that spans several rows, each
 // of its rows (a filtered full summary reads projections); proj_key_hour holds the calls per
-// hour and API key (the heatmap's top keys). The hourly projections are made again (queued;
-// read raw until then); the daily ones are unchanged.
+// hour and API key (the heatmap's top keys); proj_source_hour and proj_health_slot serve the
+// dashboard (dashboard_rows.hpp). The hourly projections are made again (queued; read raw
+// until then); the daily ones are unchanged.
 constexpr std::string_view schema_v7 = R"sql(
 ALTER TABLE proj_model_hour ADD COLUMN tasks INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE proj_task_span (
@@ -422,6 +423,28 @@ CREATE TABLE proj_key_hour (
     api_key INTEGER NOT NULL,
     calls INTEGER NOT NULL,
     PRIMARY KEY (hour, api_key)
+) WITHOUT ROWID;
+CREATE TABLE proj_source_hour (
+    hour INTEGER NOT NULL,
+    source_hash INTEGER NOT NULL,
+    auth_index INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    last_seen_ns INTEGER NOT NULL,
+    latency_samples INTEGER NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    source INTEGER NOT NULL,
+    account_snapshot INTEGER NOT NULL,
+    auth_label_snapshot INTEGER NOT NULL,
+    auth_provider_snapshot INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    PRIMARY KEY (hour, source_hash, auth_index)
+) WITHOUT ROWID;
+CREATE TABLE proj_health_slot (
+    slot INTEGER PRIMARY KEY,
+    calls INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    tokens INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours;
 DELETE FROM proj_model_hour;

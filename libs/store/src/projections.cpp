@@ -1,3 +1,5 @@
+#include "dashboard_projection.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cpamd/core/floor_div.hpp>
@@ -37,7 +39,8 @@ constexpr const char* hour_events_sql = R"sql(
 SELECT ts_ns, source_hash, auth_index, model, provider, endpoint, failed, response_model, resolved_model,
        service_tier, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
        cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
-       cost_reasoning, latency_ms, ttft_ms, api_key
+       cost_reasoning, latency_ms, ttft_ms, api_key, source, account_snapshot, auth_label_snapshot,
+       auth_provider_snapshot
 FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2 ORDER BY ts_ns
 )sql";
 
@@ -106,6 +109,7 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
     std::map<model_key, model_sums> rows;
     task_counter tasks(rows);
     std::map<std::int64_t, std::int64_t> key_calls;
+    dashboard_projection dashboard(db);
     std::int64_t events = 0;
     auto s = db.prepare(hour_events_sql);
     s.bind(1, h * ns_per_hour).bind(2, (h + 1) * ns_per_hour);
@@ -127,6 +131,19 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
             pricing::context_band_floor(cost[0] + cost[1] + cost[2], thresholds)};
         tasks.add(s.int64(0), s.int64(1), s.int64(2), key);
         key_calls[s.int64(25)]++;
+        dashboard.add(
+            {s.int64(0),
+             s.int64(1),
+             s.int64(2),
+             s.int64(17),
+             failed,
+             s.is_null(23) ? 0 : s.int64(23),
+             s.int64(26),
+             s.int64(27),
+             s.int64(28),
+             s.int64(29),
+             s.int64(4)}
+        );
         auto& r = rows[key];
         r.calls++;
         r.last_seen_ns = s.int64(0); // events come in time order
@@ -188,6 +205,7 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
         key_row.reset();
         key_row.bind(1, h).bind(2, api_key).bind(3, calls).run();
     }
+    dashboard.write(db, h);
     auto done =
         db.prepare("INSERT OR REPLACE INTO proj_hours (hour, tasks, failed_tasks) VALUES (?1, ?2, ?3)");
     done.bind(1, h).bind(2, tasks.tasks).bind(3, tasks.failed).run();
@@ -342,6 +360,7 @@ void invalidate_projected_hours(connection& db, std::span<const std::int64_t> ho
             spans.bind(1, h).run();
             keys.reset();
             keys.bind(1, h).run();
+            delete_dashboard_rows(db, h, h + 1);
         }
     }
     invalidate_days(db, hours);
@@ -359,6 +378,7 @@ void invalidate_projected_hours_between(connection& db, std::int64_t first_hour,
         auto s = db.prepare(sql);
         s.bind(1, first_hour).bind(2, end_hour).run();
     }
+    delete_dashboard_rows(db, first_hour, end_hour);
     // Days: every day that touches the range.
     for (const char* sql :
          {"INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days WHERE day >= ?1 AND day < ?2",
@@ -376,6 +396,8 @@ void invalidate_all_projections(connection& db)
     db.exec("DELETE FROM proj_model_hour");
     db.exec("DELETE FROM proj_task_span");
     db.exec("DELETE FROM proj_key_hour");
+    db.exec("DELETE FROM proj_source_hour");
+    db.exec("DELETE FROM proj_health_slot");
     db.exec("DELETE FROM proj_hours");
     db.exec("INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days");
     db.exec("DELETE FROM proj_identity_day");

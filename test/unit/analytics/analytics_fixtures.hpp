@@ -1,11 +1,14 @@
 #pragma once
 
-// What the analytics oracle tests share: the price table their costs are checked against, and
-// a way to run a write on the writer's thread and wait for it.
+// What the analytics oracle tests share: the price table their costs are checked against, a
+// way to run a write on the writer's thread and wait for it, and one to project every hour.
 
 #include <catch2/catch.hpp>
 #include <cpamd/pricing/price_record.hpp>
+#include <cpamd/store/context_bands.hpp>
+#include <cpamd/store/database.hpp>
 #include <cpamd/store/event_writer.hpp>
+#include <cpamd/store/projections.hpp>
 #include <functional>
 #include <future>
 #include <optional>
@@ -57,6 +60,25 @@ inline void run_writer_task(store::event_writer& writer, std::function<void(stor
         }
     );
     done.get_future().wait();
+}
+
+// Projects every stored hour and day now (the writer would do it in the background).
+inline void project_every_hour(store::event_writer& writer)
+{
+    constexpr std::int64_t far_future_hour = 1'000'000'000; // every stored hour has ended
+    run_writer_task(
+        writer,
+        [](store::connection& c)
+        {
+            const auto thresholds = store::read_context_band_state(c).thresholds;
+            while (store::project_step(c, far_future_hour, thresholds, 100'000))
+            {
+            }
+        }
+    );
+    auto reader = store::open_reader(writer.path());
+    REQUIRE(store::queued_projection_hours(reader) == 0);
+    REQUIRE_FALSE(store::projected_hours(reader, 0, far_future_hour).empty());
 }
 
 } // namespace cpamd::test

@@ -491,7 +491,8 @@ TEST_CASE("dashboard summary equals the raw-event oracle for random windows", "[
     CAPTURE(seed);
     std::mt19937_64 rng(seed);
     test::temp_dir dir;
-    store::event_writer writer(dir / "usage.sqlite", {});
+    // Nothing is projected until half of the windows ran (raw only), then every hour is.
+    store::event_writer writer(dir / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
     auto reader = store::open_reader(dir / "usage.sqlite");
     auto records = test::analytics_test_prices();
     test::run_writer_task(writer, [&](store::connection& c) { store::replace_price_records(c, records); });
@@ -532,9 +533,11 @@ TEST_CASE("dashboard summary equals the raw-event oracle for random windows", "[
     auto all = read_all(reader, table);
     REQUIRE(all.size() == static_cast<std::size_t>(events));
 
-    const std::int64_t offsets_min[] = {0, 30, -30, 45, -45, 330, 345, -180, 15};
+    const std::int64_t offsets_min[] = {0, 30, -30, 45, -45, 330, 345, -180, 15, 7};
     for (int i = 0; i < 60; ++i)
     {
+        if (i == 30)
+            test::project_every_hour(writer);
         analytics::dashboard_params p;
         p.today_start_ms = day0_ms + offsets_min[rng() % std::size(offsets_min)] * 60'000;
         switch (rng() % 4)

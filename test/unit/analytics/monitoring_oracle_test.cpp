@@ -2307,24 +2307,6 @@ std::string describe(const query_case& qc)
     );
 }
 
-void project_every_hour(store::event_writer& writer)
-{
-    constexpr std::int64_t far_future_hour = 1'000'000'000; // every stored hour has ended
-    test::run_writer_task(
-        writer,
-        [](store::connection& c)
-        {
-            const auto thresholds = store::read_context_band_state(c).thresholds;
-            while (store::project_step(c, far_future_hour, thresholds, 100'000))
-            {
-            }
-        }
-    );
-    auto reader = store::open_reader(writer.path());
-    REQUIRE(store::queued_projection_hours(reader) == 0);
-    REQUIRE_FALSE(store::projected_hours(reader, 0, far_future_hour).empty());
-}
-
 std::uint64_t test_seed()
 {
     if (const char* s = std::getenv("CPAMD_MONITORING_SEED"))
@@ -2392,7 +2374,7 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
     for (int i = 0; i < query_count; ++i)
     {
         if (i == query_count / 2)
-            project_every_hour(writer);
+            test::project_every_hour(writer);
         auto qc = random_query(rng, ds);
         auto got = an::run_monitoring(reader, qc.q);
         d.next_query();
