@@ -8,6 +8,7 @@ option(CPAMD_BUILD_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 option(CPAMD_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
 option(CPAMD_WERROR "Treat warnings as errors" OFF)
 option(CPAMD_MIMALLOC "Link the daemon and the benchmarks with mimalloc (Debian's libmimalloc)" ON)
+option(CPAMD_PANEL "Build the web panel in panel/ (needs Node.js 18+ and npm) and embed it in cpamd" ON)
 
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)

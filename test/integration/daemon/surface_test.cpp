@@ -1,11 +1,10 @@
-// What a browser, the upstream panel and an operator see of the daemon's surface: the panel
-// routes and PANEL_PATH, the /status shape the upstream panel reads, HEAD /health, the account
-// processing policy, and the database file's mode (issue 17 items 13, 14, 16).
+// What a browser, the upstream panel and an operator see of the daemon's surface: the /status
+// shape the upstream panel reads, HEAD /health, the account processing policy, and the database
+// file's mode (issue 17 items 13, 14, 16). The panel routes are in panel_test.cpp.
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <cpamd/test/daemon.hpp>
-#include <fstream>
 #include <memory>
 #include <sys/stat.h>
 #include <thread>
@@ -24,54 +23,7 @@ std::map<std::string, std::string> admin()
     return {{"Authorization", "Bearer " + admin_key}};
 }
 
-void write_file(const std::filesystem::path& p, const std::string& text)
-{
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out << text;
-}
-
 } // namespace
-
-TEST_CASE("GET / sends the browser to /management.html, which serves PANEL_PATH as it changes", "[daemon]")
-{
-    cpamd::test::temp_dir dir;
-    const auto panel = dir.path() / "management.html";
-    write_file(panel, "<!doctype html><title>panel one</title>");
-    running_daemon d({{"PANEL_PATH", panel.string()}, {"CPA_MANAGER_ADMIN_KEY", admin_key}});
-    auto c = d.client();
-
-    auto root = c.get("/");
-    CHECK(root.status == 307);
-    CHECK(root.header("location") == "/management.html");
-
-    auto page = c.get("/management.html");
-    CHECK(page.status == 200);
-    CHECK(page.header("content-type") == "text/html; charset=utf-8");
-    CHECK(page.body == "<!doctype html><title>panel one</title>");
-
-    // A new build shows at the next load, without a restart (a different size, and a later time).
-    std::this_thread::sleep_for(20ms);
-    write_file(panel, "<!doctype html><title>panel two, rebuilt</title>");
-    CHECK(c.get("/management.html").body == "<!doctype html><title>panel two, rebuilt</title>");
-
-    // Gone: the page that says what to do, not a JSON 404.
-    std::filesystem::remove(panel);
-    auto missing = c.get("/management.html");
-    CHECK(missing.status == 200);
-    CHECK(missing.body.find("PANEL_PATH") != std::string::npos);
-}
-
-TEST_CASE("without PANEL_PATH /management.html says how to get a panel", "[daemon]")
-{
-    running_daemon d;
-    auto c = d.client();
-    auto page = c.get("/management.html");
-    CHECK(page.status == 200);
-    CHECK(page.header("content-type") == "text/html; charset=utf-8");
-    CHECK(page.body.find("<!doctype html>") == 0);
-    CHECK(page.body.find("PANEL_PATH") != std::string::npos);
-    CHECK(c.get("/").status == 307);
-}
 
 TEST_CASE("HEAD /health is 200 with GET's head and no body", "[daemon]")
 {
