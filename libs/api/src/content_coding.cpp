@@ -2,6 +2,7 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 #include <charconv>
+#include <cpamd/core/ascii.hpp>
 #include <optional>
 
 namespace cpamd::api
@@ -10,15 +11,7 @@ namespace
 {
 
 constexpr int q_max = 1000; // q-values in thousandths: "0.5" is 500
-constexpr std::string_view spaces = " \t";
-
-std::string_view trim(std::string_view s)
-{
-    const auto first = s.find_first_not_of(spaces);
-    if (first == std::string_view::npos)
-        return {};
-    return s.substr(first, s.find_last_not_of(spaces) - first + 1);
-}
+using ascii::trim;          // a header value holds no CR or LF, so this trims OWS (space, tab)
 
 // RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
 std::optional<int> parse_qvalue(std::string_view s)
