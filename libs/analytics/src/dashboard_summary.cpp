@@ -65,7 +65,8 @@ struct source_acc
     snapshots names;
 };
 
-// Today's core: totals, models, the 24 hour buckets and channels, from bucket_usage.
+// Today's core: totals, models and channels, from bucket_usage over the whole window (whole UTC
+// hours from the rollups, the edges raw, whatever the zone).
 void read_core(
     store::connection& db,
     const dashboard_params& p,
@@ -74,14 +75,9 @@ void read_core(
     std::map<std::int64_t, channel_acc>& channels
 )
 {
-    std::vector<std::int64_t> edges;
-    for (int i = 0; i <= timeline_hours; ++i)
-        edges.push_back(std::min(p.today_start_ms + i * ms_per_hour, p.now_ms));
-    if (p.now_ms > edges.back())
-        edges.push_back(p.now_ms); // the rest of a window longer than a day: totals only
+    const std::int64_t edges[] = {p.today_start_ms, std::max(p.today_start_ms, p.now_ms)};
     auto& t = out.today;
     std::int64_t cost_read = 0, latency_samples = 0, latency_sum = 0, uncached = 0, write = 0;
-    out.traffic_timeline.assign(timeline_hours, {});
     for_each_bucket_slice(
         db,
         edges,
@@ -105,12 +101,6 @@ void read_core(
             c.latency_samples += s.latency_samples, c.latency_sum += s.latency_sum;
             if (s.failed)
                 c.failures += s.calls;
-            if (s.bucket < static_cast<std::size_t>(timeline_hours))
-            {
-                auto& pt = out.traffic_timeline[s.bucket];
-                pt.calls += s.calls, pt.tokens += s.tokens[7];
-                (s.failed ? pt.failure : pt.success) += s.calls;
-            }
         }
     );
     // analytics-api §1: input is the normalized total input (cache buckets included); cached is
@@ -147,8 +137,9 @@ void read_rolling(store::connection& db, const dashboard_params& p, dashboard_su
         out.rolling_30m.total_calls = s.int64(0), out.rolling_30m.total_tokens = s.int64(1);
 }
 
-// Today's health strip, zero-token calls, failure sources and channel names: the projected
-// hours wholly inside today as rows (store/dashboard_rows.hpp), the rest as raw events.
+// Today's 24-hour traffic timeline, health strip, zero-token calls, failure sources and channel
+// names: the projected hours wholly inside today as rows (store/dashboard_rows.hpp; the 5-minute
+// slots tile both the hourly and the 10-minute buckets), the rest as raw events.
 class today_reader
 {
 public:
@@ -203,6 +194,22 @@ private:
         return &out_.health.points[static_cast<std::size_t>(cell)];
     }
 
+    // The traffic timeline's hour since today's start, if within the first 24.
+    dashboard_traffic_point* hour_of(std::int64_t ms)
+    {
+        auto hour = floor_div(ms - p_.today_start_ms, ms_per_hour);
+        if (hour < 0 || hour >= timeline_hours)
+            return nullptr;
+        return &out_.traffic_timeline[static_cast<std::size_t>(hour)];
+    }
+
+    template <class Point>
+    static void add_calls(Point& pt, std::int64_t calls, std::int64_t failures, std::int64_t tokens)
+    {
+        pt.calls += calls, pt.tokens += tokens;
+        pt.failure += failures, pt.success += calls - failures;
+    }
+
     void take_names(
         snapshots& names,
         std::int64_t source,
@@ -236,10 +243,9 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
             if (!failed && total == 0)
                 out_.today.zero_token_calls++;
             if (auto* pt = cell_of(ts / ns_per_ms))
-            {
-                pt->calls++, pt->tokens += total;
-                (failed ? pt->failure : pt->success)++;
-            }
+                add_calls(*pt, 1, failed ? 1 : 0, total);
+            if (auto* pt = hour_of(ts / ns_per_ms))
+                add_calls(*pt, 1, failed ? 1 : 0, total);
             const std::int64_t auth_index = s.int64(4);
             const std::int64_t names[5] = {s.int64(5), s.int64(7), s.int64(8), s.int64(9), s.int64(10)};
             take_names(channel_names_[auth_index], names[0], names[1], names[2], names[3], names[4]);
@@ -284,10 +290,9 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
             [&](const store::health_slot_row& r)
             {
                 if (auto* pt = cell_of(r.slot * store::health_slot_ms))
-                {
-                    pt->calls += r.calls, pt->tokens += r.tokens;
-                    pt->failure += r.failures, pt->success += r.calls - r.failures;
-                }
+                    add_calls(*pt, r.calls, r.failures, r.tokens);
+                if (auto* pt = hour_of(r.slot * store::health_slot_ms))
+                    add_calls(*pt, r.calls, r.failures, r.tokens);
             }
         );
         store::for_each_model_hour_row(
@@ -320,6 +325,7 @@ void read_today(
     health.from_ms = p.today_start_ms;
     health.to_ms = p.today_start_ms + health_buckets * health_bucket_ms;
     health.points.assign(health_buckets, {});
+    out.traffic_timeline.assign(timeline_hours, {});
     today_reader(db, p, out, channel_names, sources).read();
     out.rolling_30m.rpm = static_cast<double>(out.rolling_30m.total_calls) / 30.0;
     out.rolling_30m.tpm = static_cast<double>(out.rolling_30m.total_tokens) / 30.0;
@@ -529,7 +535,6 @@ dashboard_summary summarize_dashboard(store::connection& db, const dashboard_par
     std::map<std::int64_t, model_acc> models;
     std::map<std::int64_t, channel_acc> channels;
     read_core(db, p, out, models, channels);
-    finish_timeline(p, out);
 
     pricing::usd_sum total;
     std::map<std::int64_t, pricing::usd_sum> by_model, by_channel;
@@ -555,6 +560,7 @@ dashboard_summary summarize_dashboard(store::connection& db, const dashboard_par
     std::map<std::int64_t, snapshots> channel_names;
     std::map<std::pair<std::int64_t, std::int64_t>, source_acc> sources;
     read_today(db, p, out, channel_names, sources);
+    finish_timeline(p, out);
 
     build_models(dims, p, models, cost_by_model, out);
     build_channels(dims, channels, cost_by_channel, channel_names, out);
