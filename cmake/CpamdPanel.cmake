@@ -5,7 +5,8 @@
 # cpamd_panel_asset_source(<var>) sets <var> to the source that defines the built-in panel: the
 # generated one, or libs/api/src/panel_asset_none.cpp when the panel is not built. It must be called
 # where the target that compiles <var> is defined (custom command outputs are per directory).
-# Sets the global property CPAMD_PANEL_EMBEDDED so the tests know which page to expect.
+# Sets the global property CPAMD_PANEL_EMBEDDED so the tests know which page to expect, and
+# CPAMD_PANEL_WORK_DIR to the copy of panel/ (with node_modules) the panel's own tests run in.
 
 set(CPAMD_PANEL_DIR "${PROJECT_SOURCE_DIR}/panel" CACHE PATH "The web panel's sources (a package.json whose build script takes --outDir)")
 mark_as_advanced(CPAMD_PANEL_DIR)
@@ -31,14 +32,15 @@ configure with -DCPAMD_PANEL=OFF to build cpamd without its web panel (it then s
 endfunction()
 
 # What the panel build reads, relative to panel/: every top-level file and everything under the
-# top-level directories, except installed packages, outputs and the browser tests.
+# top-level directories, except installed packages and outputs. The browser tests come along so
+# that they run from the copy, with its node_modules (test/CMakeLists.txt).
 function(_cpamd_panel_inputs out_var)
     file(GLOB entries LIST_DIRECTORIES true CONFIGURE_DEPENDS RELATIVE "${CPAMD_PANEL_DIR}" "${CPAMD_PANEL_DIR}/*")
     set(files "")
     foreach(entry IN LISTS entries)
         if(NOT IS_DIRECTORY "${CPAMD_PANEL_DIR}/${entry}")
             list(APPEND files "${entry}")
-        elseif(NOT entry MATCHES "^(node_modules|dist|tests?|test-output|test-results|playwright-report|coverage|\\..*)$")
+        elseif(NOT entry MATCHES "^(node_modules|dist|test-output|test-results|playwright-report|coverage|\\..*)$")
             file(GLOB_RECURSE below CONFIGURE_DEPENDS RELATIVE "${CPAMD_PANEL_DIR}" "${CPAMD_PANEL_DIR}/${entry}/*")
             list(APPEND files ${below})
         endif()
@@ -118,5 +120,6 @@ function(cpamd_panel_asset_source out_var)
                                                                         "${CMAKE_CURRENT_SOURCE_DIR}/src"
     )
     set_property(GLOBAL PROPERTY CPAMD_PANEL_EMBEDDED ON)
+    set_property(GLOBAL PROPERTY CPAMD_PANEL_WORK_DIR "${work}")
     set(${out_var} "${embed}/panel_asset.cpp" PARENT_SCOPE)
 endfunction()
