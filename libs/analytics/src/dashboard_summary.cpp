@@ -505,6 +505,7 @@ void read_recent_failures(store::connection& db, const dashboard_params& p, dash
             continue;
         const auto& e = se.ev;
         dashboard_recent_failure f;
+        f.id = ids.int64(0);
         f.timestamp_ms = e.timestamp_ms, f.model = e.model, f.api_key_hash = e.api_key_hash;
         if (auto it = aliases.find(e.api_key_hash); it != aliases.end())
             f.api_key_alias = it->second;

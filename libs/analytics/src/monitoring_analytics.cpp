@@ -279,7 +279,8 @@ summary_comparison compare_previous(
     cmp.tokens_change =
         change(static_cast<double>(now.total_tokens), static_cast<double>(before.total_tokens));
     cmp.cost_change = change(now.cost, before.cost);
-    cmp.success_rate_change = now.success_rate - before.success_rate;
+    if (now.calls > 0 && before.calls > 0)
+        cmp.success_rate_change = now.success_rate - before.success_rate;
     return cmp;
 }
 

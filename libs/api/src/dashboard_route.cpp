@@ -145,6 +145,7 @@ json::object summary_json(const analytics::dashboard_summary& s, std::int64_t ge
     for (const auto& f : s.recent_failures)
     {
         json::object o{
+            {"id", f.id},
             {"timestamp_ms", f.timestamp_ms},
             {"model", f.model},
             {"api_key_hash", f.api_key_hash},

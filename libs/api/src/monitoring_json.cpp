@@ -126,7 +126,7 @@ json::object comparison_json(const an::summary_comparison& c)
         {"calls_change", nullable(c.calls_change)},
         {"tokens_change", nullable(c.tokens_change)},
         {"cost_change", nullable(c.cost_change)},
-        {"success_rate_change", c.success_rate_change}};
+        {"success_rate_change", nullable(c.success_rate_change)}};
 }
 
 json::object timeline_point_json(const an::timeline_point& p)

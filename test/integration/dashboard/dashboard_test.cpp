@@ -97,6 +97,7 @@ TEST_CASE("dashboard summary through the daemon", "[daemon][dashboard]")
     auto failures = v.at("recent_failures").as_array();
     CHECK(failures.size() == 3);
     CHECK(failures.at(0).as_object().contains("api_key_alias"));
+    CHECK(failures.at(0).at("id").as_int64() > 0);
     CHECK(failures.at(0).at("timestamp_ms").as_int64() > failures.at(1).at("timestamp_ms").as_int64());
     CHECK_FALSE(v.at("channel_health").as_array().empty());
     CHECK_FALSE(v.at("failure_sources").as_array().empty());

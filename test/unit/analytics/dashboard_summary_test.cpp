@@ -471,6 +471,7 @@ void check_against_oracle(
         for (std::size_t i = 0; i < fails.size(); ++i)
         {
             const auto& f = got.recent_failures[i];
+            CHECK(f.id == fails[i]->id);
             CHECK(f.timestamp_ms == fails[i]->ts_ns / 1'000'000);
             CHECK(f.model == fails[i]->model);
             CHECK(f.api_key_hash == fails[i]->api_key_hash);

@@ -105,6 +105,7 @@ struct dashboard_failure_source
 
 struct dashboard_recent_failure
 {
+    std::int64_t id = 0; // the event's id (cpamd's own field: the events page's keyset uses it)
     std::int64_t timestamp_ms = 0;
     std::string model, api_key_hash, api_key_alias, source, source_hash, auth_index;
     std::string account_snapshot, auth_label_snapshot, auth_provider_snapshot, auth_project_id_snapshot;

@@ -71,7 +71,7 @@ struct summary_comparison
     double cost = 0;
     // Changes of the current range against it, relative (null when the previous one is 0).
     std::optional<double> calls_change, tokens_change, cost_change;
-    double success_rate_change = 0; // current - previous
+    std::optional<double> success_rate_change; // current - previous; null when either has no calls
 };
 
 struct timeline_point
