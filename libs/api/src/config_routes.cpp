@@ -38,6 +38,12 @@ asio::awaitable<http::response> handle_get(services* svc, http::exchange& ex)
     json::object o;
     o["config"] = public_config(cfg);
     o["source"] = resolved.ok->source;
+    // cpamd's own, read-only: process settings (environment or config.json, docs/configuration.md)
+    // the panel shows beside the editable ones.
+    o["processSettings"] = json::object{
+        {"retentionDays", svc->cfg.retention_days},
+        {"backupIntervalSeconds", svc->cfg.backup_interval_seconds},
+        {"backupRetentionDays", svc->cfg.backup_retention_days}};
     if (cfg.connected())
     {
         // A named argument: g++ 12 destroys a braced temporary coroutine argument twice.

@@ -215,7 +215,13 @@ TEST_CASE("an env-managed connection refuses changes with 409", "[setup]")
 {
     sim_process sim;
     temp_dir dir;
-    auto d = start_daemon(dir, {{"CPA_UPSTREAM_URL", sim.url()}, {"CPA_MANAGEMENT_KEY", sim_management_key}});
+    auto d = start_daemon(
+        dir,
+        {{"CPA_UPSTREAM_URL", sim.url()},
+         {"CPA_MANAGEMENT_KEY", sim_management_key},
+         {"USAGE_RETENTION_DAYS", "90"},
+         {"BACKUP_INTERVAL", "6h"}}
+    );
     const std::string admin = generated_admin_key(d->process().output());
     auto c = d->client(std::chrono::seconds(40));
 
@@ -230,6 +236,11 @@ TEST_CASE("an env-managed connection refuses changes with 409", "[setup]")
     REQUIRE(r.status == 200);
     CHECK(parse(r.body).at("source").as_string() == "env");
     CHECK(r.body.find(sim_management_key) == std::string::npos);
+    // The process settings the panel shows read-only.
+    auto process = parse(r.body).at("processSettings");
+    CHECK(process.at("retentionDays").as_int64() == 90);
+    CHECK(process.at("backupIntervalSeconds").to_number<std::int64_t>() == 6 * 3600);
+    CHECK(process.at("backupRetentionDays").as_int64() == 7);
 
     r = c.request(
         "PUT", "/usage-service/config", R"({"config":{"collector":{"queue":"elsewhere"}}})", bearer(admin)
