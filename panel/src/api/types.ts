@@ -67,14 +67,16 @@ export interface ConfigAnswer {
     redisUsageQueueRetentionSeconds: number;
     retentionSourceDefault: boolean;
   };
+  /** cpamd's own, read-only: set in config.json or the environment. */
+  processSettings?: {
+    retentionDays: number;
+    backupIntervalSeconds: number;
+    backupRetentionDays: number;
+  };
 }
 
-export interface Totals {
-  calls: number;
-  success: number;
-  failure: number;
-  success_rate: number;
-  failure_rate: number;
+/** The token counters of an event, and their sums in every totals row. */
+export interface TokenCounts {
   input_tokens: number;
   output_tokens: number;
   reasoning_tokens: number;
@@ -82,6 +84,14 @@ export interface Totals {
   cache_read_tokens: number;
   cache_creation_tokens: number;
   total_tokens: number;
+}
+
+export interface Totals extends TokenCounts {
+  calls: number;
+  success: number;
+  failure: number;
+  success_rate: number;
+  failure_rate: number;
   cache_hit_rate: number;
   cost: number;
   average_latency_ms: number | null;
@@ -157,6 +167,8 @@ export interface DashboardSummary {
     tone: string;
   })[];
   recent_failures: {
+    /** The event's id: with `timestamp_ms`, the keyset that finds it on the analytics route's events page. */
+    id: number;
     timestamp_ms: number;
     model: string;
     api_key_alias: string;
@@ -168,7 +180,7 @@ export interface DashboardSummary {
   }[];
 }
 
-export interface EventRow extends Names {
+export interface EventRow extends Names, TokenCounts {
   id: number;
   timestamp_ms: number;
   request_id: string;
@@ -189,13 +201,6 @@ export interface EventRow extends Names {
   failed: boolean;
   fail_status_code: number | null;
   fail_summary: string;
-  input_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  cached_tokens: number;
-  cache_read_tokens: number;
-  cache_creation_tokens: number;
-  total_tokens: number;
   cost: number;
   latency_ms: number | null;
   ttft_ms: number | null;
@@ -227,6 +232,7 @@ export interface Anomaly {
   flags: string[];
   severity: string;
   score: number;
+  calls: number;
 }
 
 export interface AnalyticsAnswer {

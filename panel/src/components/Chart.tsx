@@ -41,6 +41,12 @@ export function axis(p: Palette, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
   };
 }
 
+/** The legend shows values only while a bucket is hovered (the stylesheet keys on this class); at rest it
+ *  is just the series names and swatches, not a row of dashes. */
+function markHover(u: uPlot) {
+  u.root.classList.toggle("hovering", u.cursor.idx != null);
+}
+
 export function Chart(props: {
   data: uPlot.AlignedData;
   options: (p: Palette) => Omit<uPlot.Options, "width" | "height">;
@@ -56,8 +62,14 @@ export function Chart(props: {
 
   useEffect(() => {
     const el = box.current!;
+    const options = props.options(palette());
     const u = new uPlot(
-      { ...props.options(palette()), width: el.clientWidth || 300, height },
+      {
+        ...options,
+        width: el.clientWidth || 300,
+        height,
+        hooks: { ...options.hooks, setCursor: [...(options.hooks?.setCursor ?? []), markHover] },
+      },
       props.data,
       el,
     );

@@ -2,7 +2,7 @@
 import type { Status } from "../api/types";
 import { t } from "../i18n/i18n";
 import { fmtBytes, fmtDateTime, fmtDuration, fmtInt, fmtNum } from "../lib/format";
-import { Card } from "./ui";
+import { Card, Fact } from "./ui";
 
 const toMs = (v: number | string | null | undefined): number | null =>
   v == null ? null : typeof v === "number" ? v : Date.parse(v) || null;
@@ -46,12 +46,9 @@ export function CollectorCard({ status, full }: { status: Status; full?: boolean
     >
       <dl class="facts">
         {rows.map(([k, v]) => (
-          <div>
-            <dt>{k}</dt>
-            <dd class="ellipsis" title={v}>
-              {v}
-            </dd>
-          </div>
+          <Fact label={k} class="ellipsis" title={v}>
+            {v}
+          </Fact>
         ))}
       </dl>
       {c.lastError && (

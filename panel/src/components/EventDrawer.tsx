@@ -4,6 +4,7 @@ import { t } from "../i18n/i18n";
 import { fmtCost, fmtDateTime, fmtInt, fmtMs, fmtPct } from "../lib/format";
 import { timeZone } from "../lib/timezone";
 import { Drawer } from "./Drawer";
+import { Fact } from "./ui";
 import { readableFailure } from "../lib/failure";
 
 export function EventDrawer({ row: r, onClose }: { row: EventRow; onClose: () => void }) {
@@ -54,10 +55,9 @@ export function EventDrawer({ row: r, onClose }: { row: EventRow; onClose: () =>
       {items
         .filter(([, v]) => v)
         .map(([k, v]) => (
-          <div>
-            <dt>{k}</dt>
-            <dd class="mono wrap">{v}</dd>
-          </div>
+          <Fact label={k} class="mono wrap">
+            {v}
+          </Fact>
         ))}
     </dl>
   );
@@ -67,10 +67,9 @@ export function EventDrawer({ row: r, onClose }: { row: EventRow; onClose: () =>
       <h3>{t("dash.tokens")}</h3>
       <dl class="facts token-facts">
         {tokens.map(([k, v]) => (
-          <div>
-            <dt>{k}</dt>
-            <dd class="tabular">{fmtInt(v)}</dd>
-          </div>
+          <Fact label={k} class="tabular">
+            {fmtInt(v)}
+          </Fact>
         ))}
       </dl>
       {r.failed && (

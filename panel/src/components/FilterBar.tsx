@@ -1,8 +1,10 @@
 // The dimension filters of the analytics route: search, model, API key, account, provider, outcome.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { AnalyticsAnswer, AnalyticsFilters } from "../api/types";
 import { t } from "../i18n/i18n";
 import { shortHash } from "../lib/format";
+import { Field } from "./fields";
 
 export interface FilterState {
   search: string;
@@ -59,6 +61,14 @@ export function FilterBar(props: {
   const s = props.selectors;
   const pick = (k: keyof FilterState) => (e: Event) =>
     props.onChange({ ...f, [k]: (e.target as HTMLSelectElement).value });
+  // One folding select of the filter `k`.
+  const select = (k: keyof FilterState, label: string, name: string, options: ComponentChildren) => (
+    <Field label={label} class="field folds">
+      <select value={f[k]} onChange={pick(k)} name={name}>
+        {options}
+      </select>
+    </Field>
+  );
   const opts = (
     list: Selectors["models"] | undefined,
     current: string,
@@ -107,40 +117,41 @@ export function FilterBar(props: {
         {t("filter.more")}
         {active(f) ? ` (${active(f)})` : ""}
       </button>
-      <label class="field folds">
-        <span>{t("col.model")}</span>
-        <select value={f.model} onChange={pick("model")} name="model">
-          {opts(s?.models, f.model, (i) => i.value)}
-        </select>
-      </label>
-      <label class="field folds">
-        <span>{t("col.apiKey")}</span>
-        <select value={f.apiKey} onChange={pick("apiKey")} name="api-key">
-          {opts(s?.api_keys, f.apiKey, (i) => i.alias || shortHash(i.value))}
-        </select>
-      </label>
-      <label class="field folds">
-        <span>{t("col.account")}</span>
-        <select value={f.account} onChange={pick("account")} name="account">
-          {opts(s?.accounts, f.account, (i) => i.alias || i.value)}
-        </select>
-      </label>
-      <label class="field folds">
-        <span>{t("col.provider")}</span>
-        <select value={f.provider} onChange={pick("provider")} name="provider">
-          {opts(s?.providers, f.provider, (i) => i.value)}
-        </select>
-      </label>
-      <label class="field folds">
-        <span>{t("col.status")}</span>
-        <select value={f.outcome} onChange={pick("outcome")} name="outcome">
+      {select(
+        "model",
+        t("col.model"),
+        "model",
+        opts(s?.models, f.model, (i) => i.value),
+      )}
+      {select(
+        "apiKey",
+        t("col.apiKey"),
+        "api-key",
+        opts(s?.api_keys, f.apiKey, (i) => i.alias || shortHash(i.value)),
+      )}
+      {select(
+        "account",
+        t("col.account"),
+        "account",
+        opts(s?.accounts, f.account, (i) => i.alias || i.value),
+      )}
+      {select(
+        "provider",
+        t("col.provider"),
+        "provider",
+        opts(s?.providers, f.provider, (i) => i.value),
+      )}
+      {select(
+        "outcome",
+        t("col.status"),
+        "outcome",
+        <>
           <option value="">{t("filter.all")}</option>
           <option value="success">{t("filter.success")}</option>
           <option value="failed">{t("filter.failed")}</option>
-        </select>
-      </label>
-      <label class="field folds">
-        <span>{t("filter.minLatency")}</span>
+        </>,
+      )}
+      <Field label={t("filter.minLatency")} class="field folds">
         <input
           type="number"
           min={0}
@@ -151,17 +162,19 @@ export function FilterBar(props: {
           name="min-latency"
           onChange={(e) => props.onChange({ ...f, minLatency: (e.target as HTMLInputElement).value })}
         />
-      </label>
-      <label class="field folds">
-        <span>{t("filter.cache")}</span>
-        <select value={f.cache} onChange={pick("cache")} name="cache">
+      </Field>
+      {select(
+        "cache",
+        t("filter.cache"),
+        "cache",
+        <>
           <option value="">{t("filter.all")}</option>
           <option value="hit">{t("filter.cacheHit")}</option>
           <option value="miss">{t("filter.cacheMiss")}</option>
           <option value="read">{t("filter.cacheRead")}</option>
           <option value="creation">{t("filter.cacheWrite")}</option>
-        </select>
-      </label>
+        </>,
+      )}
     </form>
   );
 }

@@ -1,10 +1,15 @@
 // Language and theme switches (header and login screens).
-import { lang, setLang, t } from "../i18n/i18n";
-import { theme, toggleTheme } from "../lib/theme";
-import { Icon } from "./Icon";
+import { lang, setLang, t, type MessageKey } from "../i18n/i18n";
+import { themeChoice, cycleTheme, nextThemeChoice, type ThemeChoice } from "../lib/theme";
+import { Icon, type IconName } from "./Icon";
+
+const THEME_ICON: Record<ThemeChoice, IconName> = { system: "monitor", light: "sun", dark: "moon" };
+const themeName = (c: ThemeChoice) => t(("prefs.theme." + c) as MessageKey);
 
 export function Prefs() {
-  const dark = theme.value === "dark";
+  const now = themeChoice.value;
+  // One small button cycles system → light → dark; its label names the state and the next one.
+  const label = t("prefs.theme", { name: themeName(now), next: themeName(nextThemeChoice(now)) });
   return (
     <div class="prefs">
       <label class="sr-only" for="lang-select">
@@ -22,12 +27,13 @@ export function Prefs() {
       <button
         type="button"
         class="icon-btn"
-        onClick={toggleTheme}
-        aria-label={dark ? t("prefs.lightTheme") : t("prefs.darkTheme")}
-        title={dark ? t("prefs.lightTheme") : t("prefs.darkTheme")}
+        onClick={cycleTheme}
+        aria-label={label}
+        title={label}
+        data-theme-choice={now}
         data-testid="theme-toggle"
       >
-        <Icon name={dark ? "sun" : "moon"} />
+        <Icon name={THEME_ICON[now]} />
       </button>
     </div>
   );

@@ -59,6 +59,33 @@ export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => 
   );
 }
 
+/** A success message (saved, exported), announced to screen readers. */
+export function OkNote({ children }: { children: ComponentChildren }) {
+  return (
+    <div class="note note-ok" role="status">
+      {children}
+    </div>
+  );
+}
+
+/** One label and value of a `<dl class="facts">`. */
+export function Fact(props: {
+  label: ComponentChildren;
+  children: ComponentChildren;
+  class?: string;
+  title?: string;
+  testid?: string;
+}) {
+  return (
+    <div>
+      <dt>{props.label}</dt>
+      <dd class={props.class} title={props.title} data-testid={props.testid}>
+        {props.children}
+      </dd>
+    </div>
+  );
+}
+
 export function Empty({ children }: { children?: ComponentChildren }) {
   return <div class="empty">{children ?? t("common.noData")}</div>;
 }
@@ -67,6 +94,30 @@ export function Loading() {
   return (
     <div class="empty" aria-busy="true">
       {t("common.loading")}
+    </div>
+  );
+}
+
+/** A row of toggle buttons with one on: time ranges, granularity. */
+export function Segmented<V extends string>(props: {
+  label: string;
+  options: readonly V[];
+  value: V;
+  onChange: (v: V) => void;
+  text: (v: V) => string;
+}) {
+  return (
+    <div class="seg" role="group" aria-label={props.label}>
+      {props.options.map((o) => (
+        <button
+          type="button"
+          class={o === props.value ? "on" : ""}
+          aria-pressed={o === props.value}
+          onClick={() => props.onChange(o)}
+        >
+          {props.text(o)}
+        </button>
+      ))}
     </div>
   );
 }

@@ -36,8 +36,10 @@ export const en = {
   "err.status": "The server answered with status {status}.",
 
   "prefs.language": "Language",
-  "prefs.darkTheme": "Switch to dark theme",
-  "prefs.lightTheme": "Switch to light theme",
+  "prefs.theme": "Theme: {name}. Click for {next}.",
+  "prefs.theme.system": "follow the system",
+  "prefs.theme.light": "light",
+  "prefs.theme.dark": "dark",
 
   "login.title": "Sign in",
   "login.subtitle": "Enter the admin key of this cpamd.",
@@ -106,6 +108,7 @@ export const en = {
   "dash.failureSources": "Failure sources",
   "dash.recentFailures": "Recent failures",
   "dash.noFailures": "No failures today",
+  "dash.failureGone": "This request is no longer stored.",
   "dash.allFailures": "All failures →",
   "dash.zeroToken": "Requests with no tokens",
 
@@ -199,8 +202,16 @@ export const en = {
   "settings.tlsSkip": "Skip TLS certificate check towards CPA",
   "settings.saved": "Saved. The collector restarted with the new settings.",
   "settings.storage": "Retention and backups",
+  "settings.retentionDays": "Raw events kept",
+  "settings.backupInterval": "Scheduled backups",
+  "settings.backupRetention": "Backups kept",
+  "settings.days": "{n} days",
+  "settings.forever": "forever",
+  "settings.every": "every {d}",
+  "settings.off": "off",
+  "settings.keepAll": "all",
   "settings.retentionNote":
-    "Raw-event retention and scheduled backups are process settings: set them in config.json or the environment and restart cpamd.",
+    "These are process settings: change USAGE_RETENTION_DAYS, BACKUP_INTERVAL and BACKUP_RETENTION_DAYS (or retentionDays, backupInterval, backupRetentionDays in config.json) and restart cpamd.",
 
   "range.label": "Time range",
   "range.15m": "15 min",
@@ -229,7 +240,7 @@ export const en = {
   "filter.cacheRead": "Cache read",
   "filter.cacheWrite": "Cache write",
 
-  "mon.live": "Live · new requests every 2 s",
+  "mon.live": "Live · new requests every second",
   "mon.requests": "Requests",
   "mon.shown": "{shown} of {total}",
   "mon.noRequests": "No requests in this period",

@@ -35,8 +35,10 @@ export const zh: Record<keyof typeof en, string> = {
   "err.status": "服务器返回状态码 {status}。",
 
   "prefs.language": "语言",
-  "prefs.darkTheme": "切换到深色主题",
-  "prefs.lightTheme": "切换到浅色主题",
+  "prefs.theme": "主题：{name}。点击切换为{next}。",
+  "prefs.theme.system": "跟随系统",
+  "prefs.theme.light": "浅色",
+  "prefs.theme.dark": "深色",
 
   "login.title": "登录",
   "login.subtitle": "请输入此 cpamd 的管理密钥。",
@@ -103,6 +105,7 @@ export const zh: Record<keyof typeof en, string> = {
   "dash.failureSources": "失败来源",
   "dash.recentFailures": "最近失败",
   "dash.noFailures": "今日没有失败",
+  "dash.failureGone": "这条请求已不在存储中。",
   "dash.allFailures": "查看全部失败 →",
   "dash.zeroToken": "零 Token 请求",
 
@@ -195,8 +198,16 @@ export const zh: Record<keyof typeof en, string> = {
   "settings.tlsSkip": "跳过对 CPA 的 TLS 证书校验",
   "settings.saved": "已保存，采集器已按新设置重启。",
   "settings.storage": "保留与备份",
+  "settings.retentionDays": "原始事件保留",
+  "settings.backupInterval": "定时备份",
+  "settings.backupRetention": "备份保留",
+  "settings.days": "{n} 天",
+  "settings.forever": "永久",
+  "settings.every": "每 {d}",
+  "settings.off": "关闭",
+  "settings.keepAll": "全部保留",
   "settings.retentionNote":
-    "原始事件保留期和定时备份属于进程设置：请在 config.json 或环境变量中设置，然后重启 cpamd。",
+    "这些是进程设置：修改环境变量 USAGE_RETENTION_DAYS、BACKUP_INTERVAL、BACKUP_RETENTION_DAYS（或 config.json 中的 retentionDays、backupInterval、backupRetentionDays）后重启 cpamd。",
 
   "range.label": "时间范围",
   "range.15m": "15 分钟",
@@ -225,7 +236,7 @@ export const zh: Record<keyof typeof en, string> = {
   "filter.cacheRead": "缓存读取",
   "filter.cacheWrite": "缓存写入",
 
-  "mon.live": "实时 · 每 2 秒获取新请求",
+  "mon.live": "实时 · 每秒获取新请求",
   "mon.requests": "请求",
   "mon.shown": "已显示 {shown} / 共 {total}",
   "mon.noRequests": "此时段没有请求",

@@ -2,16 +2,32 @@
 // and the collector. Refreshes every 60 s while the tab is visible.
 import { useMemo, useState } from "preact/hooks";
 import { get } from "../api/client";
-import type { DashboardSummary, Status } from "../api/types";
+import type { DashboardSummary, Names, Status } from "../api/types";
 import { t, type MessageKey } from "../i18n/i18n";
 import { usePoll } from "../lib/poll";
-import { readableFailure } from "../lib/failure";
 import { fmtCompact, fmtCost, fmtInt, fmtMs, fmtPct, fmtTime, fmtNum } from "../lib/format";
-import { Card, Kpi, ErrorNote, Empty, Loading, ShareBar } from "../components/ui";
+import { Card, Kpi, ErrorNote, Loading, Fact } from "../components/ui";
+import { DataTable, type Column } from "../components/DataTable";
+import { modelCol, callsCol, successCol, latencyCol, costCol, shareCol } from "../components/columns";
 import { TrafficBars } from "../components/charts";
 import { CollectorCard } from "../components/CollectorCard";
 import { TokenMix } from "./dashboard/TokenMix";
 import { HealthStrip } from "./dashboard/HealthStrip";
+import { RecentFailures } from "./dashboard/RecentFailures";
+
+/** A channel or failure source: its tone as a dot, its name, and its provider when known. */
+const sourceCol = <R extends Partial<Names> & { tone: string }>(head: string): Column<R> => ({
+  head,
+  cellClass: "ellipsis",
+  title: (r) => r.source || r.auth_index,
+  cell: (r) => (
+    <>
+      <span class={"dot tone-bg-" + r.tone} aria-label={t(("tone." + r.tone) as MessageKey)} />{" "}
+      {r.source || r.auth_index || "-"}
+      {r.auth_provider_snapshot && <span class="tag">{r.auth_provider_snapshot}</span>}
+    </>
+  ),
+});
 
 function localMidnight(now: Date): number {
   return new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
@@ -102,14 +118,8 @@ export function Dashboard() {
         <Card title={t("dash.tokenMix")}>
           <TokenMix mix={sum.token_mix} />
           <dl class="facts mix-facts">
-            <div>
-              <dt>{t("tok.total")}</dt>
-              <dd>{fmtInt(d.total_tokens)}</dd>
-            </div>
-            <div>
-              <dt>{t("dash.zeroToken")}</dt>
-              <dd>{fmtInt(d.zero_token_calls)}</dd>
-            </div>
+            <Fact label={t("tok.total")}>{fmtInt(d.total_tokens)}</Fact>
+            <Fact label={t("dash.zeroToken")}>{fmtInt(d.zero_token_calls)}</Fact>
           </dl>
         </Card>
       </div>
@@ -127,100 +137,38 @@ export function Dashboard() {
 
       <div class="grid grid-2">
         <Card title={t("dash.modelCost")}>
-          {sum.model_cost_rank.length ? (
-            <table class="table">
-              <thead>
-                <tr>
-                  <th>{t("col.model")}</th>
-                  <th class="num">{t("col.calls")}</th>
-                  <th class="num">{t("col.cost")}</th>
-                  <th class="bar-col">{t("col.share")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sum.model_cost_rank.map((m) => (
-                  <tr>
-                    <td class="mono ellipsis" title={m.model}>
-                      {m.model}
-                    </td>
-                    <td class="num">{fmtInt(m.calls)}</td>
-                    <td class="num">{fmtCost(m.cost)}</td>
-                    <td class="bar-col">
-                      <ShareBar share={m.cost_share} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <Empty />
-          )}
+          <DataTable
+            rows={sum.model_cost_rank}
+            wrap={false}
+            columns={[modelCol(), callsCol(), costCol(), shareCol("cost_share")]}
+          />
         </Card>
         <Card title={t("dash.channels")}>
-          {sum.channel_health.length ? (
-            <table class="table">
-              <thead>
-                <tr>
-                  <th>{t("col.channel")}</th>
-                  <th class="num">{t("col.calls")}</th>
-                  <th class="num">{t("col.success")}</th>
-                  <th class="num hide-sm">{t("col.latency")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sum.channel_health.map((c) => (
-                  <tr>
-                    <td class="ellipsis" title={c.source || c.auth_index}>
-                      <span
-                        class={"dot tone-bg-" + c.tone}
-                        aria-label={t(("tone." + c.tone) as MessageKey)}
-                      />{" "}
-                      {c.source || c.auth_index || "-"}
-                      {c.auth_provider_snapshot && <span class="tag">{c.auth_provider_snapshot}</span>}
-                    </td>
-                    <td class="num">{fmtInt(c.calls)}</td>
-                    <td class="num">{fmtPct(c.success_rate)}</td>
-                    <td class="num hide-sm">{fmtMs(c.average_latency_ms)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <Empty />
-          )}
+          <DataTable
+            rows={sum.channel_health}
+            wrap={false}
+            columns={[sourceCol(t("col.channel")), callsCol(), successCol(), latencyCol("hide-sm")]}
+          />
         </Card>
       </div>
 
       <div class="grid grid-2">
         <Card title={t("dash.failureSources")}>
-          {sum.failure_sources.length ? (
-            <table class="table">
-              <thead>
-                <tr>
-                  <th>{t("col.source")}</th>
-                  <th class="num">{t("col.failures")}</th>
-                  <th class="num">{t("col.failureRate")}</th>
-                  <th class="num hide-sm">{t("col.lastSeen")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sum.failure_sources.map((f) => (
-                  <tr>
-                    <td class="ellipsis" title={f.source}>
-                      <span class={"dot tone-bg-" + f.tone} /> {f.source || f.auth_index || "-"}
-                    </td>
-                    <td class="num">
-                      {fmtInt(f.failures)} / {fmtInt(f.calls)}
-                    </td>
-                    <td class="num">{fmtPct(f.failure_rate)}</td>
-                    <td class="num hide-sm">{fmtTime(f.last_seen_ms)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <Empty>{t("dash.noFailures")}</Empty>
-          )}
+          <DataTable
+            rows={sum.failure_sources}
+            wrap={false}
+            empty={t("dash.noFailures")}
+            columns={[
+              sourceCol(t("col.source")),
+              {
+                head: t("col.failures"),
+                class: "num",
+                cell: (f) => `${fmtInt(f.failures)} / ${fmtInt(f.calls)}`,
+              },
+              { head: t("col.failureRate"), class: "num", cell: (f) => fmtPct(f.failure_rate) },
+              { head: t("col.lastSeen"), class: "num hide-sm", cell: (f) => fmtTime(f.last_seen_ms) },
+            ]}
+          />
         </Card>
         <Card
           title={t("dash.recentFailures")}
@@ -230,25 +178,7 @@ export function Dashboard() {
             </a>
           }
         >
-          {sum.recent_failures.length ? (
-            <ul class="fail-list">
-              {sum.recent_failures.map((f) => (
-                <li>
-                  <div class="fail-head">
-                    <span class="badge bad">{f.fail_status_code ?? t("status.err")}</span>
-                    <span class="mono ellipsis">{f.model}</span>
-                    <span class="muted small nowrap">{fmtTime(f.timestamp_ms)}</span>
-                  </div>
-                  <div class="fail-summary muted small" title={f.fail_summary}>
-                    {f.api_key_alias && <span class="tag">{f.api_key_alias}</span>}{" "}
-                    {readableFailure(f.fail_summary) || f.endpoint}
-                  </div>
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <Empty>{t("dash.noFailures")}</Empty>
-          )}
+          <RecentFailures items={sum.recent_failures} />
         </Card>
       </div>
 

@@ -6,6 +6,7 @@ import { login, logoutReason } from "../lib/session";
 import { checkConnection } from "../lib/app-state";
 import { AuthFrame } from "../components/AuthFrame";
 import { ErrorNote } from "../components/ui";
+import { InputField, Check } from "../components/fields";
 
 export function Login() {
   const [key, setKey] = useState("");
@@ -33,26 +34,17 @@ export function Login() {
     <AuthFrame title={t("login.title")} subtitle={t("login.subtitle")}>
       {logoutReason.value === "expired" && <div class="note">{t("login.expired")}</div>}
       <form onSubmit={submit} class="form" data-testid="login-form">
-        <label class="field">
-          <span>{t("login.adminKey")}</span>
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={key}
-            onInput={(e) => setKey((e.target as HTMLInputElement).value)}
-            required
-            autoFocus
-            name="admin-key"
-          />
-        </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={remember}
-            onChange={(e) => setRemember((e.target as HTMLInputElement).checked)}
-          />
-          <span>{t("login.remember")}</span>
-        </label>
+        <InputField
+          label={t("login.adminKey")}
+          type="password"
+          autoComplete="current-password"
+          value={key}
+          onValue={setKey}
+          required
+          autoFocus
+          name="admin-key"
+        />
+        <Check label={t("login.remember")} checked={remember} onChecked={setRemember} />
         <p class="hint">{t("login.rememberHint")}</p>
         <ErrorNote error={error} />
         <button class="btn btn-primary" type="submit" disabled={busy || !key.trim()}>

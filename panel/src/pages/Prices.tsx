@@ -5,10 +5,12 @@ import { get, put } from "../api/client";
 import type { Price, PricesAnswer, UsageSummary } from "../api/types";
 import { t } from "../i18n/i18n";
 import { fmtInt } from "../lib/format";
-import { Card, ErrorNote, Empty, Loading } from "../components/ui";
+import { Card, ErrorNote, Empty, Loading, OkNote } from "../components/ui";
 import { Icon } from "../components/Icon";
 import { RATES, toRow, fromRow, type Row } from "./prices/rows";
 import { SyncCard } from "./prices/SyncCard";
+import { DataTable } from "../components/DataTable";
+import { modelCol, callsCol } from "../components/columns";
 
 const PAGE = 30;
 
@@ -104,48 +106,31 @@ export function Prices() {
               })}
             </p>
           )}
-          {usage?.models.length ? (
-            <div class="table-wrap scroll-y">
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th>{t("col.model")}</th>
-                    <th class="num">{t("col.calls")}</th>
-                    <th>{t("price.state")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {usage.models.map((m) => {
-                    const has = priced.has(m.model);
-                    return (
-                      <tr class={has ? "" : "unpriced"}>
-                        <td class="mono ellipsis" title={m.model}>
-                          {m.model}
-                        </td>
-                        <td class="num">{fmtInt(m.calls)}</td>
-                        <td>
-                          {has ? (
-                            <span class="badge good">{t("price.priced")}</span>
-                          ) : (
-                            <button
-                              class="btn btn-small"
-                              type="button"
-                              onClick={() => addRow(m.model)}
-                              data-testid="add-unpriced"
-                            >
-                              <Icon name="plus" size={14} /> {t("price.addPrice")}
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          ) : (
-            <Empty />
-          )}
+          <DataTable
+            rows={usage?.models ?? []}
+            wrap="table-wrap scroll-y"
+            rowClass={(m) => (priced.has(m.model) ? undefined : "unpriced")}
+            columns={[
+              modelCol(),
+              callsCol(),
+              {
+                head: t("price.state"),
+                cell: (m) =>
+                  priced.has(m.model) ? (
+                    <span class="badge good">{t("price.priced")}</span>
+                  ) : (
+                    <button
+                      class="btn btn-small"
+                      type="button"
+                      onClick={() => addRow(m.model)}
+                      data-testid="add-unpriced"
+                    >
+                      <Icon name="plus" size={14} /> {t("price.addPrice")}
+                    </button>
+                  ),
+              },
+            ]}
+          />
         </Card>
         <SyncCard
           catalog={catalog}
@@ -188,11 +173,7 @@ export function Prices() {
       >
         <p class="small muted">{t("price.unit")}</p>
         <ErrorNote error={saveError} />
-        {saved && (
-          <div class="note note-ok" role="status">
-            {t("price.saved")}
-          </div>
-        )}
+        {saved && <OkNote>{t("price.saved")}</OkNote>}
         <div class="table-wrap">
           <table class="table price-edit">
             <thead>

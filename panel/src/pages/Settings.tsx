@@ -5,8 +5,10 @@ import type { ConfigAnswer, ManagerConfig, Status } from "../api/types";
 import { t } from "../i18n/i18n";
 import { usePoll } from "../lib/poll";
 import { recovery, checkConnection } from "../lib/app-state";
-import { Card, ErrorNote, Loading } from "../components/ui";
+import { Card, ErrorNote, Fact, Loading, OkNote } from "../components/ui";
+import { fmtDuration, fmtInt } from "../lib/format";
 import { CollectorCard } from "../components/CollectorCard";
+import { Field, InputField, Check } from "../components/fields";
 
 const MODES = ["auto", "subscribe", "http", "resp"];
 
@@ -103,8 +105,19 @@ export function Settings() {
     setBusy(false);
   }
 
-  const num = (k: "batch" | "poll" | "limit") => (e: Event) =>
-    set(k, Number((e.target as HTMLInputElement).value));
+  // The collector's three whole numbers, each at least 1.
+  const numField = (k: "batch" | "poll" | "limit", label: string, max?: number) => (
+    <InputField
+      label={label}
+      name={k}
+      type="number"
+      min={1}
+      max={max}
+      value={form[k]}
+      disabled={envManaged}
+      onValue={(v) => set(k, Number(v))}
+    />
+  );
   const usage = answer.cpaUsage;
   return (
     <div class="page" data-testid="page-settings">
@@ -113,29 +126,26 @@ export function Settings() {
           <form class="form" onSubmit={save} data-testid="settings-form">
             {recovery.value && <div class="note note-warn">{t("recovery.hint")}</div>}
             {envManaged && <div class="note">{t("settings.envManaged")}</div>}
-            <label class="field">
-              <span>{t("settings.cpaUrl")}</span>
-              <input
-                name="cpa-url"
-                type="url"
-                value={form.url}
-                disabled={envManaged}
-                onInput={(e) => set("url", (e.target as HTMLInputElement).value)}
-              />
-            </label>
-            <label class="field">
-              <span>{t("settings.cpaKey")}</span>
-              <input
-                name="cpa-key"
-                type="password"
-                value={form.key}
-                placeholder={answer.config.cpaConnection?.managementKey ? t("settings.keyKept") : ""}
-                disabled={envManaged}
-                aria-invalid={needKey}
-                onInput={(e) => set("key", (e.target as HTMLInputElement).value)}
-              />
+            <InputField
+              label={t("settings.cpaUrl")}
+              name="cpa-url"
+              type="url"
+              value={form.url}
+              disabled={envManaged}
+              onValue={(v) => set("url", v)}
+            />
+            <InputField
+              label={t("settings.cpaKey")}
+              name="cpa-key"
+              type="password"
+              value={form.key}
+              placeholder={answer.config.cpaConnection?.managementKey ? t("settings.keyKept") : ""}
+              disabled={envManaged}
+              aria-invalid={needKey}
+              onValue={(v) => set("key", v)}
+            >
               {needKey && <small class="field-error">{t("settings.keyNeeded")}</small>}
-            </label>
+            </InputField>
             <div class="cpa-usage small muted">
               {usage
                 ? t("settings.cpaUsage", {
@@ -146,19 +156,15 @@ export function Settings() {
             </div>
             <fieldset class="fieldset">
               <legend>{t("settings.collector")}</legend>
-              <label class="check">
-                <input
-                  type="checkbox"
-                  name="collector-enabled"
-                  checked={form.enabled}
-                  disabled={envManaged}
-                  onChange={(e) => set("enabled", (e.target as HTMLInputElement).checked)}
-                />
-                <span>{t("wizard.monitoringLabel")}</span>
-              </label>
+              <Check
+                label={t("wizard.monitoringLabel")}
+                name="collector-enabled"
+                checked={form.enabled}
+                disabled={envManaged}
+                onChecked={(on) => set("enabled", on)}
+              />
               <div class="field-row">
-                <label class="field">
-                  <span>{t("settings.mode")}</span>
+                <Field label={t("settings.mode")}>
                   <select
                     name="collector-mode"
                     value={form.mode}
@@ -169,60 +175,22 @@ export function Settings() {
                       <option value={m}>{t(("settings.mode." + m) as "settings.mode.auto")}</option>
                     ))}
                   </select>
-                </label>
-                <label class="field">
-                  <span>{t("settings.pollInterval")}</span>
-                  <input
-                    name="poll"
-                    type="number"
-                    min={1}
-                    value={form.poll}
-                    disabled={envManaged}
-                    onInput={num("poll")}
-                  />
-                </label>
+                </Field>
+                {numField("poll", t("settings.pollInterval"))}
               </div>
               <div class="field-row">
-                <label class="field">
-                  <span>{t("settings.batchSize")}</span>
-                  <input
-                    name="batch"
-                    type="number"
-                    min={1}
-                    value={form.batch}
-                    disabled={envManaged}
-                    onInput={num("batch")}
-                  />
-                </label>
-                <label class="field">
-                  <span>{t("settings.queryLimit")}</span>
-                  <input
-                    name="limit"
-                    type="number"
-                    min={1}
-                    max={50000}
-                    value={form.limit}
-                    disabled={envManaged}
-                    onInput={num("limit")}
-                  />
-                </label>
+                {numField("batch", t("settings.batchSize"))}
+                {numField("limit", t("settings.queryLimit"), 50000)}
               </div>
-              <label class="check">
-                <input
-                  type="checkbox"
-                  checked={form.tls}
-                  disabled={envManaged}
-                  onChange={(e) => set("tls", (e.target as HTMLInputElement).checked)}
-                />
-                <span>{t("settings.tlsSkip")}</span>
-              </label>
+              <Check
+                label={t("settings.tlsSkip")}
+                checked={form.tls}
+                disabled={envManaged}
+                onChecked={(on) => set("tls", on)}
+              />
             </fieldset>
             <ErrorNote error={saveError} />
-            {saved && (
-              <div class="note note-ok" role="status">
-                {t("settings.saved")}
-              </div>
-            )}
+            {saved && <OkNote>{t("settings.saved")}</OkNote>}
             <div class="form-actions">
               <button class="btn btn-primary" type="submit" disabled={busy || envManaged || needKey}>
                 {busy ? t("wizard.saving") : t("common.save")}
@@ -233,15 +201,29 @@ export function Settings() {
         <div class="stack">
           {status ? <CollectorCard status={status} full /> : <Loading />}
           <Card title={t("settings.storage")}>
+            <ProcessSettings settings={answer?.processSettings} />
             <p class="small">{t("settings.retentionNote")}</p>
-            <ul class="plain small mono">
-              <li>USAGE_RETENTION_DAYS / retentionDays</li>
-              <li>BACKUP_INTERVAL / backupInterval</li>
-              <li>BACKUP_RETENTION_DAYS / backupRetentionDays</li>
-            </ul>
           </Card>
         </div>
       </div>
     </div>
+  );
+}
+
+/** Retention and backups: read-only here, as the server reports them. */
+function ProcessSettings(props: { settings: ConfigAnswer["processSettings"] }) {
+  const p = props.settings;
+  if (!p) return null;
+  const days = (n: number, none: string) => (n > 0 ? t("settings.days", { n: fmtInt(n) }) : none);
+  return (
+    <dl class="facts" data-testid="process-settings">
+      <Fact label={t("settings.retentionDays")}>{days(p.retentionDays, t("settings.forever"))}</Fact>
+      <Fact label={t("settings.backupInterval")}>
+        {p.backupIntervalSeconds > 0
+          ? t("settings.every", { d: fmtDuration(p.backupIntervalSeconds) })
+          : t("settings.off")}
+      </Fact>
+      <Fact label={t("settings.backupRetention")}>{days(p.backupRetentionDays, t("settings.keepAll"))}</Fact>
+    </dl>
   );
 }

@@ -7,6 +7,7 @@ import { login } from "../lib/session";
 import { loadInfo } from "../lib/app-state";
 import { AuthFrame } from "../components/AuthFrame";
 import { ErrorNote } from "../components/ui";
+import { InputField, Check } from "../components/fields";
 
 const STEPS = ["adminKey", "cpaUrl", "cpaKey", "monitoring", "poll", "review"] as const;
 type Step = (typeof STEPS)[number];
@@ -116,83 +117,58 @@ export function Wizard() {
       </ol>
       <form class="form" onSubmit={next} data-testid={"wizard-" + step}>
         <h2 class="step-title">{title}</h2>
+        {step !== "review" && <p class="hint">{t(("wizard." + step + "Hint") as MessageKey)}</p>}
         {step === "adminKey" && (
-          <>
-            <p class="hint">{t("wizard.adminKeyHint")}</p>
-            <label class="field">
-              <span>{t("login.adminKey")}</span>
-              <input
-                name="admin-key"
-                type="password"
-                value={adminKey}
-                autoFocus
-                onInput={(e) => setAdminKey((e.target as HTMLInputElement).value)}
-              />
-            </label>
-          </>
+          <InputField
+            label={t("login.adminKey")}
+            name="admin-key"
+            type="password"
+            value={adminKey}
+            autoFocus
+            onValue={setAdminKey}
+          />
         )}
         {step === "cpaUrl" && (
-          <>
-            <p class="hint">{t("wizard.cpaUrlHint")}</p>
-            <label class="field">
-              <span>{t("settings.cpaUrl")}</span>
-              <input
-                name="cpa-url"
-                type="url"
-                inputMode="url"
-                placeholder="http://127.0.0.1:8317"
-                value={url}
-                autoFocus
-                onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
-              />
-            </label>
-          </>
+          <InputField
+            label={t("settings.cpaUrl")}
+            name="cpa-url"
+            type="url"
+            inputMode="url"
+            placeholder="http://127.0.0.1:8317"
+            value={url}
+            autoFocus
+            onValue={setUrl}
+          />
         )}
         {step === "cpaKey" && (
-          <>
-            <p class="hint">{t("wizard.cpaKeyHint")}</p>
-            <label class="field">
-              <span>{t("settings.cpaKey")}</span>
-              <input
-                name="cpa-key"
-                type="password"
-                value={cpaKey}
-                autoFocus
-                onInput={(e) => setCpaKey((e.target as HTMLInputElement).value)}
-              />
-            </label>
-          </>
+          <InputField
+            label={t("settings.cpaKey")}
+            name="cpa-key"
+            type="password"
+            value={cpaKey}
+            autoFocus
+            onValue={setCpaKey}
+          />
         )}
         {step === "monitoring" && (
-          <>
-            <p class="hint">{t("wizard.monitoringHint")}</p>
-            <label class="check">
-              <input
-                name="monitoring"
-                type="checkbox"
-                checked={monitoring}
-                onChange={(e) => setMonitoring((e.target as HTMLInputElement).checked)}
-              />
-              <span>{t("wizard.monitoringLabel")}</span>
-            </label>
-          </>
+          <Check
+            label={t("wizard.monitoringLabel")}
+            name="monitoring"
+            checked={monitoring}
+            onChecked={setMonitoring}
+          />
         )}
         {step === "poll" && (
-          <>
-            <p class="hint">{t("wizard.pollHint")}</p>
-            <label class="field">
-              <span>{t("settings.pollInterval")}</span>
-              <input
-                name="poll"
-                type="number"
-                min={1}
-                step={1}
-                value={poll}
-                autoFocus
-                onInput={(e) => setPoll(Number((e.target as HTMLInputElement).value))}
-              />
-            </label>
-          </>
+          <InputField
+            label={t("settings.pollInterval")}
+            name="poll"
+            type="number"
+            min={1}
+            step={1}
+            value={poll}
+            autoFocus
+            onValue={(v) => setPoll(Number(v))}
+          />
         )}
         {step === "review" && (
           <dl class="review">

@@ -3,15 +3,13 @@ import type { AnalyticsAnswer } from "../../api/types";
 import { t } from "../../i18n/i18n";
 import { fmtCompact, fmtCost, fmtInt, fmtMs, fmtPct } from "../../lib/format";
 import { Card, Kpi, Loading } from "../../components/ui";
-import { TrafficBars } from "../../components/charts";
-import { Delta, useTimeline, AnomalyLegend, ModelRows, HourBars } from "./parts";
+import { Delta, useTimeline, TrafficCard, ModelRows, HourBars } from "./parts";
 
 export function Overview({ data }: { data: AnalyticsAnswer }) {
   const s = data.summary;
   const c = data.summary_comparison;
   const tl = useTimeline(data);
   if (!s) return <Loading />;
-  const daily = data.granularity === "day";
   return (
     <div class="stack">
       <div class="kpis">
@@ -47,17 +45,7 @@ export function Overview({ data }: { data: AnalyticsAnswer }) {
           sub={t("an.perCall", { cost: fmtCost(s.average_cost_per_call) })}
         />
       </div>
-      <Card title={t("an.traffic")} actions={<AnomalyLegend n={data.anomaly_points?.length ?? 0} />}>
-        <TrafficBars
-          x={tl.x}
-          calls={tl.calls}
-          failures={tl.failures}
-          marks={tl.marks}
-          daily={daily}
-          timeZone={data.time_zone}
-          height={200}
-        />
-      </Card>
+      <TrafficCard data={data} tl={tl} height={200} />
       <div class="grid grid-2">
         <Card title={t("an.topModels")}>
           <ModelRows rows={(data.model_stats ?? []).slice(0, 8)} />

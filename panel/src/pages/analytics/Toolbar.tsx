@@ -3,6 +3,10 @@ import { useMemo, useState } from "preact/hooks";
 import { t, type MessageKey } from "../../i18n/i18n";
 import { timeZone, setTimeZone, zoneNames, browserZone } from "../../lib/timezone";
 import { PRESETS, type Preset, type Gran } from "./query";
+import { InputField, Check } from "../../components/fields";
+import { Segmented } from "../../components/ui";
+
+const GRANULARITIES: readonly Gran[] = ["auto", "hour", "day"];
 
 export function Toolbar(p: {
   preset: Preset;
@@ -19,18 +23,13 @@ export function Toolbar(p: {
   const zones = useMemo(zoneNames, []);
   return (
     <div class="toolbar">
-      <div class="seg" role="group" aria-label={t("range.label")}>
-        {PRESETS.map((x) => (
-          <button
-            type="button"
-            class={x === p.preset ? "on" : ""}
-            aria-pressed={x === p.preset}
-            onClick={() => p.setPreset(x)}
-          >
-            {t(("range." + x) as MessageKey)}
-          </button>
-        ))}
-      </div>
+      <Segmented
+        label={t("range.label")}
+        options={PRESETS}
+        value={p.preset}
+        onChange={p.setPreset}
+        text={(x) => t(("range." + x) as MessageKey)}
+      />
       {p.preset === "custom" && (
         <form
           class="custom-range"
@@ -39,49 +38,21 @@ export function Toolbar(p: {
             p.setCustom({ from, to });
           }}
         >
-          <label class="field">
-            <span>{t("range.from")}</span>
-            <input
-              type="date"
-              value={from}
-              max={to}
-              onInput={(e) => setFrom((e.target as HTMLInputElement).value)}
-            />
-          </label>
-          <label class="field">
-            <span>{t("range.to")}</span>
-            <input
-              type="date"
-              value={to}
-              min={from}
-              onInput={(e) => setTo((e.target as HTMLInputElement).value)}
-            />
-          </label>
+          <InputField label={t("range.from")} type="date" value={from} max={to} onValue={setFrom} />
+          <InputField label={t("range.to")} type="date" value={to} min={from} onValue={setTo} />
           <button class="btn btn-small" type="submit">
             {t("range.apply")}
           </button>
         </form>
       )}
-      <div class="seg" role="group" aria-label={t("an.granularity")}>
-        {(["auto", "hour", "day"] as const).map((g) => (
-          <button
-            type="button"
-            class={g === p.gran ? "on" : ""}
-            aria-pressed={g === p.gran}
-            onClick={() => p.setGran(g)}
-          >
-            {t(("an.gran." + g) as MessageKey)}
-          </button>
-        ))}
-      </div>
-      <label class="check small">
-        <input
-          type="checkbox"
-          checked={p.compare}
-          onChange={(e) => p.setCompare((e.target as HTMLInputElement).checked)}
-        />
-        <span>{t("an.compare")}</span>
-      </label>
+      <Segmented
+        label={t("an.granularity")}
+        options={GRANULARITIES}
+        value={p.gran}
+        onChange={p.setGran}
+        text={(g) => t(("an.gran." + g) as MessageKey)}
+      />
+      <Check label={t("an.compare")} small checked={p.compare} onChecked={p.setCompare} />
       <label class="field tz">
         <span class="sr-only">{t("an.timeZone")}</span>
         <select

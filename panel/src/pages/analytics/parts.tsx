@@ -2,8 +2,11 @@
 import { useMemo } from "preact/hooks";
 import type { AnalyticsAnswer } from "../../api/types";
 import { t } from "../../i18n/i18n";
-import { fmtChange, fmtCost, fmtInt, fmtNum } from "../../lib/format";
-import { Empty, ShareBar } from "../../components/ui";
+import { fmtChange, fmtInt, fmtNum } from "../../lib/format";
+import { Card, Empty } from "../../components/ui";
+import { TrafficBars } from "../../components/charts";
+import { DataTable } from "../../components/DataTable";
+import { modelCol, callsCol, costCol, shareCol } from "../../components/columns";
 
 export function Delta({
   change,
@@ -43,7 +46,29 @@ export function useTimeline(data: AnalyticsAnswer) {
   }, [data]);
 }
 
-export function AnomalyLegend({ n }: { n: number }) {
+/** Calls and failures per bucket with the anomalies marked: the first card of the overview and trends tabs. */
+export function TrafficCard(props: {
+  data: AnalyticsAnswer;
+  tl: ReturnType<typeof useTimeline>;
+  height?: number;
+}) {
+  const { data, tl } = props;
+  return (
+    <Card title={t("an.traffic")} actions={<AnomalyLegend n={data.anomaly_points?.length ?? 0} />}>
+      <TrafficBars
+        x={tl.x}
+        calls={tl.calls}
+        failures={tl.failures}
+        marks={tl.marks}
+        daily={data.granularity === "day"}
+        timeZone={data.time_zone}
+        height={props.height}
+      />
+    </Card>
+  );
+}
+
+function AnomalyLegend({ n }: { n: number }) {
   if (!n) return null;
   return (
     <span class="small muted">
@@ -55,33 +80,14 @@ export function AnomalyLegend({ n }: { n: number }) {
   );
 }
 
+/** Models by calls: the overview's top models (and, by cost, the dashboard's cost rank). */
 export function ModelRows({ rows }: { rows: NonNullable<AnalyticsAnswer["model_stats"]> }) {
-  if (!rows.length) return <Empty />;
   return (
-    <table class="table">
-      <thead>
-        <tr>
-          <th>{t("col.model")}</th>
-          <th class="num">{t("col.calls")}</th>
-          <th class="num">{t("col.cost")}</th>
-          <th class="bar-col">{t("col.share")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((m) => (
-          <tr>
-            <td class="mono ellipsis" title={m.model}>
-              {m.model}
-            </td>
-            <td class="num">{fmtInt(m.calls)}</td>
-            <td class="num">{fmtCost(m.cost)}</td>
-            <td class="bar-col">
-              <ShareBar share={m.calls_share} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      rows={rows}
+      wrap={false}
+      columns={[modelCol(), callsCol(), costCol(), shareCol("calls_share")]}
+    />
   );
 }
 

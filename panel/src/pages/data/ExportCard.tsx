@@ -5,8 +5,9 @@ import { t } from "../../i18n/i18n";
 import { fmtBytes } from "../../lib/format";
 import { timeZone } from "../../lib/timezone";
 import { parseIsoDate } from "../../lib/zoned";
-import { Card, ErrorNote } from "../../components/ui";
+import { Card, ErrorNote, OkNote } from "../../components/ui";
 import { Icon } from "../../components/Icon";
+import { InputField } from "../../components/fields";
 
 export function ExportCard() {
   const [from, setFrom] = useState("");
@@ -48,31 +49,11 @@ export function ExportCard() {
       <form class="form" onSubmit={download}>
         <p class="hint">{t("data.exportHint")}</p>
         <div class="field-row">
-          <label class="field">
-            <span>{t("range.from")}</span>
-            <input
-              type="date"
-              value={from}
-              onInput={(e) => setFrom((e.target as HTMLInputElement).value)}
-              name="export-from"
-            />
-          </label>
-          <label class="field">
-            <span>{t("range.to")}</span>
-            <input
-              type="date"
-              value={to}
-              onInput={(e) => setTo((e.target as HTMLInputElement).value)}
-              name="export-to"
-            />
-          </label>
+          <InputField label={t("range.from")} type="date" value={from} onValue={setFrom} name="export-from" />
+          <InputField label={t("range.to")} type="date" value={to} onValue={setTo} name="export-to" />
         </div>
         <ErrorNote error={error} />
-        {done !== null && (
-          <div class="note note-ok" role="status">
-            {t("data.exported", { size: fmtBytes(done) })}
-          </div>
-        )}
+        {done !== null && <OkNote>{t("data.exported", { size: fmtBytes(done) })}</OkNote>}
         <div class="form-actions">
           <button class="btn btn-primary" type="submit" disabled={busy} data-testid="export">
             <Icon name="download" size={16} /> {busy ? t("data.exporting") : t("data.download")}

@@ -12,7 +12,7 @@ import {
   clearPending,
   type Pending,
 } from "../../lib/importer";
-import { Card, ErrorNote } from "../../components/ui";
+import { Card, ErrorNote, Fact } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 
 export function ImportCard() {
@@ -136,26 +136,15 @@ export function ImportCard() {
             <div>
               <strong>{t("data.done")}</strong>
               <dl class="facts">
-                <div>
-                  <dt>{t("data.added")}</dt>
-                  <dd data-testid="import-added">{fmtInt(result.added)}</dd>
-                </div>
-                <div>
-                  <dt>{t("data.duplicates")}</dt>
-                  <dd>{fmtInt(result.skipped)}</dd>
-                </div>
-                <div>
-                  <dt>{t("data.failedRows")}</dt>
-                  <dd>{fmtInt(result.failed)}</dd>
-                </div>
-                <div>
-                  <dt>{t("data.unsupported")}</dt>
-                  <dd>{fmtInt(result.unsupported)}</dd>
-                </div>
-                <div>
-                  <dt>{t("data.format")}</dt>
-                  <dd class="mono">{result.format}</dd>
-                </div>
+                <Fact label={t("data.added")} testid="import-added">
+                  {fmtInt(result.added)}
+                </Fact>
+                <Fact label={t("data.duplicates")}>{fmtInt(result.skipped)}</Fact>
+                <Fact label={t("data.failedRows")}>{fmtInt(result.failed)}</Fact>
+                <Fact label={t("data.unsupported")}>{fmtInt(result.unsupported)}</Fact>
+                <Fact label={t("data.format")} class="mono">
+                  {result.format}
+                </Fact>
               </dl>
               {result.warnings?.length ? <p class="small muted">{result.warnings.join(", ")}</p> : null}
             </div>

@@ -4,7 +4,7 @@ import { get } from "../../api/client";
 import type { Status } from "../../api/types";
 import { t } from "../../i18n/i18n";
 import { fmtBytes, fmtInt } from "../../lib/format";
-import { Card } from "../../components/ui";
+import { Card, Fact } from "../../components/ui";
 
 export function StoreCard() {
   const [st, setSt] = useState<Status | null>(null);
@@ -15,28 +15,13 @@ export function StoreCard() {
   return (
     <Card title={t("data.store")}>
       <dl class="facts">
-        <div>
-          <dt>{t("sys.events")}</dt>
-          <dd>{fmtInt(st.events)}</dd>
-        </div>
-        <div>
-          <dt>{t("sys.dbSize")}</dt>
-          <dd>{fmtBytes(st.database?.databaseBytes)}</dd>
-        </div>
-        <div>
-          <dt>{t("sys.walSize")}</dt>
-          <dd>{fmtBytes(st.database?.walBytes)}</dd>
-        </div>
-        <div>
-          <dt>{t("sys.totalSize")}</dt>
-          <dd>{fmtBytes(st.database?.totalBytes)}</dd>
-        </div>
-        <div>
-          <dt>{t("sys.dbPath")}</dt>
-          <dd class="mono ellipsis" title={st.dbPath}>
-            {st.dbPath}
-          </dd>
-        </div>
+        <Fact label={t("sys.events")}>{fmtInt(st.events)}</Fact>
+        <Fact label={t("sys.dbSize")}>{fmtBytes(st.database?.databaseBytes)}</Fact>
+        <Fact label={t("sys.walSize")}>{fmtBytes(st.database?.walBytes)}</Fact>
+        <Fact label={t("sys.totalSize")}>{fmtBytes(st.database?.totalBytes)}</Fact>
+        <Fact label={t("sys.dbPath")} class="mono ellipsis" title={st.dbPath}>
+          {st.dbPath}
+        </Fact>
       </dl>
       <p class="small muted">
         {t("data.backupHint")} <code>cpamd backup --out FILE</code>
