@@ -9,6 +9,7 @@
 #include <cpamd/http/reply.hpp>
 #include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/database.hpp>
+#include <cpamd/store/event_count.hpp>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -142,7 +143,7 @@ asio::awaitable<http::response> handle_status(services* svc, http::exchange& ex)
         [](store::connection& c)
         {
             return row_counts{
-                c.query_int("SELECT count(*) FROM events").value_or(0),
+                store::read_event_count(c),
                 c.query_int("SELECT count(*) FROM rejects").value_or(0),
                 store::read_context_band_state(c)};
         }

@@ -4,6 +4,7 @@
 #include <cpamd/core/hex.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/context_bands.hpp>
+#include <cpamd/store/event_count.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/store/projections.hpp>
 #include <cpamd/usage/event_hash.hpp>
@@ -495,6 +496,7 @@ write_counts batch_writer::write_parts(
             }
         // Projections of those hours no longer hold every event (projections.hpp).
         invalidate_projected_hours(im.db, hours);
+        add_to_event_count(im.db, static_cast<std::int64_t>(counts.inserted));
         if (fold)
         {
             im.take_pending();

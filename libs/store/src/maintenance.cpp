@@ -2,6 +2,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cpamd/core/log.hpp>
+#include <cpamd/store/event_count.hpp>
 #include <cpamd/store/maintenance.hpp>
 #include <cpamd/store/projections.hpp>
 #include <filesystem>
@@ -22,6 +23,7 @@ std::int64_t delete_events_before(connection& db, std::int64_t cutoff_ns, int li
     const auto oldest = db.query_int("SELECT min(ts_ns) FROM events");
     s.run();
     const auto deleted = db.changes();
+    add_to_event_count(db, -deleted);
     // The projections of the hours it thinned are made again from what is left.
     if (deleted > 0 && oldest)
         invalidate_projected_hours_between(db, *oldest / ns_per_hour, cutoff_ns / ns_per_hour + 1);

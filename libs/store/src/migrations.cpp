@@ -403,7 +403,8 @@ ALTER TABLE rollup_hour_v6 RENAME TO rollup_hour;
 // of its rows (a filtered full summary reads projections); proj_key_hour holds the calls per
 // hour and API key (the heatmap's top keys); proj_source_hour and proj_health_slot serve the
 // dashboard (dashboard_rows.hpp). The hourly projections are made again (queued; read raw
-// until then); the daily ones are unchanged.
+// until then); the daily ones are unchanged. event_count keeps the number of events
+// (event_count.hpp).
 constexpr std::string_view schema_v7 = R"sql(
 ALTER TABLE proj_model_hour ADD COLUMN tasks INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE proj_task_span (
@@ -446,6 +447,11 @@ CREATE TABLE proj_health_slot (
     failures INTEGER NOT NULL,
     tokens INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE event_count (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    events INTEGER NOT NULL
+);
+INSERT INTO event_count (id, events) SELECT 0, count(*) FROM events;
 INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours;
 DELETE FROM proj_model_hour;
 DELETE FROM proj_hours;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cpamd/store/batch_writer.hpp>
 #include <cpamd/store/database.hpp>
+#include <cpamd/store/event_count.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/store/maintenance.hpp>
 #include <cpamd/store/settings.hpp>
@@ -227,6 +228,8 @@ TEST_CASE_METHOD(
 {
     writer.write(sample_batch(0, 300, 3), {});
     writer.write(sample_batch(0, 200, 9), {});
+    writer.write(sample_batch(0, 100, 9), {}); // duplicates: not counted again
+    CHECK(read_event_count(db) == 500);
     auto rolled_before = count("SELECT sum(calls) FROM rollup_hour");
     // Cut at 2026-08-22T06:00:00Z: everything of hour 3 goes, hour 9 stays.
     std::int64_t cutoff = (1787378400LL) * 1000000000LL;
@@ -238,6 +241,7 @@ TEST_CASE_METHOD(
     }
     CHECK(deleted == 300);
     CHECK(count("SELECT count(*) FROM events") == 200);
+    CHECK(read_event_count(db) == 200);
     CHECK(count("SELECT sum(calls) FROM rollup_hour") == rolled_before);
 }
 
