@@ -234,13 +234,22 @@ void read_totals(
 // filter (hourly rows for model filters, daily identity rows for the others), raw elsewhere.
 std::int64_t count_in_range(scan_context& c, const event_where& where)
 {
-    totals_acc all;
+    std::int64_t calls = 0;
+    const auto count_raw = [&](std::int64_t events) { calls += events; };
     if (auto rows = model_hour_filter_of(c.db, c.q.filter))
     {
-        read_totals(c, where, rows, c.q.from_ms, c.q.to_ms, all);
-        return all.calls();
+        read_range(
+            c.db,
+            c.prices,
+            where,
+            rows,
+            c.q.from_ms,
+            c.q.to_ms,
+            {},
+            {nullptr, nullptr, nullptr, nullptr, count_raw}
+        );
+        return calls;
     }
-    std::int64_t calls = 0;
     read_identity_range(
         c.db,
         c.prices,
@@ -248,8 +257,7 @@ std::int64_t count_in_range(scan_context& c, const event_where& where)
         identity_rows_answer(c.q.filter),
         c.q.from_ms,
         c.q.to_ms,
-        {[&](const scan_row&) { ++calls; },
-         [&](const store::identity_day_row& r, double) { calls += r.calls; }}
+        {nullptr, [&](const store::identity_day_row& r, double) { calls += r.calls; }, count_raw}
     );
     return calls;
 }

@@ -58,6 +58,24 @@ bool hour_fits(std::int64_t h, const bucketing& b)
     return true;
 }
 
+// The raw events of [from_ms, to_ms): read one by one, or only counted when that is all the
+// consumer wants.
+template <class Consumer>
+void read_raw(
+    store::connection& db,
+    rate_memo& prices,
+    const event_where& where,
+    std::int64_t from_ms,
+    std::int64_t to_ms,
+    const Consumer& to
+)
+{
+    if (to.raw_count)
+        to.raw_count(count_events(db, where, from_ms, to_ms));
+    else
+        scan_events(db, prices, where, from_ms, to_ms, to.event);
+}
+
 } // namespace
 
 std::string model_hour_filter::sql() const
@@ -123,30 +141,36 @@ void read_range(
         while (j + 1 < usable.size() && usable[j + 1].hour == usable[j].hour + 1)
             ++j;
         const auto run_start = usable[i].hour * ms_per_hour;
-        scan_events(db, prices, where, cursor, run_start, to.event);
-        auto tasks = store::count_span_tasks(db, usable[i].hour, usable[j].hour + 1, row_sql);
-        store::for_each_model_hour_row(
-            db,
-            usable[i].hour,
-            usable[j].hour + 1,
-            row_sql,
-            [&](const store::model_hour_row& r)
-            {
-                tasks.tasks += r.tasks;
-                tasks.failed += r.failed ? r.tasks : 0;
-                const auto* rates = prices.rates(r.model, r.billing_model, r.service_tier, r.context_floor);
-                const auto tokens =
-                    segments_of_buckets(r.cost[0], r.cost[1], r.cost[2], r.cost[3], r.cost[4]);
-                to.row(r, rates ? pricing::cost_usd(tokens, *rates) : 0.0);
-            }
-        );
-        to.tasks(tasks.tasks, tasks.failed);
-        if (to.key_row)
-            store::for_each_key_hour_row(db, usable[i].hour, usable[j].hour + 1, to.key_row);
+        read_raw(db, prices, where, cursor, run_start, to);
+        if (to.raw_count)
+            to.raw_count(store::model_hour_calls(db, usable[i].hour, usable[j].hour + 1, row_sql));
+        else
+        {
+            auto tasks = store::count_span_tasks(db, usable[i].hour, usable[j].hour + 1, row_sql);
+            store::for_each_model_hour_row(
+                db,
+                usable[i].hour,
+                usable[j].hour + 1,
+                row_sql,
+                [&](const store::model_hour_row& r)
+                {
+                    tasks.tasks += r.tasks;
+                    tasks.failed += r.failed ? r.tasks : 0;
+                    const auto* rates =
+                        prices.rates(r.model, r.billing_model, r.service_tier, r.context_floor);
+                    const auto tokens =
+                        segments_of_buckets(r.cost[0], r.cost[1], r.cost[2], r.cost[3], r.cost[4]);
+                    to.row(r, rates ? pricing::cost_usd(tokens, *rates) : 0.0);
+                }
+            );
+            to.tasks(tasks.tasks, tasks.failed);
+            if (to.key_row)
+                store::for_each_key_hour_row(db, usable[i].hour, usable[j].hour + 1, to.key_row);
+        }
         cursor = (usable[j].hour + 1) * ms_per_hour;
         i = j + 1;
     }
-    scan_events(db, prices, where, cursor, to_ms, to.event);
+    read_raw(db, prices, where, cursor, to_ms, to);
 }
 
 bool identity_rows_answer(const monitoring_filter& f)
@@ -177,7 +201,7 @@ void read_identity_range(
         std::size_t j = i; // [i, j]: consecutive days, read in one query
         while (j + 1 < days.size() && days[j + 1] == days[j] + 1)
             ++j;
-        scan_events(db, prices, where, cursor, days[i] * ms_per_day, to.event);
+        read_raw(db, prices, where, cursor, days[i] * ms_per_day, to);
         store::for_each_identity_day_row(
             db,
             days[i],
@@ -194,7 +218,7 @@ void read_identity_range(
         cursor = (days[j] + 1) * ms_per_day;
         i = j + 1;
     }
-    scan_events(db, prices, where, cursor, to_ms, to.event);
+    read_raw(db, prices, where, cursor, to_ms, to);
 }
 
 } // namespace cpamd::analytics

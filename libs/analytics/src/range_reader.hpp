@@ -44,6 +44,9 @@ struct range_consumer
     // Calls per API key of each projected hour read (proj_key_hour); unset: not read. The rows
     // are not filtered: only for a filter that keeps every event.
     std::function<void(const store::key_hour_row&)> key_row = {};
+    // Set: events are only counted, not read: the raw parts by count_events, the projected hours
+    // by summing their rows' calls in SQL; `event`, `row` and `tasks` are not called.
+    std::function<void(std::int64_t events)> raw_count = {};
 };
 
 struct bucketing
@@ -74,6 +77,8 @@ struct identity_consumer
 {
     std::function<void(const scan_row&)> event;
     std::function<void(const store::identity_day_row&, double usd)> row;
+    // As range_consumer::raw_count.
+    std::function<void(std::int64_t events)> raw_count = {};
 };
 
 // Reads [from_ms, to_ms) for the sections grouped by identity: every whole UTC day projected

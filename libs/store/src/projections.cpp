@@ -555,6 +555,16 @@ void for_each_model_hour_row(
     }
 }
 
+std::int64_t
+model_hour_calls(connection& db, std::int64_t first_hour, std::int64_t end_hour, std::string_view extra_sql)
+{
+    auto s = db.prepare(fmt::format(
+        "SELECT coalesce(sum(calls), 0) FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2{}", extra_sql
+    ));
+    s.bind(1, first_hour).bind(2, end_hour);
+    return s.step() ? s.int64(0) : 0;
+}
+
 void for_each_key_hour_row(
     connection& db,
     std::int64_t first_hour,

@@ -91,6 +91,11 @@ void for_each_model_hour_row(
     const std::function<void(const model_hour_row&)>& f
 );
 
+// The calls of the proj_model_hour rows of [first_hour, end_hour) that `extra_sql` keeps, summed
+// by SQLite.
+std::int64_t
+model_hour_calls(connection& db, std::int64_t first_hour, std::int64_t end_hour, std::string_view extra_sql);
+
 struct key_hour_row
 {
     std::int64_t hour = 0, api_key = 0, calls = 0;
