@@ -295,13 +295,8 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
                     add_calls(*pt, r.calls, r.failures, r.tokens);
             }
         );
-        store::for_each_model_hour_row(
-            db_,
-            first_hour,
-            end_hour,
-            "",
-            [&](const store::model_hour_row& r) { out_.today.zero_token_calls += r.zero_token_calls; }
-        );
+        out_.today.zero_token_calls +=
+            store::model_hour_total(db_, first_hour, end_hour, store::model_hour_column::zero_token_calls);
     }
 
     store::connection& db_;

@@ -143,7 +143,9 @@ void read_range(
         const auto run_start = usable[i].hour * ms_per_hour;
         read_raw(db, prices, where, cursor, run_start, to);
         if (to.raw_count)
-            to.raw_count(store::model_hour_calls(db, usable[i].hour, usable[j].hour + 1, row_sql));
+            to.raw_count(store::model_hour_total(
+                db, usable[i].hour, usable[j].hour + 1, store::model_hour_column::calls, row_sql
+            ));
         else
         {
             auto tasks = store::count_span_tasks(db, usable[i].hour, usable[j].hour + 1, row_sql);

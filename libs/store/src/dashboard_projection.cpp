@@ -42,7 +42,6 @@ void dashboard_projection::add(const event_fields& e)
 
 void dashboard_projection::write(connection& db, std::int64_t h)
 {
-    delete_dashboard_rows(db, h, h + 1);
     auto source = db.prepare(R"sql(
 INSERT INTO proj_source_hour (hour, source_hash, auth_index, calls, failures, last_seen_ns, latency_samples,
     latency_sum, source, account_snapshot, auth_label_snapshot, auth_provider_snapshot, provider)

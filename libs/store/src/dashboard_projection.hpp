@@ -25,7 +25,7 @@ public:
     };
     void add(const event_fields& e);
 
-    // Replaces hour `h`'s rows.
+    // Writes hour `h`'s rows (project_hour has deleted the old ones, delete_dashboard_rows).
     void write(connection& db, std::int64_t h);
 
 private:

@@ -103,6 +103,21 @@ void bind_blob_or_null(statement& s, int i, const latency_histogram& h)
     s.bind_blob(i, bytes.data(), bytes.size());
 }
 
+// Deletes what every hourly projection holds for the hours [first_hour, end_hour), not the
+// proj_hours marks: one list for the writes that make hours again and those that take them out.
+void delete_hour_rows(connection& db, std::int64_t first_hour, std::int64_t end_hour)
+{
+    for (const char* sql :
+         {"DELETE FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2",
+          "DELETE FROM proj_task_span WHERE hour >= ?1 AND hour < ?2",
+          "DELETE FROM proj_key_hour WHERE hour >= ?1 AND hour < ?2"})
+    {
+        auto s = db.prepare(sql, true);
+        s.bind(1, first_hour).bind(2, end_hour).run();
+    }
+    delete_dashboard_rows(db, first_hour, end_hour);
+}
+
 // Projects hour `h` from its events; returns the number of events read.
 std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::int64_t> thresholds)
 {
@@ -160,14 +175,7 @@ std::int64_t project_hour(connection& db, std::int64_t h, std::span<const std::i
     }
     tasks.flush();
 
-    for (const char* sql :
-         {"DELETE FROM proj_model_hour WHERE hour = ?1",
-          "DELETE FROM proj_task_span WHERE hour = ?1",
-          "DELETE FROM proj_key_hour WHERE hour = ?1"})
-    {
-        auto remove = db.prepare(sql);
-        remove.bind(1, h).run();
-    }
+    delete_hour_rows(db, h, h + 1);
     auto insert = db.prepare(insert_model_hour_sql);
     for (const auto& [k, r] : rows)
     {
@@ -343,9 +351,6 @@ void invalidate_projected_hours(connection& db, std::span<const std::int64_t> ho
         return;
     auto queue = db.prepare("INSERT OR IGNORE INTO proj_todo (hour) VALUES (?1)", true);
     auto unmark = db.prepare("DELETE FROM proj_hours WHERE hour = ?1", true);
-    auto rows = db.prepare("DELETE FROM proj_model_hour WHERE hour = ?1", true);
-    auto spans = db.prepare("DELETE FROM proj_task_span WHERE hour = ?1", true);
-    auto keys = db.prepare("DELETE FROM proj_key_hour WHERE hour = ?1", true);
     for (auto h : hours)
     {
         queue.reset();
@@ -353,15 +358,7 @@ void invalidate_projected_hours(connection& db, std::span<const std::int64_t> ho
         unmark.reset();
         unmark.bind(1, h).run();
         if (db.changes() > 0)
-        {
-            rows.reset();
-            rows.bind(1, h).run();
-            spans.reset();
-            spans.bind(1, h).run();
-            keys.reset();
-            keys.bind(1, h).run();
-            delete_dashboard_rows(db, h, h + 1);
-        }
+            delete_hour_rows(db, h, h + 1);
     }
     invalidate_days(db, hours);
 }
@@ -370,15 +367,12 @@ void invalidate_projected_hours_between(connection& db, std::int64_t first_hour,
 {
     for (const char* sql :
          {"INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours WHERE hour >= ?1 AND hour < ?2",
-          "DELETE FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2",
-          "DELETE FROM proj_task_span WHERE hour >= ?1 AND hour < ?2",
-          "DELETE FROM proj_key_hour WHERE hour >= ?1 AND hour < ?2",
           "DELETE FROM proj_hours WHERE hour >= ?1 AND hour < ?2"})
     {
         auto s = db.prepare(sql);
         s.bind(1, first_hour).bind(2, end_hour).run();
     }
-    delete_dashboard_rows(db, first_hour, end_hour);
+    delete_hour_rows(db, first_hour, end_hour);
     // Days: every day that touches the range.
     for (const char* sql :
          {"INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days WHERE day >= ?1 AND day < ?2",
@@ -555,11 +549,18 @@ void for_each_model_hour_row(
     }
 }
 
-std::int64_t
-model_hour_calls(connection& db, std::int64_t first_hour, std::int64_t end_hour, std::string_view extra_sql)
+std::int64_t model_hour_total(
+    connection& db,
+    std::int64_t first_hour,
+    std::int64_t end_hour,
+    model_hour_column column,
+    std::string_view extra_sql
+)
 {
     auto s = db.prepare(fmt::format(
-        "SELECT coalesce(sum(calls), 0) FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2{}", extra_sql
+        "SELECT coalesce(sum({}), 0) FROM proj_model_hour WHERE hour >= ?1 AND hour < ?2{}",
+        column == model_hour_column::calls ? "calls" : "zero_token_calls",
+        extra_sql
     ));
     s.bind(1, first_hour).bind(2, end_hour);
     return s.step() ? s.int64(0) : 0;

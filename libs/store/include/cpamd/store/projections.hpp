@@ -91,10 +91,22 @@ void for_each_model_hour_row(
     const std::function<void(const model_hour_row&)>& f
 );
 
-// The calls of the proj_model_hour rows of [first_hour, end_hour) that `extra_sql` keeps, summed
-// by SQLite.
-std::int64_t
-model_hour_calls(connection& db, std::int64_t first_hour, std::int64_t end_hour, std::string_view extra_sql);
+// A column model_hour_total sums.
+enum class model_hour_column
+{
+    calls,
+    zero_token_calls
+};
+
+// One column of the proj_model_hour rows of [first_hour, end_hour) that `extra_sql` keeps, summed
+// by SQLite: for a total, nothing is read out row by row.
+std::int64_t model_hour_total(
+    connection& db,
+    std::int64_t first_hour,
+    std::int64_t end_hour,
+    model_hour_column column,
+    std::string_view extra_sql = ""
+);
 
 struct key_hour_row
 {
