@@ -1,14 +1,15 @@
 #include "event_items.hpp"
 #include "event_scan.hpp"
 #include "monitoring_groups.hpp"
-#include "rate_memo.hpp"
 
 #include <algorithm>
 #include <cpamd/analytics/account_usage.hpp>
 #include <cpamd/analytics/dashboard_rules.hpp>
 #include <cpamd/core/floor_div.hpp>
+#include <cpamd/store/event_count.hpp>
 #include <cpamd/store/event_reader.hpp>
 #include <cpamd/store/price_repository.hpp>
+#include <cpamd/store/rate_memo.hpp>
 #include <fmt/format.h>
 #include <map>
 #include <tuple>
@@ -148,7 +149,7 @@ struct read_context
 {
     store::connection& db;
     pricing::price_table price_table;
-    rate_memo prices;
+    store::rate_memo prices;
     alias_map aliases;
 
     explicit read_context(store::connection& c)
@@ -174,7 +175,7 @@ read_account_history(store::connection& db, const std::vector<std::pair<std::str
     account_history out;
     out.checkpoint.latest_id = db.query_int("SELECT max(id) FROM events").value_or(0);
     out.checkpoint.last_event_id = out.checkpoint.latest_id;
-    out.checkpoint.processed = db.query_int("SELECT count(*) FROM events").value_or(0);
+    out.checkpoint.processed = store::read_event_count(db); // a row, not a count of the time index
     if (auto any = any_of_sql(targets); !any.empty())
     {
         event_where where;

@@ -1,3 +1,5 @@
+#include "consecutive_runs.hpp"
+
 #include <algorithm>
 #include <cpamd/analytics/bucket_usage.hpp>
 #include <cpamd/analytics/dashboard_rules.hpp>
@@ -178,12 +180,10 @@ private:
         const auto end = floor_div(p_.now_ms, ms_per_hour);
         if (first >= end)
             return runs;
+        std::vector<std::int64_t> hours;
         for (const auto& h : store::projected_hours(db_, first, end))
-            if (!runs.empty() && runs.back().second == h.hour)
-                runs.back().second++;
-            else
-                runs.emplace_back(h.hour, h.hour + 1);
-        return runs;
+            hours.push_back(h.hour);
+        return consecutive_runs(hours);
     }
 
     dashboard_health_point* cell_of(std::int64_t ms)

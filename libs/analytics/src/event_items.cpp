@@ -64,7 +64,7 @@ alias_map load_aliases(store::connection& db)
 
 item_page newest_events(
     store::connection& db,
-    rate_memo& prices,
+    store::rate_memo& prices,
     const alias_map& aliases,
     const event_where& where,
     std::int64_t from_ms,

@@ -280,7 +280,7 @@ event_where compile_filter(store::connection& db, const monitoring_filter& f, fi
 
 void scan_events(
     store::connection& db,
-    rate_memo& prices,
+    store::rate_memo& prices,
     const event_where& where,
     std::int64_t from_ms,
     std::int64_t to_ms,

@@ -3,10 +3,9 @@
 // The raw side of the monitoring routes: a monitoring_filter as SQL over `events`, and the
 // filtered events of a range, one row each, priced.
 
-#include "rate_memo.hpp"
-
 #include <cpamd/analytics/monitoring_query.hpp>
 #include <cpamd/store/dims.hpp>
+#include <cpamd/store/rate_memo.hpp>
 #include <cpamd/store/sqlite.hpp>
 #include <cstdint>
 #include <functional>
@@ -84,7 +83,7 @@ struct scan_row
 // read transaction.
 void scan_events(
     store::connection& db,
-    rate_memo& prices,
+    store::rate_memo& prices,
     const event_where& where,
     std::int64_t from_ms,
     std::int64_t to_ms,

@@ -1,15 +1,16 @@
+#include "consecutive_runs.hpp"
 #include "event_items.hpp"
 #include "event_scan.hpp"
 #include "monitoring_groups.hpp"
 #include "monitoring_pass.hpp"
 #include "range_reader.hpp"
-#include "rate_memo.hpp"
 
 #include <algorithm>
 #include <cpamd/analytics/anomaly_rules.hpp>
 #include <cpamd/analytics/dashboard_rules.hpp>
 #include <cpamd/analytics/monitoring_analytics.hpp>
 #include <cpamd/store/price_repository.hpp>
+#include <cpamd/store/rate_memo.hpp>
 
 namespace cpamd::analytics
 {
@@ -40,44 +41,65 @@ bool identity_sections(const monitoring_include& i)
     return i.channel_share || i.failure_sources || i.account_stats || i.credential_stats || i.api_key_stats;
 }
 
-// Sections that need every event on its own: bucketed by key or credential, or listing tasks.
-bool raw_only_sections(const monitoring_include& i)
+bool model_sections(const monitoring_include& i)
 {
-    return i.credential_timeline || i.api_key_timeline || i.task_buckets;
+    return i.model_share || i.model_stats || (i.summary && i.profile == summary_profile::full);
 }
 
-// How the range pass may use the projections (store/projections.hpp).
+// How the range pass may use the projections (store/projections.hpp, store/usage_rows.hpp).
 struct projection_plan
 {
-    // The whole-range sections read projected hours with this row filter; nullopt: raw.
-    std::optional<model_hour_filter> hours;
-    // The identity sections read projected days through a read of their own.
+    // The whole-range sections read these projected hours; none: raw.
+    hour_rows hours;
+    // The identity sections read projected days through a read of their own (and, with usage
+    // rows, the model sections: usage rows have no model).
     bool identity_days = false;
 };
 
-// The hourly rows hold model, provider, endpoint and outcome only (with the approximate tasks
-// of the rows kept, projections.hpp). The daily identity rows hold every identity but no
-// event-only field (search, latency, cache, headers).
+// The usage rows that answer `q`: a kind whose columns hold its filter and, for a series by key
+// or by credential, that key.
+std::optional<store::usage_kind> usage_kind_for(const monitoring_query& q)
+{
+    const auto& i = q.include;
+    const auto answer = usage_rows_answer(q.filter);
+    if (i.heatmap || (i.credential_timeline && i.api_key_timeline))
+        return std::nullopt;
+    if (i.credential_timeline)
+        return answer.credential ? std::optional(store::usage_kind::credential) : std::nullopt;
+    if (i.api_key_timeline || answer.api_key)
+        return answer.api_key ? std::optional(store::usage_kind::api_key) : std::nullopt;
+    return answer.credential ? std::optional(store::usage_kind::credential) : std::nullopt;
+}
+
+// The hourly model rows hold model, provider, endpoint and outcome only (with the approximate
+// tasks of the rows kept, projections.hpp); the hourly usage rows API keys or credentials with
+// outcome. The daily identity rows hold every identity but no event-only field (search,
+// latency, cache, headers). Listing tasks needs every event on its own.
 projection_plan plan_projections(store::connection& db, const monitoring_query& q)
 {
     const auto& i = q.include;
     projection_plan plan;
-    if (raw_only_sections(i))
+    if (i.task_buckets)
         return plan;
-    plan.identity_days = identity_sections(i) && identity_rows_answer(q.filter);
-    if (identity_sections(i) && !plan.identity_days)
-        return plan; // one raw pass answers everything
-    auto rows = model_hour_filter_of(db, q.filter);
-    if (!rows && plan.identity_days)
-    {
-        // Filtered by identity: the whole-range sections read raw, the identity ones by day.
-        return plan;
-    }
+    const bool series = i.credential_timeline || i.api_key_timeline;
+    auto rows = series ? std::nullopt : model_hour_filter_of(db, q.filter);
     // The heatmap's top API keys come from proj_key_hour, which holds every event of an hour.
     const bool keeps_all = rows && !rows->models && !rows->endpoints && rows->successes && rows->failures;
     if (i.heatmap && !keeps_all)
         rows.reset();
-    plan.hours = rows;
+    const bool identity_answered = identity_rows_answer(q.filter);
+    if (identity_sections(i) && !identity_answered)
+        return plan; // one raw pass answers everything
+    if (rows)
+    {
+        plan.hours.model = rows;
+        plan.identity_days = identity_sections(i);
+        return plan;
+    }
+    plan.hours.usage = usage_kind_for(q);
+    if (series && !plan.hours.usage)
+        return {}; // bucketed by key or credential: every event on its own
+    plan.identity_days = identity_sections(i) || (plan.hours.usage && model_sections(i));
     return plan;
 }
 
@@ -127,7 +149,7 @@ std::vector<option_count> counted_text(const std::map<std::string, std::int64_t>
 struct scan_context
 {
     store::connection& db;
-    rate_memo& prices;
+    store::rate_memo& prices;
     store::dim_reader& dims;
     const alias_map& aliases;
     const monitoring_query& q;
@@ -178,26 +200,53 @@ filter_options read_filter_options(scan_context& c)
 
 filter_selectors read_filter_selectors(scan_context& c)
 {
-    auto none = compile_filter(c.db, c.q.filter, filter_scope::none);
     std::map<std::int64_t, std::int64_t> models, keys, providers, files, accounts;
     filter_selectors s;
-    auto count = [&](const scan_row& r, std::int64_t calls)
+    auto count_event = [&](const scan_row& r)
     {
-        s.total_calls += calls;
-        models[r.model] += calls, keys[r.api_key] += calls, providers[r.provider] += calls;
-        files[r.auth_file_snapshot] += calls, accounts[r.account()] += calls;
+        s.total_calls++;
+        models[r.model]++, keys[r.api_key]++, providers[r.provider]++;
+        files[r.auth_file_snapshot]++, accounts[r.account()]++;
     };
-    // Whole days from the daily identity projection, the rest raw.
-    read_identity_range(
-        c.db,
-        c.prices,
-        none,
-        true,
-        c.q.from_ms,
-        c.q.to_ms,
-        {[&](const scan_row& r) { count(r, 1); },
-         [&](const store::identity_day_row& r, double) { count(dims_of(r), r.calls); }}
-    );
+    // The narrowest rows that hold each: models and providers from the model rows, keys from the
+    // calls per hour and key, auth files and accounts from the credential usage rows.
+    auto count_rows = [&](std::int64_t first, std::int64_t end)
+    {
+        store::for_each_model_hour_calls(
+            c.db,
+            first,
+            end,
+            [&](std::int64_t model, std::int64_t provider, std::int64_t calls)
+            { models[model] += calls, providers[provider] += calls, s.total_calls += calls; }
+        );
+        store::for_each_key_hour_row(
+            c.db, first, end, [&](const store::key_hour_row& r) { keys[r.api_key] += r.calls; }
+        );
+        // The last is scan_row::account(): the first set of account snapshot, label, source, auth index.
+        constexpr std::string_view credential_columns[] = {
+            "auth_file_snapshot",
+            "coalesce(nullif(account_snapshot, 0), nullif(auth_label_snapshot, 0), nullif(source, 0), "
+            "auth_index)"};
+        store::for_each_usage_calls(
+            c.db,
+            store::usage_kind::credential,
+            credential_columns,
+            first,
+            end,
+            [&](std::span<const std::int64_t> v, std::int64_t calls)
+            { files[v[0]] += calls, accounts[v[1]] += calls; }
+        );
+    };
+    // Whole projected hours from their rows (selectors take no filter), the rest raw.
+    const auto none = compile_filter(c.db, c.q.filter, filter_scope::none);
+    std::int64_t cursor = c.q.from_ms;
+    for (const auto& [first, end] : consecutive_runs(usable_hours(c.db, c.q.from_ms, c.q.to_ms, {}, true)))
+    {
+        scan_events(c.db, c.prices, none, cursor, first * ms_per_hour, count_event);
+        count_rows(first, end);
+        cursor = end * ms_per_hour;
+    }
+    scan_events(c.db, c.prices, none, cursor, c.q.to_ms, count_event);
     s.models = counted(models, c.dims, max_selector_values);
     s.api_keys = counted(keys, c.dims, max_selector_values, &c.aliases);
     s.providers = counted(providers, c.dims, max_selector_values);
@@ -210,7 +259,7 @@ filter_selectors read_filter_selectors(scan_context& c)
 void read_totals(
     scan_context& c,
     const event_where& where,
-    const std::optional<model_hour_filter>& rows,
+    const hour_rows& rows,
     std::int64_t from_ms,
     std::int64_t to_ms,
     totals_acc& acc
@@ -226,7 +275,10 @@ void read_totals(
         {},
         {[&](const scan_row& r) { acc.add(r); },
          [&](const store::model_hour_row& r, double usd) { acc.add(piece_of(r, usd)); },
-         [](std::int64_t, std::int64_t) {}}
+         [](std::int64_t, std::int64_t) {},
+         nullptr,
+         nullptr,
+         [&](const store::usage_hour_row& r) { acc.add(piece_of(r)); }}
     );
 }
 
@@ -242,7 +294,7 @@ std::int64_t count_in_range(scan_context& c, const event_where& where)
             c.db,
             c.prices,
             where,
-            rows,
+            {rows, std::nullopt},
             c.q.from_ms,
             c.q.to_ms,
             {},
@@ -262,12 +314,8 @@ std::int64_t count_in_range(scan_context& c, const event_where& where)
     return calls;
 }
 
-summary_comparison compare_previous(
-    scan_context& c,
-    const event_where& where,
-    const std::optional<model_hour_filter>& rows,
-    const usage_totals& now
-)
+summary_comparison
+compare_previous(scan_context& c, const event_where& where, const hour_rows& rows, const usage_totals& now)
 {
     summary_comparison cmp;
     cmp.to_ms = c.q.from_ms;
@@ -364,7 +412,7 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
 {
     store::read_transaction snapshot(db);
     auto price_table = store::load_price_table(db);
-    rate_memo prices(db, price_table);
+    store::rate_memo prices(db, price_table);
     store::dim_reader dims(db);
     const auto aliases = load_aliases(db);
     scan_context ctx{db, prices, dims, aliases, q};
@@ -381,6 +429,8 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
     const auto range_buckets =
         needs_buckets(inc) ? buckets(q.time_zone, q.from_ms, q.to_ms, g) : std::vector<bucket>{};
     monitoring_pass pass(q, range_buckets);
+    if (plan.hours.usage)
+        pass.models_from_identity();
     const bool ran = needs_range_pass(inc);
     const bool local_hours =
         inc.hourly_distribution || inc.heatmap || (inc.summary && inc.profile == summary_profile::full);
@@ -404,7 +454,9 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
              [&](std::int64_t tasks, std::int64_t failed) { pass.add_tasks(tasks, failed); },
              inc.heatmap ? std::function<void(const store::key_hour_row&)>([&](const store::key_hour_row& r)
                                                                            { pass.add_key_hour(r); })
-                         : nullptr}
+                         : nullptr,
+             nullptr,
+             [&](const store::usage_hour_row& r) { pass.add_usage_hour(r); }}
         );
         if (plan.identity_days)
             read_identity_range(

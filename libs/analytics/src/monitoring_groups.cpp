@@ -40,7 +40,23 @@ usage_piece piece_of(const scan_row& r)
     p.usd = r.usd;
     if (r.latency_ms && *r.latency_ms > 0)
         p.latency_samples = 1, p.latency_sum = *r.latency_ms;
+    p.zero_token_calls = !r.failed && r.tokens[7] == 0 ? 1 : 0;
     p.last_seen_ms = r.ts_ms;
+    return p;
+}
+
+usage_piece piece_of(const store::usage_hour_row& r)
+{
+    usage_piece p;
+    p.calls = r.calls, p.failure = r.failed ? r.calls : 0;
+    p.input = r.normalized_input;
+    p.output = r.tokens[1], p.reasoning = r.tokens[2], p.cache_read = r.tokens[5];
+    p.cache_creation = r.tokens[6], p.total = r.tokens[7];
+    p.cost_cache_read = r.cost_cache_read;
+    p.usd = r.usd;
+    p.latency_samples = r.latency_samples, p.latency_sum = r.latency_sum;
+    p.zero_token_calls = r.zero_token_calls;
+    p.last_seen_ms = floor_div(r.last_seen_ns, 1'000'000);
     return p;
 }
 
@@ -59,6 +75,7 @@ usage_piece piece_of_row(const Row& r, double usd)
     p.cost_cache_read = r.cost[1];
     p.usd = usd;
     p.latency_samples = r.latency_samples, p.latency_sum = r.latency_sum;
+    p.zero_token_calls = r.zero_token_calls;
     p.last_seen_ms = floor_div(r.last_seen_ns, 1'000'000);
     return p;
 }

@@ -11,6 +11,7 @@
 #include <cpamd/pricing/usd_sum.hpp>
 #include <cpamd/store/dims.hpp>
 #include <cpamd/store/projections.hpp>
+#include <cpamd/store/usage_rows.hpp>
 #include <map>
 #include <tuple>
 #include <vector>
@@ -26,9 +27,11 @@ struct usage_piece
     std::int64_t cost_cache_read = 0; // the canonical cache-read bucket
     double usd = 0;
     std::int64_t latency_samples = 0, latency_sum = 0; // samples > 0 ms
+    std::int64_t zero_token_calls = 0;                 // successful calls with total_tokens = 0
     std::int64_t last_seen_ms = 0;
 };
 usage_piece piece_of(const scan_row& r);
+usage_piece piece_of(const store::usage_hour_row& r);
 usage_piece piece_of(const store::model_hour_row& r, double usd);
 usage_piece piece_of(const store::identity_day_row& r, double usd);
 // A projected identity row as the dims of an event: its newest event's time and id.

@@ -83,34 +83,78 @@ void monitoring_pass::add_local(std::int64_t ms, std::int64_t calls, std::int64_
     hour_tokens_[static_cast<std::size_t>(lf.hour)] += tokens;
 }
 
-void monitoring_pass::add_model_hour(const store::model_hour_row& row, double usd)
+void monitoring_pass::add_hour_totals(
+    std::int64_t hour, const usage_piece& p, std::string_view latency_hist, std::string_view ttft_hist
+)
 {
-    const auto p = piece_of(row, usd);
     totals_.add(p);
-    if (row.zero_token_calls > 0)
-        zero_token_calls_ += row.zero_token_calls, zero_token_models_[row.model] += row.zero_token_calls;
-    latency_.add_encoded(row.latency_hist);
-    ttft_.add_encoded(row.ttft_hist);
-    const std::int64_t start_ms = row.hour * ms_per_hour;
+    zero_token_calls_ += p.zero_token_calls;
+    latency_.add_encoded(latency_hist);
+    ttft_.add_encoded(ttft_hist);
+    const std::int64_t start_ms = hour * ms_per_hour;
     advance_bucket(start_ms);
     if (!buckets_.empty())
     {
         bucket_totals_[bucket_].add(p);
-        bucket_latency_[bucket_].add_encoded(row.latency_hist);
-        bucket_ttft_[bucket_].add_encoded(row.ttft_hist);
+        bucket_latency_[bucket_].add_encoded(latency_hist);
+        bucket_ttft_[bucket_].add_encoded(ttft_hist);
     }
     if (local_fields_needed_)
-        add_local(start_ms, row.calls, row.tokens[7]);
+        add_local(start_ms, p.calls, p.total);
+}
+
+void monitoring_pass::add_models(std::int64_t model, const usage_piece& piece)
+{
+    if (piece.zero_token_calls > 0)
+        zero_token_models_[model] += piece.zero_token_calls;
+    if (inc_.model_share || inc_.model_stats)
+        models_.add(model, piece);
+}
+
+void monitoring_pass::add_series_point(
+    std::vector<series_acc>& points, std::int64_t calls, bool failed, std::int64_t tokens, double usd
+)
+{
+    if (points.empty())
+        points.resize(buckets_.size());
+    auto& p = points[bucket_];
+    p.calls += calls, p.total_tokens += tokens, p.usd += usd;
+    if (failed)
+        p.failure += calls;
+}
+
+void monitoring_pass::add_model_hour(const store::model_hour_row& row, double usd)
+{
+    const auto p = piece_of(row, usd);
+    add_hour_totals(row.hour, p, row.latency_hist, row.ttft_hist);
     if (inc_.heatmap)
     {
-        auto& cell = heat_cell(start_ms);
+        auto& cell = heat_cell(row.hour * ms_per_hour);
         cell.calls += row.calls, cell.tokens += row.tokens[7], cell.usd += usd;
         if (row.failed)
             cell.failure += row.calls;
         cell.models[row.model] += row.calls, cell.providers[row.provider] += row.calls;
     }
-    if (inc_.model_share || inc_.model_stats)
-        models_.add(row.model, p);
+    if (!models_from_identity_)
+        add_models(row.model, p);
+}
+
+void monitoring_pass::add_usage_hour(const store::usage_hour_row& row)
+{
+    add_hour_totals(row.hour, piece_of(row), row.latency_hist, row.ttft_hist);
+    if (series_needed_ && !buckets_.empty())
+    {
+        if (inc_.credential_timeline)
+            add_series_point(
+                credential_series_[{row.auth_file_snapshot, row.auth_index, row.source_hash}],
+                row.calls,
+                row.failed,
+                row.tokens[7],
+                row.usd
+            );
+        if (inc_.api_key_timeline)
+            add_series_point(api_key_series_[row.api_key], row.calls, row.failed, row.tokens[7], row.usd);
+    }
 }
 
 void monitoring_pass::add_key_hour(const store::key_hour_row& row)
@@ -146,6 +190,8 @@ void monitoring_pass::add_identity_part(const scan_row& r, const usage_piece& pi
         credentials_.add(r, piece);
     if (inc_.api_key_stats)
         api_keys_.add(r, piece);
+    if (models_from_identity_)
+        add_models(r.model, piece);
     if (inc_.failure_sources)
     {
         auto& s = sources_[{r.source_hash, r.auth_index}];
@@ -160,8 +206,7 @@ void monitoring_pass::add_identity_part(const scan_row& r, const usage_piece& pi
 void monitoring_pass::add_model_part(const scan_row& r, const usage_piece& piece)
 {
     totals_.add(piece);
-    if (!r.failed && r.tokens[7] == 0)
-        ++zero_token_calls_, ++zero_token_models_[r.model];
+    zero_token_calls_ += piece.zero_token_calls;
     add_sample(latency_, r.latency_ms);
     add_sample(ttft_, r.ttft_ms);
 
@@ -184,23 +229,20 @@ void monitoring_pass::add_model_part(const scan_row& r, const usage_piece& piece
             cell.models[r.model]++, cell.api_keys[r.api_key]++, cell.providers[r.provider]++;
         }
     }
-    if (inc_.model_share || inc_.model_stats)
-        models_.add(r.model, piece);
+    if (!models_from_identity_)
+        add_models(r.model, piece);
     if (series_needed_ && !buckets_.empty())
     {
-        auto add_point = [&](std::vector<series_acc>& points)
-        {
-            if (points.empty())
-                points.resize(buckets_.size());
-            auto& p = points[bucket_];
-            p.calls++, p.total_tokens += r.tokens[7], p.usd += r.usd;
-            if (r.failed)
-                p.failure++;
-        };
         if (inc_.credential_timeline)
-            add_point(credential_series_[{r.auth_file_snapshot, r.auth_index, r.source_hash}]);
+            add_series_point(
+                credential_series_[{r.auth_file_snapshot, r.auth_index, r.source_hash}],
+                1,
+                r.failed,
+                r.tokens[7],
+                r.usd
+            );
         if (inc_.api_key_timeline)
-            add_point(api_key_series_[r.api_key]);
+            add_series_point(api_key_series_[r.api_key], 1, r.failed, r.tokens[7], r.usd);
     }
     if (tasks_needed_)
         add_task(r);

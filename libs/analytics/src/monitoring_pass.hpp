@@ -37,6 +37,12 @@ public:
     // for the local-time sections, in one local hour; `usd` is its cost. Rows and events must
     // come oldest first, as add()'s do.
     void add_model_hour(const store::model_hour_row& row, double usd);
+    // One usage row (store/usage_rows.hpp), under the same rules as add_model_hour. It has no
+    // model: a read of usage rows calls models_from_identity() first.
+    void add_usage_hour(const store::usage_hour_row& row);
+    // The model sections (model share and stats, zero-token models) are fed by the identity
+    // parts from now on, not by the whole-range ones.
+    void models_from_identity() { models_from_identity_ = true; }
     // An hour's approximate tasks, when that hour is read from the projections.
     void add_tasks(std::int64_t tasks, std::int64_t failed);
     // An hour's calls of one API key (the heatmap's top keys), when read from the projections.
@@ -72,6 +78,14 @@ private:
     void advance_bucket(std::int64_t ms);
     heat_acc& heat_cell(std::int64_t ms); // the local weekday × hour cell of an instant
     void add_local(std::int64_t ms, std::int64_t calls, std::int64_t tokens);
+    void add_models(std::int64_t model, const usage_piece& piece);
+    // The whole-range figures every row adds: totals, histograms, its bucket, local hours.
+    void add_hour_totals(
+        std::int64_t hour, const usage_piece& piece, std::string_view latency_hist, std::string_view ttft_hist
+    );
+    void add_series_point(
+        std::vector<series_acc>& points, std::int64_t calls, bool failed, std::int64_t tokens, double usd
+    );
     void add_task(const scan_row& r);
     void flush_tasks();
     void finish_summary(store::dim_reader& dims, monitoring_result& out);
@@ -86,6 +100,7 @@ private:
     bool local_fields_needed_ = false;
     bool tasks_needed_ = false;
     bool series_needed_ = false;
+    bool models_from_identity_ = false;
 
     totals_acc totals_;
     std::int64_t zero_token_calls_ = 0;

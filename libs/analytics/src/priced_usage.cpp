@@ -1,5 +1,3 @@
-#include "rate_memo.hpp"
-
 #include <cpamd/analytics/local_time.hpp>
 #include <cpamd/analytics/priced_usage.hpp>
 #include <cpamd/pricing/context_band.hpp>
@@ -7,6 +5,7 @@
 #include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/dims.hpp>
 #include <cpamd/store/price_repository.hpp>
+#include <cpamd/store/rate_memo.hpp>
 #include <cpamd/store/rollup_rows.hpp>
 #include <map>
 #include <optional>
@@ -19,15 +18,10 @@ namespace
 
 constexpr std::int64_t ns_per_hour = 3600LL * 1000 * 1000 * 1000;
 
-double usd_of(const pricing::effective_rates* rates, const pricing::segment_tokens& tokens)
-{
-    return rates ? pricing::cost_usd(tokens, *rates) : 0.0;
-}
-
 // Raw events of [from_ns, to_ns), each priced on its own (its band is its own input).
 void raw_slices(
     store::connection& db,
-    rate_memo& memo,
+    store::rate_memo& memo,
     std::int64_t from_ns,
     std::int64_t to_ns,
     const std::function<void(const priced_slice&)>& f
@@ -57,17 +51,6 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
 
 } // namespace
 
-pricing::segment_tokens segments_of_buckets(
-    std::int64_t uncached,
-    std::int64_t cache_read,
-    std::int64_t cache_write,
-    std::int64_t output,
-    std::int64_t reasoning
-) noexcept
-{
-    return {uncached, 0, cache_read, cache_write, output, reasoning};
-}
-
 void for_each_priced_slice(
     store::connection& db,
     const pricing::price_table& prices,
@@ -78,7 +61,7 @@ void for_each_priced_slice(
 {
     if (from_ns >= to_ns)
         return;
-    rate_memo memo(db, prices);
+    store::rate_memo memo(db, prices);
     // Whole hours inside the range from rollups, the partial ones at the edges raw.
     auto split = split_for_rollups(from_ns, to_ns, ns_per_hour);
     raw_slices(db, memo, split.begin, split.whole_begin, f);
@@ -111,10 +94,7 @@ void for_each_priced_slice(
             slice.model = row.model, slice.provider = row.provider, slice.auth_index = row.auth_index;
             slice.endpoint = row.endpoint, slice.failed = row.failed;
             slice.calls = row.calls;
-            auto* rates = memo.rates(row.model, row.billing_model, row.service_tier, row.context_floor);
-            slice.usd = usd_of(
-                rates, segments_of_buckets(row.cost[0], row.cost[1], row.cost[2], row.cost[3], row.cost[4])
-            );
+            slice.usd = memo.usd(row.model, row.billing_model, row.service_tier, row.context_floor, row.cost);
             f(slice);
         }
     );

@@ -1,5 +1,7 @@
 #include "range_reader.hpp"
 
+#include "consecutive_runs.hpp"
+
 #include <algorithm>
 #include <cpamd/core/floor_div.hpp>
 #include <cpamd/pricing/cost.hpp>
@@ -17,20 +19,24 @@ bool no_event_only_filter(const monitoring_filter& f)
            f.search_query.empty() && f.search_api_key_hash.empty();
 }
 
+bool all_empty(std::initializer_list<const std::vector<std::string>*> lists)
+{
+    return std::all_of(lists.begin(), lists.end(), [](const auto* l) { return l->empty(); });
+}
+
 bool only_model_dims(const monitoring_filter& f)
 {
-    for (const auto* list :
-         {&f.providers,
-          &f.accounts,
-          &f.api_key_hashes,
-          &f.credential_ids,
-          &f.auth_files,
-          &f.auth_indices,
-          &f.source_hashes,
-          &f.project_ids})
-        if (!list->empty())
-            return false;
-    return no_event_only_filter(f);
+    return all_empty(
+               {&f.providers,
+                &f.accounts,
+                &f.api_key_hashes,
+                &f.credential_ids,
+                &f.auth_files,
+                &f.auth_indices,
+                &f.source_hashes,
+                &f.project_ids}
+           ) &&
+           no_event_only_filter(f);
 }
 
 // Whether hour `h` may be read whole: inside one timeline bucket, and inside one local hour
@@ -63,7 +69,7 @@ bool hour_fits(std::int64_t h, const bucketing& b)
 template <class Consumer>
 void read_raw(
     store::connection& db,
-    rate_memo& prices,
+    store::rate_memo& prices,
     const event_where& where,
     std::int64_t from_ms,
     std::int64_t to_ms,
@@ -77,6 +83,25 @@ void read_raw(
 }
 
 } // namespace
+
+usage_answer usage_rows_answer(const monitoring_filter& f)
+{
+    usage_answer out;
+    if (!no_event_only_filter(f) || !all_empty({&f.models, &f.request_types}))
+        return out;
+    const bool no_credential = all_empty(
+        {&f.providers,
+         &f.accounts,
+         &f.credential_ids,
+         &f.auth_files,
+         &f.auth_indices,
+         &f.source_hashes,
+         &f.project_ids}
+    );
+    out.api_key = no_credential;
+    out.credential = f.api_key_hashes.empty();
+    return out;
+}
 
 std::string model_hour_filter::sql() const
 {
@@ -112,11 +137,97 @@ std::optional<model_hour_filter> model_hour_filter_of(store::connection& db, con
     return out;
 }
 
+namespace
+{
+
+// Reads the projected rows of hours [first_hour, end_hour), all of them usable.
+void read_hour_run(
+    store::connection& db,
+    store::rate_memo& prices,
+    const event_where& where,
+    const hour_rows& rows,
+    const std::string& model_sql,
+    std::int64_t first_hour,
+    std::int64_t end_hour,
+    const range_consumer& to
+)
+{
+    if (rows.usage)
+    {
+        std::int64_t calls = 0;
+        store::span_task_counts own; // the tasks wholly inside one kept row
+        store::for_each_usage_hour_row(
+            db,
+            *rows.usage,
+            first_hour,
+            end_hour,
+            where.sql,
+            [&](const store::usage_hour_row& r)
+            {
+                calls += r.calls;
+                own.tasks += r.tasks;
+                own.failed += r.failed ? r.tasks : 0;
+                if (!to.raw_count)
+                    to.usage_row(r);
+            }
+        );
+        if (to.raw_count)
+            to.raw_count(calls);
+        else
+        {
+            auto spans = store::count_usage_span_tasks(db, *rows.usage, first_hour, end_hour, where.sql);
+            to.tasks(own.tasks + spans.tasks, own.failed + spans.failed);
+        }
+        return;
+    }
+    if (to.raw_count)
+    {
+        to.raw_count(
+            store::model_hour_total(db, first_hour, end_hour, store::model_hour_column::calls, model_sql)
+        );
+        return;
+    }
+    auto tasks = store::count_span_tasks(db, first_hour, end_hour, model_sql);
+    store::for_each_model_hour_row(
+        db,
+        first_hour,
+        end_hour,
+        model_sql,
+        [&](const store::model_hour_row& r)
+        {
+            tasks.tasks += r.tasks;
+            tasks.failed += r.failed ? r.tasks : 0;
+            to.row(r, prices.usd(r.model, r.billing_model, r.service_tier, r.context_floor, r.cost));
+        }
+    );
+    to.tasks(tasks.tasks, tasks.failed);
+    if (to.key_row)
+        store::for_each_key_hour_row(db, first_hour, end_hour, to.key_row);
+}
+
+} // namespace
+
+std::vector<std::int64_t> usable_hours(
+    store::connection& db, std::int64_t from_ms, std::int64_t to_ms, const bucketing& b, bool usage_rows
+)
+{
+    std::vector<std::int64_t> out;
+    const auto first_hour = floor_div(from_ms + ms_per_hour - 1, ms_per_hour);
+    const auto end_hour = floor_div(to_ms, ms_per_hour);
+    if (first_hour >= end_hour)
+        return out;
+    const auto epoch = usage_rows ? store::current_price_epoch(db) : 0;
+    for (const auto& h : store::projected_hours(db, first_hour, end_hour))
+        if (hour_fits(h.hour, b) && (!usage_rows || h.price_epoch == epoch))
+            out.push_back(h.hour);
+    return out;
+}
+
 void read_range(
     store::connection& db,
-    rate_memo& prices,
+    store::rate_memo& prices,
     const event_where& where,
-    const std::optional<model_hour_filter>& rows,
+    const hour_rows& rows,
     std::int64_t from_ms,
     std::int64_t to_ms,
     const bucketing& b,
@@ -125,52 +236,17 @@ void read_range(
 {
     if (where.matches_nothing || from_ms >= to_ms)
         return;
-    std::vector<store::projected_hour> usable;
-    const auto first_hour = floor_div(from_ms + ms_per_hour - 1, ms_per_hour);
-    const auto end_hour = floor_div(to_ms, ms_per_hour);
-    if (rows && first_hour < end_hour)
-        for (const auto& h : store::projected_hours(db, first_hour, end_hour))
-            if (hour_fits(h.hour, b))
-                usable.push_back(h);
+    std::vector<std::int64_t> usable;
+    if (rows.model || rows.usage)
+        usable = usable_hours(db, from_ms, to_ms, b, rows.usage.has_value());
 
-    const std::string row_sql = rows ? rows->sql() : std::string();
+    const std::string model_sql = rows.model ? rows.model->sql() : std::string();
     std::int64_t cursor = from_ms;
-    for (std::size_t i = 0; i < usable.size();)
+    for (const auto& [first, end] : consecutive_runs(usable))
     {
-        std::size_t j = i; // [i, j]: a run of consecutive hours, read in one query
-        while (j + 1 < usable.size() && usable[j + 1].hour == usable[j].hour + 1)
-            ++j;
-        const auto run_start = usable[i].hour * ms_per_hour;
-        read_raw(db, prices, where, cursor, run_start, to);
-        if (to.raw_count)
-            to.raw_count(store::model_hour_total(
-                db, usable[i].hour, usable[j].hour + 1, store::model_hour_column::calls, row_sql
-            ));
-        else
-        {
-            auto tasks = store::count_span_tasks(db, usable[i].hour, usable[j].hour + 1, row_sql);
-            store::for_each_model_hour_row(
-                db,
-                usable[i].hour,
-                usable[j].hour + 1,
-                row_sql,
-                [&](const store::model_hour_row& r)
-                {
-                    tasks.tasks += r.tasks;
-                    tasks.failed += r.failed ? r.tasks : 0;
-                    const auto* rates =
-                        prices.rates(r.model, r.billing_model, r.service_tier, r.context_floor);
-                    const auto tokens =
-                        segments_of_buckets(r.cost[0], r.cost[1], r.cost[2], r.cost[3], r.cost[4]);
-                    to.row(r, rates ? pricing::cost_usd(tokens, *rates) : 0.0);
-                }
-            );
-            to.tasks(tasks.tasks, tasks.failed);
-            if (to.key_row)
-                store::for_each_key_hour_row(db, usable[i].hour, usable[j].hour + 1, to.key_row);
-        }
-        cursor = (usable[j].hour + 1) * ms_per_hour;
-        i = j + 1;
+        read_raw(db, prices, where, cursor, first * ms_per_hour, to);
+        read_hour_run(db, prices, where, rows, model_sql, first, end, to);
+        cursor = end * ms_per_hour;
     }
     read_raw(db, prices, where, cursor, to_ms, to);
 }
@@ -182,7 +258,7 @@ bool identity_rows_answer(const monitoring_filter& f)
 
 void read_identity_range(
     store::connection& db,
-    rate_memo& prices,
+    store::rate_memo& prices,
     const event_where& where,
     bool use_rows,
     std::int64_t from_ms,
@@ -198,27 +274,18 @@ void read_identity_range(
     if (use_rows && first_day < end_day)
         days = store::projected_days(db, first_day, end_day);
     std::int64_t cursor = from_ms;
-    for (std::size_t i = 0; i < days.size();)
+    for (const auto& [first, end] : consecutive_runs(days))
     {
-        std::size_t j = i; // [i, j]: consecutive days, read in one query
-        while (j + 1 < days.size() && days[j + 1] == days[j] + 1)
-            ++j;
-        read_raw(db, prices, where, cursor, days[i] * ms_per_day, to);
+        read_raw(db, prices, where, cursor, first * ms_per_day, to);
         store::for_each_identity_day_row(
             db,
-            days[i],
-            days[j] + 1,
+            first,
+            end,
             where.sql,
             [&](const store::identity_day_row& r)
-            {
-                const auto* rates = prices.rates(r.model, r.billing_model, r.service_tier, r.context_floor);
-                const auto tokens =
-                    segments_of_buckets(r.cost[0], r.cost[1], r.cost[2], r.cost[3], r.cost[4]);
-                to.row(r, rates ? pricing::cost_usd(tokens, *rates) : 0.0);
-            }
+            { to.row(r, prices.usd(r.model, r.billing_model, r.service_tier, r.context_floor, r.cost)); }
         );
-        cursor = (days[j] + 1) * ms_per_day;
-        i = j + 1;
+        cursor = end * ms_per_day;
     }
     read_raw(db, prices, where, cursor, to_ms, to);
 }

@@ -6,11 +6,12 @@
 // local hour (so bucketing it whole is exact); every other instant comes raw.
 
 #include "event_scan.hpp"
-#include "rate_memo.hpp"
 
 #include <cpamd/analytics/local_time.hpp>
 #include <cpamd/analytics/monitoring_query.hpp>
 #include <cpamd/store/projections.hpp>
+#include <cpamd/store/rate_memo.hpp>
+#include <cpamd/store/usage_rows.hpp>
 #include <functional>
 #include <optional>
 #include <set>
@@ -35,6 +36,24 @@ struct model_hour_filter
 // filter also matches the auth provider snapshot).
 std::optional<model_hour_filter> model_hour_filter_of(store::connection& db, const monitoring_filter& f);
 
+// Whether the usage rows of each kind (store/usage_rows.hpp) answer every condition of `f`: the
+// API key rows a filter by API key and outcome only, the credential rows one by provider,
+// account, credential, auth file or index, source hash, project and outcome only.
+struct usage_answer
+{
+    bool api_key = false, credential = false;
+};
+usage_answer usage_rows_answer(const monitoring_filter& f);
+
+// The projected hourly rows a read takes where they can answer: model rows kept by `model`, or
+// the usage rows of kind `usage` kept by the compiled filter itself (hours priced with the
+// current prices only). Neither: raw.
+struct hour_rows
+{
+    std::optional<model_hour_filter> model;
+    std::optional<store::usage_kind> usage;
+};
+
 struct range_consumer
 {
     std::function<void(const scan_row&)> event;
@@ -47,6 +66,8 @@ struct range_consumer
     // Set: events are only counted, not read: the raw parts by count_events, the projected hours
     // by summing their rows' calls in SQL; `event`, `row` and `tasks` are not called.
     std::function<void(std::int64_t events)> raw_count = {};
+    // Each usage row read (hour_rows::usage), instead of `row`.
+    std::function<void(const store::usage_hour_row&)> usage_row = {};
 };
 
 struct bucketing
@@ -56,13 +77,19 @@ struct bucketing
     const zone* time_zone = nullptr;
 };
 
-// Reads [from_ms, to_ms): projected hours (when `rows` is set) as rows, the rest raw through
+// The projected hours wholly inside [from_ms, to_ms) that `b` lets a read take whole, oldest
+// first; with `usage_rows`, only those whose usage rows carry the current prices.
+std::vector<std::int64_t> usable_hours(
+    store::connection& db, std::int64_t from_ms, std::int64_t to_ms, const bucketing& b, bool usage_rows
+);
+
+// Reads [from_ms, to_ms): projected hours (when `rows` names some) as rows, the rest raw through
 // `where`. Run inside a read transaction.
 void read_range(
     store::connection& db,
-    rate_memo& prices,
+    store::rate_memo& prices,
     const event_where& where,
-    const std::optional<model_hour_filter>& rows,
+    const hour_rows& rows,
     std::int64_t from_ms,
     std::int64_t to_ms,
     const bucketing& b,
@@ -86,7 +113,7 @@ struct identity_consumer
 // across days and edges: those sections only sum. Run inside a read transaction.
 void read_identity_range(
     store::connection& db,
-    rate_memo& prices,
+    store::rate_memo& prices,
     const event_where& where,
     bool use_rows,
     std::int64_t from_ms,

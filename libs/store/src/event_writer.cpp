@@ -289,16 +289,21 @@ void event_writer::rederive_bands()
 
 void event_writer::arm_projection(std::chrono::milliseconds delay)
 {
-    if (projection_armed_ || stopping_)
+    if (stopping_)
+        return;
+    const auto due = boost::asio::steady_timer::clock_type::now() + delay;
+    if (projection_armed_ && due >= projection_due_)
         return;
     projection_armed_ = true;
-    projection_timer_.expires_after(delay);
+    projection_due_ = due;
+    projection_timer_.expires_at(due); // a later wait ends with operation_aborted
     projection_timer_.async_wait(
         [this](boost::system::error_code ec)
         {
+            if (ec)
+                return; // replaced by a sooner one, or stopping
             projection_armed_ = false;
-            if (!ec)
-                project();
+            project();
         }
     );
 }

@@ -457,6 +457,78 @@ DELETE FROM proj_model_hour;
 DELETE FROM proj_hours;
 )sql";
 
+// v8: proj_usage_hour (usage_rows.hpp): per hour the usage of each API key and of each
+// credential, priced when projected, so a filter by key, account or credential reads a few rows
+// per hour instead of every event; proj_usage_span lists the tasks that span several of them;
+// proj_hours.price_epoch says which prices an hour's rows carry, price_epoch the current ones.
+// Every projected hour is queued to gain its rows and stays served meanwhile.
+constexpr std::string_view schema_v8 = R"sql(
+CREATE TABLE proj_usage_hour (
+    kind INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    api_key INTEGER NOT NULL,
+    auth_index INTEGER NOT NULL,
+    auth_file_snapshot INTEGER NOT NULL,
+    source_hash INTEGER NOT NULL,
+    source INTEGER NOT NULL,
+    account_snapshot INTEGER NOT NULL,
+    auth_label_snapshot INTEGER NOT NULL,
+    auth_provider_snapshot INTEGER NOT NULL,
+    auth_project_id_snapshot INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    cache_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_creation_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    normalized_input INTEGER NOT NULL,
+    cost_cache_read INTEGER NOT NULL,
+    usd REAL NOT NULL,
+    latency_samples INTEGER NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    ttft_samples INTEGER NOT NULL,
+    ttft_sum INTEGER NOT NULL,
+    zero_token_calls INTEGER NOT NULL,
+    last_seen_ns INTEGER NOT NULL,
+    tasks INTEGER NOT NULL,
+    latency_hist BLOB,
+    ttft_hist BLOB,
+    PRIMARY KEY (kind, hour, api_key, auth_index, auth_file_snapshot, source_hash, source, account_snapshot,
+                 auth_label_snapshot, auth_provider_snapshot, auth_project_id_snapshot, provider, failed)
+) WITHOUT ROWID;
+CREATE TABLE proj_usage_span (
+    kind INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    task INTEGER NOT NULL,
+    api_key INTEGER NOT NULL,
+    auth_index INTEGER NOT NULL,
+    auth_file_snapshot INTEGER NOT NULL,
+    source_hash INTEGER NOT NULL,
+    source INTEGER NOT NULL,
+    account_snapshot INTEGER NOT NULL,
+    auth_label_snapshot INTEGER NOT NULL,
+    auth_provider_snapshot INTEGER NOT NULL,
+    auth_project_id_snapshot INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    PRIMARY KEY (kind, hour, task, api_key, auth_index, auth_file_snapshot, source_hash, source,
+                 account_snapshot, auth_label_snapshot, auth_provider_snapshot, auth_project_id_snapshot, provider,
+                 failed)
+) WITHOUT ROWID;
+CREATE TABLE price_epoch (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    epoch INTEGER NOT NULL
+);
+INSERT INTO price_epoch (id, epoch) VALUES (0, 0);
+ALTER TABLE proj_hours ADD COLUMN price_epoch INTEGER NOT NULL DEFAULT -1;
+INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours;
+)sql";
+
 constexpr migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -465,6 +537,7 @@ constexpr migration migrations[] = {
     {5, schema_v5},
     {6, schema_v6},
     {7, schema_v7},
+    {8, schema_v8},
 };
 
 // SQL function cpamd_sha256(blob): the 32-byte SHA-256 of its argument (v2 hashes old rejects).

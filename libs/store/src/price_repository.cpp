@@ -1,5 +1,6 @@
 #include <cpamd/store/context_bands.hpp>
 #include <cpamd/store/price_repository.hpp>
+#include <cpamd/store/usage_rows.hpp>
 
 namespace cpamd::store
 {
@@ -182,6 +183,7 @@ void replace_price_records(connection& db, const pricing::price_records& records
     for (const auto& [model, r] : records)
         w.write(model, r);
     refresh_context_bands(db);
+    prices_changed(db);
 }
 
 void upsert_price_records(connection& db, const pricing::price_records& records)
@@ -196,6 +198,8 @@ void upsert_price_records(connection& db, const pricing::price_records& records)
         w.write(model, r);
     }
     refresh_context_bands(db);
+    if (!records.empty())
+        prices_changed(db);
 }
 
 } // namespace cpamd::store

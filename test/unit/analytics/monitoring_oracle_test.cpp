@@ -2201,6 +2201,32 @@ void identity_shaped(query_case& qc)
     f.search_api_key_hash.clear();
 }
 
+// A query the hourly usage rows can answer (store/usage_rows.hpp): filters by API key, or by
+// credential fields, and outcome only; at most one series, and by the same kind.
+void usage_shaped(rng_t& rng, query_case& qc)
+{
+    identity_shaped(qc);
+    auto& f = qc.q.filter;
+    f.models.clear();
+    f.request_types.clear();
+    const bool by_key = rng.chance(0.5);
+    if (by_key)
+        for (auto* list :
+             {&f.providers,
+              &f.accounts,
+              &f.credential_ids,
+              &f.auth_files,
+              &f.auth_indices,
+              &f.source_hashes,
+              &f.project_ids})
+            list->clear();
+    else
+        f.api_key_hashes.clear();
+    auto& inc = qc.q.include;
+    if (rng.chance(0.3))
+        (by_key ? inc.api_key_timeline : inc.credential_timeline) = true;
+}
+
 query_case random_query(rng_t& rng, const dataset& ds)
 {
     query_case qc;
@@ -2214,8 +2240,10 @@ query_case random_query(rng_t& rng, const dataset& ds)
         lone_section(rng, qc.q.include);
     if (auto r = rng.below(100); r < 25)
         projection_shaped(qc);
-    else if (r < 50)
+    else if (r < 45)
         identity_shaped(qc);
+    else if (r < 70)
+        usage_shaped(rng, qc);
     return qc;
 }
 
@@ -2369,8 +2397,23 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
     pricing::price_table table;
     for (const auto& [id, rec] : records)
         table.prices.emplace(id, rec.price);
-    const auto ds = read_dataset(reader, table, aliases);
+    auto ds = read_dataset(reader, table, aliases);
     REQUIRE(ds.events.size() == static_cast<std::size_t>(event_count));
+    // Three quarters in, a price changes: the usage rows priced before are stale (read raw) until
+    // the hours are projected again, at seven eighths.
+    const auto change_prices = [&]
+    {
+        auto changed = records.at("gpt-5.4");
+        changed.price.rates.prompt = {4.5, true};
+        test::run_writer_task(
+            writer,
+            [&](store::connection& c) {
+                store::upsert_price_records(c, {{"gpt-5.4", changed}});
+            }
+        );
+        table.prices.at("gpt-5.4") = changed.price;
+        ds = read_dataset(reader, table, aliases);
+    };
 
     differ d;
     int failing_queries = 0;
@@ -2380,8 +2423,10 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
         d.max_messages = 400;
     for (int i = 0; i < query_count; ++i)
     {
-        if (i == query_count / 2)
+        if (i == query_count / 2 || i == query_count * 7 / 8)
             test::project_every_hour(writer);
+        if (i == query_count * 3 / 4)
+            change_prices();
         auto qc = random_query(rng, ds);
         auto got = an::run_monitoring(reader, qc.q);
         d.next_query();

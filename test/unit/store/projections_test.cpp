@@ -1,6 +1,7 @@
 // Projections (projections.hpp): every projected hour equals a GROUP BY over its raw events;
 // a late event, retention and a context threshold change each take the hours they touch out of
-// the projections until they are projected again; the writer projects ended hours by itself.
+// the projections until they are projected again; the writer projects ended hours by itself, and
+// prices them again after a price change.
 
 #include "sample_events.hpp"
 
@@ -11,7 +12,9 @@
 #include <cpamd/store/event_writer.hpp>
 #include <cpamd/store/latency_histogram.hpp>
 #include <cpamd/store/maintenance.hpp>
+#include <cpamd/store/price_repository.hpp>
 #include <cpamd/store/projections.hpp>
+#include <cpamd/store/usage_rows.hpp>
 #include <cpamd/test/temp_dir.hpp>
 #include <fmt/format.h>
 #include <future>
@@ -333,4 +336,57 @@ TEST_CASE("the writer projects ended hours by itself", "[store][projections]")
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK(hours_in(db, "proj_hours") == std::vector{hour_of(3), hour_of(4)});
     CHECK(projected_rows(db) == raw_rows(db));
+}
+
+TEST_CASE(
+    "a price change prices projected hours again without waiting for the hour to end", "[store][projections]"
+)
+{
+    test::temp_dir dir;
+    const auto path = dir.path() / "usage.sqlite";
+    event_writer w(path, {.projection_delay = std::chrono::milliseconds(0)});
+    auto events = events_in_hours(0, 50, {3, 4});
+    // An event of the current hour keeps it queued: the writer then waits for the hour's end.
+    auto current = test::sample_event(999);
+    current.timestamp.clear();
+    current.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()
+    )
+                               .count();
+    events.push_back(current);
+    write(w, events);
+    connection db(path, connection::mode::read_only);
+    const auto priced_with = [&](std::int64_t epoch)
+    {
+        auto s = db.prepare("SELECT count(*) FROM proj_hours WHERE hour IN (?1, ?2) AND price_epoch = ?3");
+        s.bind(1, hour_of(3)).bind(2, hour_of(4)).bind(3, epoch);
+        return s.step() ? s.int64(0) : 0;
+    };
+    const auto usd = [&]
+    {
+        auto s = db.prepare("SELECT coalesce(sum(usd), 0) FROM proj_usage_hour WHERE kind = 1");
+        return s.step() ? s.real(0) : -1.0;
+    };
+    for (int i = 0; i < 500 && priced_with(0) < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(priced_with(0) == 2);
+    CHECK(usd() == 0); // no prices yet
+
+    pricing::price_record codex;
+    codex.price.rates.prompt = {1.25, true};
+    codex.price.rates.completion = {10, true};
+    run_task(
+        w,
+        [&](connection& c)
+        {
+            transaction tx(c);
+            upsert_price_records(c, {{"gpt-5-codex", codex}});
+            tx.commit();
+        }
+    );
+    CHECK(current_price_epoch(db) == 1);
+    for (int i = 0; i < 500 && priced_with(1) < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(priced_with(1) == 2);
+    CHECK(usd() > 0);
 }

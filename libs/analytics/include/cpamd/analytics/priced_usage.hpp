@@ -31,16 +31,6 @@ struct priced_slice
     double usd = 0;
 };
 
-// The priced segments of cpamd's canonical cost buckets (usage::cost_tokens: disjoint, never
-// negative, legacy cached input already in cache_read).
-pricing::segment_tokens segments_of_buckets(
-    std::int64_t uncached,
-    std::int64_t cache_read,
-    std::int64_t cache_write,
-    std::int64_t output,
-    std::int64_t reasoning
-) noexcept;
-
 // Calls f for every slice of the usage in [from_ns, to_ns). Run inside one read transaction in
 // which `prices` was loaded too (store::load_price_table), so prices, bands and rollups agree.
 void for_each_priced_slice(

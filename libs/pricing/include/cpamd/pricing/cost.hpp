@@ -46,6 +46,19 @@ struct cost_result
     price_origin origin = price_origin::none;
 };
 
+// The priced segments of cpamd's canonical cost buckets (usage::cost_tokens: disjoint, never
+// negative, legacy cached input already in cache_read), as the rollups and events store them.
+inline segment_tokens segments_of_buckets(
+    std::int64_t uncached,
+    std::int64_t cache_read,
+    std::int64_t cache_write,
+    std::int64_t output,
+    std::int64_t reasoning
+) noexcept
+{
+    return {uncached, 0, cache_read, cache_write, output, reasoning};
+}
+
 // Cost of the group with the rates of `rates` (no lookup): the formula of step 2.
 double cost_usd(const segment_tokens& tokens, const effective_rates& rates) noexcept;
 

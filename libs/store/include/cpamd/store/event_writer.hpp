@@ -195,6 +195,9 @@ private:
     bool rederive_armed_ = false;
     boost::asio::steady_timer projection_timer_{thread_.get_executor()};
     bool projection_armed_ = false;
+    // When the armed projection runs: a sooner arm replaces it (a price change must not wait for
+    // the end of the hour a quiet writer waits for).
+    boost::asio::steady_timer::time_point projection_due_{};
     bool stopping_ = false; // set by the destructor: failed folds are no longer retried
 
     mutable std::mutex stats_mutex_;

@@ -55,6 +55,7 @@ struct projected_hour
 {
     std::int64_t hour = 0;
     std::int64_t tasks = 0, failed_tasks = 0;
+    std::int64_t price_epoch = -1; // of its usage rows (usage_rows.hpp)
 };
 
 // The projected hours of [first_hour, end_hour), oldest first.
@@ -106,6 +107,14 @@ std::int64_t model_hour_total(
     std::int64_t end_hour,
     model_hour_column column,
     std::string_view extra_sql = ""
+);
+
+// The calls of each proj_model_hour row of [first_hour, end_hour): f(model, provider, calls).
+void for_each_model_hour_calls(
+    connection& db,
+    std::int64_t first_hour,
+    std::int64_t end_hour,
+    const std::function<void(std::int64_t model, std::int64_t provider, std::int64_t calls)>& f
 );
 
 struct key_hour_row

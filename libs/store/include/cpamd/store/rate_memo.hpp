@@ -1,8 +1,9 @@
 #pragma once
 
-// Prices of rollup rows and raw events within one read (analytics-api §1 "Cost").
+// Prices of rollup rows and raw events within one read or one projection step (analytics-api §1
+// "Cost"): the analytics routes price at read time, the projections that store a cost price with
+// the same rates so both agree.
 
-#include <cpamd/analytics/priced_usage.hpp>
 #include <cpamd/pricing/context_band.hpp>
 #include <cpamd/pricing/cost.hpp>
 #include <cpamd/store/dims.hpp>
@@ -12,7 +13,7 @@
 #include <tuple>
 #include <vector>
 
-namespace cpamd::analytics
+namespace cpamd::store
 {
 
 // The five rates of each (model, billing model, service tier, context floor) met in one read:
@@ -20,7 +21,7 @@ namespace cpamd::analytics
 class rate_memo
 {
 public:
-    rate_memo(store::connection& db, const pricing::price_table& prices)
+    rate_memo(connection& db, const pricing::price_table& prices)
         : dims_(db), prices_(prices), thresholds_(pricing::context_thresholds(prices))
     {
     }
@@ -36,16 +37,29 @@ public:
         return it->second ? &*it->second : nullptr;
     }
 
-    // The cost of one raw event from its canonical cost buckets (uncached, cache read, cache
-    // write, output, reasoning). Its band among the current thresholds, not its own input as
-    // the floor: that prices the same and keeps the memo to a few entries, not one per event.
+    // The cost of summed canonical cost buckets (uncached, cache read, cache write, output,
+    // reasoning) that share a price key: a rollup or projection row, or one event.
+    double
+    usd(std::int64_t model,
+        std::int64_t billing,
+        std::int64_t tier,
+        std::int64_t floor,
+        const std::int64_t* cost)
+    {
+        auto* r = rates(model, billing, tier, floor);
+        return r ? pricing::cost_usd(
+                       pricing::segments_of_buckets(cost[0], cost[1], cost[2], cost[3], cost[4]), *r
+                   )
+                 : 0.0;
+    }
+
+    // The cost of one raw event. Its band among the current thresholds, not its own input as the
+    // floor: that prices the same and keeps the memo to a few entries, not one per event.
     double event_usd(std::int64_t model, std::int64_t billing, std::int64_t tier, const std::int64_t* cost)
     {
-        auto tokens = segments_of_buckets(cost[0], cost[1], cost[2], cost[3], cost[4]);
-        auto* r = rates(
-            model, billing, tier, pricing::context_band_floor(cost[0] + cost[1] + cost[2], thresholds_)
+        return usd(
+            model, billing, tier, pricing::context_band_floor(cost[0] + cost[1] + cost[2], thresholds_), cost
         );
-        return r ? pricing::cost_usd(tokens, *r) : 0.0;
     }
 
 private:
@@ -61,7 +75,7 @@ private:
         return pricing::resolve_rates(*match.price, match.model, floor, dims_.value(tier));
     }
 
-    store::dim_reader dims_;
+    dim_reader dims_;
     const pricing::price_table& prices_;
     std::vector<std::int64_t> thresholds_;
     std::map<
@@ -70,4 +84,4 @@ private:
         memo_;
 };
 
-} // namespace cpamd::analytics
+} // namespace cpamd::store
