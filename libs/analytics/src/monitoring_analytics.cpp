@@ -309,7 +309,7 @@ std::int64_t count_in_range(scan_context& c, const event_where& where)
         identity_rows_answer(c.q.filter),
         c.q.from_ms,
         c.q.to_ms,
-        {nullptr, [&](const store::identity_day_row& r, double) { calls += r.calls; }, count_raw}
+        {nullptr, [&](const store::identity_row& r, double) { calls += r.calls; }, count_raw}
     );
     return calls;
 }
@@ -467,7 +467,7 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
                 q.from_ms,
                 q.to_ms,
                 {[&](const scan_row& r) { pass.add_identity_part(r, piece_of(r)); },
-                 [&](const store::identity_day_row& r, double usd)
+                 [&](const store::identity_row& r, double usd)
                  { pass.add_identity_part(dims_of(r), piece_of(r, usd)); }}
             );
     }

@@ -87,12 +87,12 @@ usage_piece piece_of(const store::model_hour_row& r, double usd)
     return piece_of_row(r, usd);
 }
 
-usage_piece piece_of(const store::identity_day_row& r, double usd)
+usage_piece piece_of(const store::identity_row& r, double usd)
 {
     return piece_of_row(r, usd);
 }
 
-scan_row dims_of(const store::identity_day_row& r)
+scan_row dims_of(const store::identity_row& r)
 {
     scan_row d;
     d.id = r.last_event_id, d.ts_ns = r.last_seen_ns, d.ts_ms = floor_div(r.last_seen_ns, 1'000'000);

@@ -33,9 +33,9 @@ struct usage_piece
 usage_piece piece_of(const scan_row& r);
 usage_piece piece_of(const store::usage_hour_row& r);
 usage_piece piece_of(const store::model_hour_row& r, double usd);
-usage_piece piece_of(const store::identity_day_row& r, double usd);
+usage_piece piece_of(const store::identity_row& r, double usd);
 // A projected identity row as the dims of an event: its newest event's time and id.
-scan_row dims_of(const store::identity_day_row& r);
+scan_row dims_of(const store::identity_row& r);
 
 class totals_acc
 {

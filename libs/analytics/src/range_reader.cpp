@@ -82,6 +82,40 @@ void read_raw(
         scan_events(db, prices, where, from_ms, to_ms, to.event);
 }
 
+// Reads [from_ms, to_ms) for an identity read: the runs of `periods` (days or hours at `grain`)
+// as identity rows that `where` keeps, and the stretches around them through `read_rest(from, to)`.
+template <class ReadRest>
+void read_identity_runs(
+    store::connection& db,
+    store::rate_memo& prices,
+    const event_where& where,
+    store::identity_grain grain,
+    std::span<const std::int64_t> periods,
+    std::int64_t from_ms,
+    std::int64_t to_ms,
+    const identity_consumer& to,
+    const ReadRest& read_rest
+)
+{
+    const auto period_ms = grain == store::identity_grain::day ? ms_per_day : ms_per_hour;
+    std::int64_t cursor = from_ms;
+    for (const auto& [first, end] : consecutive_runs(periods))
+    {
+        read_rest(cursor, first * period_ms);
+        store::for_each_identity_row(
+            db,
+            grain,
+            first,
+            end,
+            where.sql,
+            [&](const store::identity_row& r)
+            { to.row(r, prices.usd(r.model, r.billing_model, r.service_tier, r.context_floor, r.cost)); }
+        );
+        cursor = end * period_ms;
+    }
+    read_rest(cursor, to_ms);
+}
+
 } // namespace
 
 usage_answer usage_rows_answer(const monitoring_filter& f)
@@ -273,21 +307,29 @@ void read_identity_range(
     const auto end_day = floor_div(to_ms, ms_per_day);
     if (use_rows && first_day < end_day)
         days = store::projected_days(db, first_day, end_day);
-    std::int64_t cursor = from_ms;
-    for (const auto& [first, end] : consecutive_runs(days))
+    // Between the projected days: the hours that have identity rows, the rest raw.
+    const auto read_hours = [&](std::int64_t from, std::int64_t to_hour_ms)
     {
-        read_raw(db, prices, where, cursor, first * ms_per_day, to);
-        store::for_each_identity_day_row(
+        std::vector<std::int64_t> hours;
+        const auto first_hour = floor_div(from + ms_per_hour - 1, ms_per_hour);
+        const auto end_hour = floor_div(to_hour_ms, ms_per_hour);
+        if (use_rows && first_hour < end_hour)
+            for (const auto& h : store::projected_hours(db, first_hour, end_hour))
+                if (h.identity_rows)
+                    hours.push_back(h.hour);
+        read_identity_runs(
             db,
-            first,
-            end,
-            where.sql,
-            [&](const store::identity_day_row& r)
-            { to.row(r, prices.usd(r.model, r.billing_model, r.service_tier, r.context_floor, r.cost)); }
+            prices,
+            where,
+            store::identity_grain::hour,
+            hours,
+            from,
+            to_hour_ms,
+            to,
+            [&](std::int64_t a, std::int64_t b) { read_raw(db, prices, where, a, b, to); }
         );
-        cursor = end * ms_per_day;
-    }
-    read_raw(db, prices, where, cursor, to_ms, to);
+    };
+    read_identity_runs(db, prices, where, store::identity_grain::day, days, from_ms, to_ms, to, read_hours);
 }
 
 } // namespace cpamd::analytics

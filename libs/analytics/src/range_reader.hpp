@@ -103,13 +103,14 @@ bool identity_rows_answer(const monitoring_filter& f);
 struct identity_consumer
 {
     std::function<void(const scan_row&)> event;
-    std::function<void(const store::identity_day_row&, double usd)> row;
+    std::function<void(const store::identity_row&, double usd)> row; // a day's or an hour's
     // As range_consumer::raw_count.
     std::function<void(std::int64_t events)> raw_count = {};
 };
 
-// Reads [from_ms, to_ms) for the sections grouped by identity: every whole UTC day projected
-// (when `use_rows`) as rows that `where` keeps, the rest raw through `where`. Not in time order
+// Reads [from_ms, to_ms) for the sections grouped by identity: when `use_rows`, every whole UTC
+// day projected and, between them, every whole UTC hour with identity rows (the last two days:
+// store/identity_rows.hpp) as rows that `where` keeps; the rest raw through `where`. Not in time order
 // across days and edges: those sections only sum. Run inside a read transaction.
 void read_identity_range(
     store::connection& db,

@@ -1,5 +1,6 @@
 #include "dashboard_projection.hpp"
 #include "histogram_binding.hpp"
+#include "identity_projection.hpp"
 #include "task_counter.hpp"
 #include "usage_projection.hpp"
 
@@ -46,7 +47,7 @@ SELECT ts_ns, source_hash, auth_index, model, provider, endpoint, failed, respon
        service_tier, input_tokens, output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens,
        cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output,
        cost_reasoning, latency_ms, ttft_ms, api_key, source, account_snapshot, auth_label_snapshot,
-       auth_provider_snapshot, auth_file_snapshot, auth_project_id_snapshot
+       auth_provider_snapshot, auth_file_snapshot, auth_project_id_snapshot, id
 FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2 ORDER BY ts_ns
 )sql";
 
@@ -74,6 +75,7 @@ void delete_hour_rows(connection& db, std::int64_t first_hour, std::int64_t end_
     }
     delete_dashboard_rows(db, first_hour, end_hour);
     delete_usage_rows(db, first_hour, end_hour);
+    delete_identity_hour_rows(db, first_hour, end_hour);
 }
 
 // The prices an hour's usage rows are priced with, and their epoch (usage_rows.hpp).
@@ -83,15 +85,22 @@ struct hour_prices
     std::int64_t epoch;
 };
 
-// Projects hour `h` from its events; returns the number of events read.
-std::int64_t
-project_hour(connection& db, std::int64_t h, std::span<const std::int64_t> thresholds, hour_prices prices)
+// Projects hour `h` from its events, with its identity rows when `identity`; returns the number
+// of events read.
+std::int64_t project_hour(
+    connection& db,
+    std::int64_t h,
+    std::span<const std::int64_t> thresholds,
+    hour_prices prices,
+    bool identity
+)
 {
     std::map<model_key, model_sums> rows;
     task_counter<model_key, model_sums> tasks(rows);
     std::map<std::int64_t, std::int64_t> key_calls;
     dashboard_projection dashboard(db);
     usage_projection usage;
+    identity_projection identities;
     std::int64_t events = 0;
     auto s = db.prepare(hour_events_sql);
     s.bind(1, h * ns_per_hour).bind(2, (h + 1) * ns_per_hour);
@@ -151,6 +160,30 @@ project_hour(connection& db, std::int64_t h, std::span<const std::int64_t> thres
              optional_at(23),
              optional_at(24)}
         );
+        if (identity)
+            identities.add(
+                {{s.int64(25),
+                  s.int64(2),
+                  s.int64(26),
+                  s.int64(1),
+                  s.int64(30),
+                  s.int64(27),
+                  s.int64(28),
+                  s.int64(29),
+                  s.int64(31),
+                  s.int64(4),
+                  s.int64(5),
+                  s.int64(3),
+                  failed ? 1 : 0},
+                 billing,
+                 s.int64(9),
+                 key.context_floor,
+                 tokens,
+                 cost,
+                 optional_at(23),
+                 s.int64(0),
+                 s.int64(32)}
+            );
         auto& r = rows[key];
         r.calls++;
         r.last_seen_ns = s.int64(0); // events come in time order
@@ -207,10 +240,12 @@ project_hour(connection& db, std::int64_t h, std::span<const std::int64_t> thres
     }
     dashboard.write(db, h);
     usage.write(db, h);
-    auto done = db.prepare(
-        "INSERT OR REPLACE INTO proj_hours (hour, tasks, failed_tasks, price_epoch) VALUES (?1, ?2, ?3, ?4)"
-    );
-    done.bind(1, h).bind(2, tasks.tasks).bind(3, tasks.failed).bind(4, prices.epoch).run();
+    if (identity)
+        identities.write(db, identity_grain::hour, h);
+    auto done = db.prepare("INSERT OR REPLACE INTO proj_hours (hour, tasks, failed_tasks, price_epoch, "
+                           "identity_rows) VALUES (?1, ?2, ?3, ?4, ?5)");
+    done.bind(1, h).bind(2, tasks.tasks).bind(3, tasks.failed).bind(4, prices.epoch);
+    done.bind(5, std::int64_t{identity ? 1 : 0}).run();
     auto dequeue = db.prepare("DELETE FROM proj_todo WHERE hour = ?1");
     dequeue.bind(1, h).run();
     return events;
@@ -218,28 +253,12 @@ project_hour(connection& db, std::int64_t h, std::span<const std::int64_t> thres
 
 constexpr std::int64_t ns_per_day = 24 * ns_per_hour;
 
-// The identity columns of proj_identity_day, in key order (named as the events').
-constexpr const char* identity_columns =
-    "api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot, auth_label_snapshot, "
-    "auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model, failed";
-constexpr int identity_count = 13;
-
-struct identity_sums
-{
-    std::int64_t calls = 0;
-    std::int64_t tokens[8] = {};
-    std::int64_t cost[5] = {};
-    std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
-    std::int64_t last_seen_ns = 0, last_event_id = 0;
-};
-
-// Projects day `d` from its events; returns the number of events read.
+// Projects day `d`'s identity rows from its events; returns the number of events read.
 std::int64_t project_day(connection& db, std::int64_t d, std::span<const std::int64_t> thresholds)
 {
-    // identity columns, billing model, tier, band
-    using key = std::array<std::int64_t, identity_count + 3>;
-    std::map<key, identity_sums> rows;
+    identity_projection rows;
     std::int64_t events = 0;
+    constexpr int n = identity_count;
     auto s = db.prepare(fmt::format(
         R"sql(
 SELECT {}, response_model, resolved_model, service_tier, id, ts_ns,
@@ -251,61 +270,27 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
         identity_columns
     ));
     s.bind(1, d * ns_per_day).bind(2, (d + 1) * ns_per_day);
-    constexpr int n = identity_count;
     while (s.step())
     {
         ++events;
-        key k{};
+        identity_projection::event_fields e;
         for (int i = 0; i < n; ++i)
-            k[static_cast<std::size_t>(i)] = s.int64(i);
-        std::int64_t cost[5];
+            e.identity[static_cast<std::size_t>(i)] = s.int64(i);
+        std::int64_t tokens[8], cost[5];
+        for (int i = 0; i < 8; ++i)
+            tokens[i] = s.int64(n + 5 + i);
         for (int i = 0; i < 5; ++i)
             cost[i] = s.int64(n + 13 + i);
-        k[n] = s.int64(n) != 0 ? s.int64(n) : s.int64(n + 1);
-        k[n + 1] = s.int64(n + 2);
-        k[n + 2] = pricing::context_band_floor(cost[0] + cost[1] + cost[2], thresholds);
-        auto& r = rows[k];
-        r.calls++;
-        for (int i = 0; i < 8; ++i)
-            r.tokens[i] += s.int64(n + 5 + i);
-        for (int i = 0; i < 5; ++i)
-            r.cost[i] += cost[i];
-        if (s.int64(n - 1) == 0 && s.int64(n + 12) == 0)
-            r.zero_token_calls++;
-        if (!s.is_null(n + 18) && s.int64(n + 18) > 0)
-            r.latency_samples++, r.latency_sum += s.int64(n + 18);
-        const std::int64_t id = s.int64(n + 3), ts = s.int64(n + 4);
-        if (std::pair(ts, id) > std::pair(r.last_seen_ns, r.last_event_id))
-            r.last_seen_ns = ts, r.last_event_id = id;
+        e.billing_model = s.int64(n) != 0 ? s.int64(n) : s.int64(n + 1);
+        e.service_tier = s.int64(n + 2);
+        e.context_floor = pricing::context_band_floor(cost[0] + cost[1] + cost[2], thresholds);
+        e.tokens = tokens, e.cost = cost;
+        if (!s.is_null(n + 18))
+            e.latency_ms = s.int64(n + 18);
+        e.id = s.int64(n + 3), e.ts_ns = s.int64(n + 4);
+        rows.add(e);
     }
-    auto remove = db.prepare("DELETE FROM proj_identity_day WHERE day = ?1");
-    remove.bind(1, d).run();
-    auto insert = db.prepare(fmt::format(
-        "INSERT INTO proj_identity_day (day, {}, billing_model, service_tier, context_floor, calls, "
-        "input_tokens, "
-        "output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, "
-        "cache_creation_tokens, "
-        "total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning, "
-        "latency_samples, latency_sum, zero_token_calls, last_seen_ns, last_event_id) VALUES ({})",
-        identity_columns,
-        fmt::join(std::vector<std::string_view>(1 + n + 3 + 1 + 8 + 5 + 5, "?"), ", ")
-    ));
-    for (const auto& [k, r] : rows)
-    {
-        insert.reset();
-        int p = 1;
-        insert.bind(p++, d);
-        for (auto v : k)
-            insert.bind(p++, v);
-        insert.bind(p++, r.calls);
-        for (auto v : r.tokens)
-            insert.bind(p++, v);
-        for (auto v : r.cost)
-            insert.bind(p++, v);
-        for (auto v : {r.latency_samples, r.latency_sum, r.zero_token_calls, r.last_seen_ns, r.last_event_id})
-            insert.bind(p++, v);
-        insert.run();
-    }
+    rows.write(db, identity_grain::day, d);
     auto done = db.prepare("INSERT OR REPLACE INTO proj_days (day) VALUES (?1)");
     done.bind(1, d).run();
     auto dequeue = db.prepare("DELETE FROM proj_day_todo WHERE day = ?1");
@@ -431,6 +416,8 @@ bool project_step(
         }
         return hour_prices{*rates, epoch};
     };
+    const auto first_identity = first_identity_hour(now_hour);
+    prune_identity_hours(db, first_identity);
     std::int64_t read = 0;
     while (read < max_events)
     {
@@ -438,8 +425,9 @@ bool project_step(
         if (!item)
             return false;
         next_hour.reset(), next_day.reset();
-        read += item->first ? project_hour(db, item->second, thresholds, prices())
-                            : project_day(db, item->second, thresholds);
+        const auto [is_hour, n] = *item;
+        read += is_hour ? project_hour(db, n, thresholds, prices(), n >= first_identity)
+                        : project_day(db, n, thresholds);
     }
     bool more = next().has_value();
     next_hour.reset(), next_day.reset();
@@ -462,74 +450,16 @@ std::vector<std::int64_t> projected_days(connection& db, std::int64_t first_day,
     return out;
 }
 
-void for_each_identity_day_row(
-    connection& db,
-    std::int64_t first_day,
-    std::int64_t end_day,
-    std::string_view extra_sql,
-    const std::function<void(const identity_day_row&)>& f
-)
-{
-    // Each day by equality, not a range: then a filter on the API key (the key's next column) seeks
-    // within each day instead of reading every row of the range (7 ms instead of 41 for 29 days
-    // at 10 M events).
-    std::vector<std::int64_t> days;
-    for (auto d = first_day; d < end_day; ++d)
-        days.push_back(d);
-    auto s = db.prepare(fmt::format(
-        "SELECT day, {}, billing_model, service_tier, context_floor, calls, input_tokens, output_tokens, "
-        "reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, cache_creation_tokens, "
-        "total_tokens, "
-        "cost_uncached, cost_cache_read, cost_cache_write, cost_output, cost_reasoning, latency_samples, "
-        "latency_sum, zero_token_calls, last_seen_ns, last_event_id FROM proj_identity_day "
-        "WHERE day IN ({}){} ORDER BY day",
-        identity_columns,
-        fmt::join(days, ","),
-        extra_sql
-    ));
-    identity_day_row r;
-    std::int64_t* dims[] = {
-        &r.api_key,
-        &r.auth_index,
-        &r.source,
-        &r.source_hash,
-        &r.auth_file_snapshot,
-        &r.account_snapshot,
-        &r.auth_label_snapshot,
-        &r.auth_provider_snapshot,
-        &r.auth_project_id_snapshot,
-        &r.provider,
-        &r.endpoint,
-        &r.model};
-    while (s.step())
-    {
-        int c = 0;
-        r.day = s.int64(c++);
-        for (auto* d : dims)
-            *d = s.int64(c++);
-        r.failed = s.int64(c++) != 0;
-        r.billing_model = s.int64(c++), r.service_tier = s.int64(c++), r.context_floor = s.int64(c++);
-        r.calls = s.int64(c++);
-        for (auto& t : r.tokens)
-            t = s.int64(c++);
-        for (auto& t : r.cost)
-            t = s.int64(c++);
-        r.latency_samples = s.int64(c++), r.latency_sum = s.int64(c++), r.zero_token_calls = s.int64(c++);
-        r.last_seen_ns = s.int64(c++), r.last_event_id = s.int64(c++);
-        f(r);
-    }
-}
-
 std::vector<projected_hour> projected_hours(connection& db, std::int64_t first_hour, std::int64_t end_hour)
 {
     std::vector<projected_hour> out;
     auto s = db.prepare(
-        "SELECT hour, tasks, failed_tasks, price_epoch FROM proj_hours WHERE hour >= ?1 AND hour < ?2 ORDER "
-        "BY hour"
+        "SELECT hour, tasks, failed_tasks, price_epoch, identity_rows FROM proj_hours WHERE hour >= ?1 AND "
+        "hour < ?2 ORDER BY hour"
     );
     s.bind(1, first_hour).bind(2, end_hour);
     while (s.step())
-        out.push_back({s.int64(0), s.int64(1), s.int64(2), s.int64(3)});
+        out.push_back({s.int64(0), s.int64(1), s.int64(2), s.int64(3), s.int64(4) != 0});
     return out;
 }
 

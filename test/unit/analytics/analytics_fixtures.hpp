@@ -63,19 +63,26 @@ inline void run_writer_task(store::event_writer& writer, std::function<void(stor
 }
 
 // Projects every stored hour and day now (the writer would do it in the background).
-inline void project_every_hour(store::event_writer& writer)
+// Projects every queued hour before `now_hour` (and day before its day), as the writer does when
+// `now_hour` is the current hour: the hours of its day and the day before get identity rows.
+inline void project_hours_before(store::event_writer& writer, std::int64_t now_hour)
 {
-    constexpr std::int64_t far_future_hour = 1'000'000'000; // every stored hour has ended
     run_writer_task(
         writer,
-        [](store::connection& c)
+        [&](store::connection& c)
         {
             const auto thresholds = store::read_context_band_state(c).thresholds;
-            while (store::project_step(c, far_future_hour, thresholds, 100'000))
+            while (store::project_step(c, now_hour, thresholds, 100'000))
             {
             }
         }
     );
+}
+
+inline void project_every_hour(store::event_writer& writer)
+{
+    constexpr std::int64_t far_future_hour = 1'000'000'000; // every stored hour has ended
+    project_hours_before(writer, far_future_hour);
     auto reader = store::open_reader(writer.path());
     REQUIRE(store::queued_projection_hours(reader) == 0);
     REQUIRE_FALSE(store::projected_hours(reader, 0, far_future_hour).empty());

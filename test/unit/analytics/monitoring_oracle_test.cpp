@@ -2360,7 +2360,9 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
     rng_t rng(seed);
 
     test::temp_dir dir;
-    // Nothing is projected until half of the queries ran (raw only), then every hour is.
+    // Nothing is projected until half of the queries ran (raw only). Then the hours before the
+    // middle of day 6 are, as if it were now: days 5 and 6 get hourly identity rows. At seven
+    // eighths every hour is, long after (no hourly identity rows left).
     store::event_writer writer(dir / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
     auto reader = store::open_reader(dir / "usage.sqlite");
     auto records = test::analytics_test_prices();
@@ -2423,7 +2425,9 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
         d.max_messages = 400;
     for (int i = 0; i < query_count; ++i)
     {
-        if (i == query_count / 2 || i == query_count * 7 / 8)
+        if (i == query_count / 2)
+            test::project_hours_before(writer, data_start_ms / ms_per_hour + 6 * 24 + 13);
+        if (i == query_count * 7 / 8)
             test::project_every_hour(writer);
         if (i == query_count * 3 / 4)
             change_prices();

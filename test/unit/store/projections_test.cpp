@@ -120,34 +120,48 @@ std::vector<std::string> text_rows(statement s, int columns)
     return out;
 }
 
-std::vector<std::string> identity_rows(connection& db)
+// The day rows (proj_identity_day) or the hour rows (proj_identity_hour).
+struct identity_table
+{
+    const char* table;
+    const char* period;
+    std::int64_t period_ns;
+    const char* projected; // the periods that hold rows
+};
+constexpr identity_table day_rows{
+    "proj_identity_day", "day", 86'400'000'000'000, "SELECT day FROM proj_days"};
+constexpr identity_table hour_rows{
+    "proj_identity_hour", "hour", ns_per_hour, "SELECT hour FROM proj_hours WHERE identity_rows = 1"};
+
+std::vector<std::string> identity_rows(connection& db, identity_table t = day_rows)
 {
     return text_rows(
         db.prepare(fmt::format(
-            "SELECT day, {}, billing_model, service_tier, calls, total_tokens, cost_uncached, cost_output, "
-            "latency_samples, latency_sum, zero_token_calls, last_seen_ns, last_event_id FROM "
-            "proj_identity_day "
+            "SELECT {}, {}, billing_model, service_tier, calls, total_tokens, cost_uncached, cost_output, "
+            "latency_samples, latency_sum, zero_token_calls, last_seen_ns, last_event_id FROM {} "
             "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16",
-            identity_dims
+            t.period,
+            identity_dims,
+            t.table
         )),
         27
     );
 }
 
-std::vector<std::string> raw_identity_rows(connection& db)
+std::vector<std::string> raw_identity_rows(connection& db, identity_table t = day_rows)
 {
     return text_rows(
         db.prepare(fmt::format(
-            "SELECT ts_ns / 86400000000000, {}, CASE WHEN response_model != 0 THEN response_model ELSE "
+            "SELECT ts_ns / {0}, {1}, CASE WHEN response_model != 0 THEN response_model ELSE "
             "resolved_model END, service_tier, count(*), sum(total_tokens), sum(cost_uncached), "
-            "sum(cost_output), "
-            "sum(latency_ms > 0), coalesce(sum(CASE WHEN latency_ms > 0 THEN latency_ms END), 0), "
-            "sum(failed = 0 AND total_tokens = 0), max(ts_ns), max(id) FROM events "
-            "WHERE ts_ns / 86400000000000 IN (SELECT day FROM proj_days) "
-            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, "
-            "9, 10, "
-            "11, 12, 13, 14, 15, 16",
-            identity_dims
+            "sum(cost_output), sum(latency_ms > 0), coalesce(sum(CASE WHEN latency_ms > 0 THEN latency_ms "
+            "END), 0), sum(failed = 0 AND total_tokens = 0), max(ts_ns), max(id) FROM events "
+            "WHERE ts_ns / {0} IN ({2}) "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 "
+            "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16",
+            t.period_ns,
+            identity_dims,
+            t.projected
         )),
         27
     );
@@ -246,13 +260,77 @@ TEST_CASE("a projected hour holds exactly the sums of its events", "[store][proj
     CHECK(identity.size() > 10);
     CHECK(identity == raw_identity_rows(db));
     std::int64_t day_calls = 0;
-    for_each_identity_day_row(
-        db, 0, 1'000'000, " AND (failed = 1)", [&](const identity_day_row& r) { day_calls += r.calls; }
+    for_each_identity_row(
+        db,
+        identity_grain::day,
+        0,
+        1'000'000,
+        " AND (failed = 1)",
+        [&](const identity_row& r) { day_calls += r.calls; }
     );
     std::int64_t failed_events = 0;
     for (int i = 0; i < 300; ++i)
         failed_events += i % 11 == 0 ? 3 : 0;
     CHECK(day_calls == failed_events + (1000 % 11 == 0) + (1001 % 11 == 0));
+}
+
+TEST_CASE(
+    "the hours of the current and previous day get identity rows, dropped as days pass",
+    "[store][projections]"
+)
+{
+    test::temp_dir dir;
+    event_writer w(dir.path() / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
+    write(w, events_in_hours(0, 200, {3, 4, 5}));
+    const auto day = hour_of(3) / 24;
+    const auto project_before = [&](std::int64_t now_hour)
+    {
+        run_task(
+            w,
+            [&](connection& c)
+            {
+                transaction tx(c);
+                while (project_step(c, now_hour, read_context_band_state(c).thresholds, 1000))
+                {
+                }
+                tx.commit();
+            }
+        );
+    };
+    connection db(dir.path() / "usage.sqlite", connection::mode::read_only);
+    const auto marked = [&]
+    {
+        std::vector<std::int64_t> out;
+        for (const auto& h : projected_hours(db, 0, far_future_hour))
+            if (h.identity_rows)
+                out.push_back(h.hour);
+        return out;
+    };
+    // Two hours into the next day: the hours of the day before are kept.
+    project_before((day + 1) * 24 + 2);
+    CHECK(marked() == std::vector{hour_of(3), hour_of(4), hour_of(5)});
+    auto rows = identity_rows(db, hour_rows);
+    CHECK(rows.size() > 20);
+    CHECK(rows == raw_identity_rows(db, hour_rows));
+    std::int64_t calls = 0;
+    for_each_identity_row(
+        db, identity_grain::hour, hour_of(4), hour_of(5), "", [&](const identity_row& r) { calls += r.calls; }
+    );
+    CHECK(calls == 200);
+
+    // A late event: its hour is projected again, identity rows included.
+    write(w, {test::sample_event(5000, 4)});
+    CHECK(marked() == std::vector{hour_of(3), hour_of(5)});
+    project_before((day + 1) * 24 + 2);
+    CHECK(marked().size() == 3);
+    CHECK(identity_rows(db, hour_rows) == raw_identity_rows(db, hour_rows));
+
+    // Once the hours are older than the previous day, their identity rows go; the hours stay.
+    project_before((day + 2) * 24);
+    CHECK(marked().empty());
+    CHECK(db.query_int("SELECT count(*) FROM proj_identity_hour") == 0);
+    CHECK(hours_in(db, "proj_hours").size() == 3);
+    CHECK(projected_rows(db) == raw_rows(db));
 }
 
 TEST_CASE(

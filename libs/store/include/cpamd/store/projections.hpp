@@ -11,16 +11,15 @@
 //    rows has an entry per row in proj_task_span (rare: it takes two events of one instant and
 //    credential that differ in model, endpoint or outcome), so filtered tasks stay exact;
 //  * proj_key_hour: calls per hour × API key (the heatmap's top keys);
-//  * proj_identity_day, per ended UTC day: every identity a filter or a group can name (API
-//    key, auth index, source, source hash, the five auth snapshots, provider, endpoint, model,
-//    outcome, billing model, tier, band), with the sums, zero-token calls and the newest event
-//    of each row (so a group's names are those of its newest event); proj_days lists them.
+//  * proj_identity_day, per ended UTC day, and proj_identity_hour, per ended UTC hour of the last
+//    two days: every identity a filter or a group can name (identity_rows.hpp).
 // An hour (day) is served from them only while it is in proj_hours (proj_days). Every change to
 // an hour's events (a batch, an import, retention) takes the hour and its day out in the same
 // transaction and queues them in proj_todo and proj_day_todo; the writer projects queued hours
 // and days that have ended, newest first, in bounded steps. So a projected hour or day always
 // holds exactly the sums of its events.
 
+#include <cpamd/store/identity_rows.hpp>
 #include <cpamd/store/sqlite.hpp>
 #include <cstdint>
 #include <functional>
@@ -56,6 +55,7 @@ struct projected_hour
     std::int64_t hour = 0;
     std::int64_t tasks = 0, failed_tasks = 0;
     std::int64_t price_epoch = -1; // of its usage rows (usage_rows.hpp)
+    bool identity_rows = false;    // proj_identity_hour holds its rows (identity_rows.hpp)
 };
 
 // The projected hours of [first_hour, end_hour), oldest first.
@@ -143,31 +143,5 @@ count_span_tasks(connection& db, std::int64_t first_hour, std::int64_t end_hour,
 
 // The projected days (UTC day numbers) of [first_day, end_day), oldest first.
 std::vector<std::int64_t> projected_days(connection& db, std::int64_t first_day, std::int64_t end_day);
-
-struct identity_day_row
-{
-    std::int64_t day = 0;
-    // dim ids, named as the events' columns
-    std::int64_t api_key = 0, auth_index = 0, source = 0, source_hash = 0, auth_file_snapshot = 0,
-                 account_snapshot = 0, auth_label_snapshot = 0, auth_provider_snapshot = 0,
-                 auth_project_id_snapshot = 0, provider = 0, endpoint = 0, model = 0;
-    bool failed = false;
-    std::int64_t billing_model = 0, service_tier = 0, context_floor = 0;
-    std::int64_t calls = 0;
-    std::int64_t tokens[8] = {}; // as model_hour_row
-    std::int64_t cost[5] = {};
-    std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
-    std::int64_t last_seen_ns = 0, last_event_id = 0; // the row's newest event
-};
-
-// Every proj_identity_day row of [first_day, end_day) that `extra_sql` (" AND (...)" over the
-// columns above, which are named as the events', or "") keeps, oldest day first.
-void for_each_identity_day_row(
-    connection& db,
-    std::int64_t first_day,
-    std::int64_t end_day,
-    std::string_view extra_sql,
-    const std::function<void(const identity_day_row&)>& f
-);
 
 } // namespace cpamd::store

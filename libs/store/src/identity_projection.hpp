@@ -1,0 +1,61 @@
+#pragma once
+
+// Builds the identity rows (identity_rows.hpp) of one ended day or hour from its events: add()
+// every event, then write() in the projecting transaction.
+
+#include <array>
+#include <cpamd/store/identity_rows.hpp>
+#include <map>
+#include <optional>
+
+namespace cpamd::store
+{
+
+// The identity columns of the identity tables after the period, in key order (named as the
+// events'), and their count.
+inline constexpr const char* identity_columns =
+    "api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot, auth_label_snapshot, "
+    "auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model, failed";
+inline constexpr std::size_t identity_count = 13;
+
+// The table and period column of `grain`.
+std::string_view identity_table(identity_grain grain);
+std::string_view identity_period_column(identity_grain grain);
+
+class identity_projection
+{
+public:
+    struct event_fields
+    {
+        std::array<std::int64_t, identity_count> identity{}; // as identity_columns: failed last
+        std::int64_t billing_model = 0, service_tier = 0, context_floor = 0;
+        const std::int64_t* tokens = nullptr; // the 8 counters
+        const std::int64_t* cost = nullptr;   // the 5 canonical cost buckets
+        std::optional<std::int64_t> latency_ms;
+        std::int64_t ts_ns = 0, id = 0;
+    };
+    void add(const event_fields& e);
+
+    // Replaces the rows of `period` in the grain's table with these sums.
+    void write(connection& db, identity_grain grain, std::int64_t period) const;
+
+private:
+    using row_key = std::array<std::int64_t, identity_count + 3>; // + billing model, tier, band
+    struct sums
+    {
+        std::int64_t calls = 0;
+        std::int64_t tokens[8] = {};
+        std::int64_t cost[5] = {};
+        std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
+        std::int64_t last_seen_ns = 0, last_event_id = 0;
+    };
+    std::map<row_key, sums> rows_;
+};
+
+// Deletes the identity rows of the hours [first_hour, end_hour).
+void delete_identity_hour_rows(connection& db, std::int64_t first_hour, std::int64_t end_hour);
+
+// Deletes the identity rows of the hours before `first_kept_hour` and clears their marks.
+void prune_identity_hours(connection& db, std::int64_t first_kept_hour);
+
+} // namespace cpamd::store
