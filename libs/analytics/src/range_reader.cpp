@@ -82,38 +82,45 @@ void read_raw(
         scan_events(db, prices, where, from_ms, to_ms, to.event);
 }
 
-// Reads [from_ms, to_ms) for an identity read: the runs of `periods` (days or hours at `grain`)
-// as identity rows that `where` keeps, and the stretches around them through `read_rest(from, to)`.
-template <class ReadRest>
-void read_identity_runs(
-    store::connection& db,
-    store::rate_memo& prices,
-    const event_where& where,
-    store::identity_grain grain,
-    std::span<const std::int64_t> periods,
-    std::int64_t from_ms,
-    std::int64_t to_ms,
-    const identity_consumer& to,
-    const ReadRest& read_rest
-)
+// A stretch of whole projected days an identity read takes as rows: one block, or a run of days.
+struct day_part
 {
-    const auto period_ms = grain == store::identity_grain::day ? ms_per_day : ms_per_hour;
-    std::int64_t cursor = from_ms;
-    for (const auto& [first, end] : consecutive_runs(periods))
+    std::int64_t first_day = 0, end_day = 0;
+    std::optional<store::identity_block> block;
+};
+
+// The projected days of [first_day, end_day) as the fewest parts: at each day the largest block
+// made that starts there and fits, else the day's own rows; days not projected are left out.
+std::vector<day_part> whole_day_parts(store::connection& db, std::int64_t first_day, std::int64_t end_day)
+{
+    const auto days = store::projected_days(db, first_day, end_day);
+    const auto blocks = store::made_identity_blocks(db, first_day, end_day);
+    std::vector<day_part> parts;
+    auto day = days.begin();
+    for (std::int64_t d = first_day; d < end_day;)
     {
-        read_rest(cursor, first * period_ms);
-        store::for_each_identity_row(
-            db,
-            grain,
-            first,
-            end,
-            where.sql,
-            [&](const store::identity_row& r)
-            { to.row(r, prices.usd(r.model, r.billing_model, r.service_tier, r.context_floor, r.cost)); }
-        );
-        cursor = end * period_ms;
+        std::optional<store::identity_block> largest;
+        for (const auto& b : blocks)
+            if (b.first_day() == d && b.end_day() <= end_day && (!largest || b.level > largest->level))
+                largest = b;
+        if (largest)
+        {
+            parts.push_back({d, largest->end_day(), largest});
+            d = largest->end_day();
+            continue;
+        }
+        while (day != days.end() && *day < d)
+            ++day;
+        if (day != days.end() && *day == d)
+        {
+            if (!parts.empty() && !parts.back().block && parts.back().end_day == d)
+                parts.back().end_day++;
+            else
+                parts.push_back({d, d + 1, std::nullopt});
+        }
+        ++d;
     }
-    read_rest(cursor, to_ms);
+    return parts;
 }
 
 } // namespace
@@ -302,34 +309,44 @@ void read_identity_range(
 {
     if (where.matches_nothing || from_ms >= to_ms)
         return;
-    std::vector<std::int64_t> days;
     const auto first_day = floor_div(from_ms + ms_per_day - 1, ms_per_day);
     const auto end_day = floor_div(to_ms, ms_per_day);
-    if (use_rows && first_day < end_day)
-        days = store::projected_days(db, first_day, end_day);
-    // Between the projected days: the hours that have identity rows, the rest raw.
-    const auto read_hours = [&](std::int64_t from, std::int64_t to_hour_ms)
+    // Each identity row, with its cost at the current prices.
+    const auto row = [&](const store::identity_row& r)
+    { to.row(r, prices.usd(r.model, r.billing_model, r.service_tier, r.context_floor, r.cost)); };
+    // Between the projected days and blocks: the runs of hours that have identity rows, the rest raw.
+    const auto read_hours = [&](std::int64_t from, std::int64_t until)
     {
         std::vector<std::int64_t> hours;
         const auto first_hour = floor_div(from + ms_per_hour - 1, ms_per_hour);
-        const auto end_hour = floor_div(to_hour_ms, ms_per_hour);
+        const auto end_hour = floor_div(until, ms_per_hour);
         if (use_rows && first_hour < end_hour)
             for (const auto& h : store::projected_hours(db, first_hour, end_hour))
                 if (h.identity_rows)
                     hours.push_back(h.hour);
-        read_identity_runs(
-            db,
-            prices,
-            where,
-            store::identity_grain::hour,
-            hours,
-            from,
-            to_hour_ms,
-            to,
-            [&](std::int64_t a, std::int64_t b) { read_raw(db, prices, where, a, b, to); }
-        );
+        std::int64_t cursor = from;
+        for (const auto& [first, end] : consecutive_runs(hours))
+        {
+            read_raw(db, prices, where, cursor, first * ms_per_hour, to);
+            store::for_each_identity_row(db, store::identity_grain::hour, first, end, where.sql, row);
+            cursor = end * ms_per_hour;
+        }
+        read_raw(db, prices, where, cursor, until, to);
     };
-    read_identity_runs(db, prices, where, store::identity_grain::day, days, from_ms, to_ms, to, read_hours);
+    std::int64_t cursor = from_ms;
+    if (use_rows && first_day < end_day)
+        for (const auto& part : whole_day_parts(db, first_day, end_day))
+        {
+            read_hours(cursor, part.first_day * ms_per_day);
+            if (part.block)
+                store::for_each_identity_block_row(db, *part.block, where.sql, row);
+            else
+                store::for_each_identity_row(
+                    db, store::identity_grain::day, part.first_day, part.end_day, where.sql, row
+                );
+            cursor = part.end_day * ms_per_day;
+        }
+    read_hours(cursor, to_ms);
 }
 
 } // namespace cpamd::analytics

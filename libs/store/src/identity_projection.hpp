@@ -1,12 +1,14 @@
 #pragma once
 
-// Builds the identity rows (identity_rows.hpp) of one ended day or hour from its events: add()
-// every event, then write() in the projecting transaction.
+// Builds identity rows (identity_rows.hpp): those of one ended day or hour from its events, or
+// those of a block from its halves' rows; add() each, then write() in the projecting transaction.
 
 #include <array>
 #include <cpamd/store/identity_rows.hpp>
 #include <map>
 #include <optional>
+#include <span>
+#include <string_view>
 
 namespace cpamd::store
 {
@@ -35,9 +37,11 @@ public:
         std::int64_t ts_ns = 0, id = 0;
     };
     void add(const event_fields& e);
+    void add(const identity_row& r);
 
     // Replaces the rows of `period` in the grain's table with these sums.
     void write(connection& db, identity_grain grain, std::int64_t period) const;
+    void write(connection& db, identity_block b) const;
 
 private:
     using row_key = std::array<std::int64_t, identity_count + 3>; // + billing model, tier, band
@@ -49,8 +53,22 @@ private:
         std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
         std::int64_t last_seen_ns = 0, last_event_id = 0;
     };
+    void write_rows(
+        connection& db,
+        std::string_view table,
+        std::span<const std::string_view> key_columns,
+        std::span<const std::int64_t> key_values
+    ) const;
+
     std::map<row_key, sums> rows_;
 };
+
+// After day `d` was projected: makes each block that holds it once both its halves are there,
+// from the smallest level up.
+void make_identity_blocks(connection& db, std::int64_t d);
+
+// Deletes the blocks that hold any of the days [first_day, end_day) (their days changed).
+void delete_identity_blocks(connection& db, std::int64_t first_day, std::int64_t end_day);
 
 // Deletes the identity rows of the hours [first_hour, end_hour).
 void delete_identity_hour_rows(connection& db, std::int64_t first_hour, std::int64_t end_hour);

@@ -529,10 +529,11 @@ ALTER TABLE proj_hours ADD COLUMN price_epoch INTEGER NOT NULL DEFAULT -1;
 INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours;
 )sql";
 
-// v9: proj_identity_hour (identity_rows.hpp): the identity rows of each ended hour of the current
-// and the previous UTC day, so the partial days at the ends of a range are read as rows;
-// proj_hours.identity_rows marks the hours that have them. The hours of the last two days are
-// queued to gain them and stay served meanwhile.
+// v9 (identity_rows.hpp): proj_identity_hour, the identity rows of each ended hour of the current
+// and the previous UTC day, so the partial days at the ends of a range are read as rows
+// (proj_hours.identity_rows marks the hours that have them); proj_identity_block, the day rows
+// summed over aligned blocks of 2 to 64 days (proj_blocks lists them). The hours of the last two
+// days and every projected day are queued to gain them, and stay served meanwhile.
 constexpr std::string_view schema_v9 = R"sql(
 CREATE TABLE proj_identity_hour (
     hour INTEGER NOT NULL,
@@ -575,9 +576,57 @@ CREATE TABLE proj_identity_hour (
                  auth_label_snapshot, auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model,
                  failed, billing_model, service_tier, context_floor)
 ) WITHOUT ROWID;
+CREATE TABLE proj_identity_block (
+    level INTEGER NOT NULL,
+    block INTEGER NOT NULL,
+    api_key INTEGER NOT NULL,
+    auth_index INTEGER NOT NULL,
+    source INTEGER NOT NULL,
+    source_hash INTEGER NOT NULL,
+    auth_file_snapshot INTEGER NOT NULL,
+    account_snapshot INTEGER NOT NULL,
+    auth_label_snapshot INTEGER NOT NULL,
+    auth_provider_snapshot INTEGER NOT NULL,
+    auth_project_id_snapshot INTEGER NOT NULL,
+    provider INTEGER NOT NULL,
+    endpoint INTEGER NOT NULL,
+    model INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    billing_model INTEGER NOT NULL,
+    service_tier INTEGER NOT NULL,
+    context_floor INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    cache_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_creation_tokens INTEGER NOT NULL,
+    total_tokens INTEGER NOT NULL,
+    cost_uncached INTEGER NOT NULL,
+    cost_cache_read INTEGER NOT NULL,
+    cost_cache_write INTEGER NOT NULL,
+    cost_output INTEGER NOT NULL,
+    cost_reasoning INTEGER NOT NULL,
+    latency_samples INTEGER NOT NULL,
+    latency_sum INTEGER NOT NULL,
+    zero_token_calls INTEGER NOT NULL,
+    last_seen_ns INTEGER NOT NULL,
+    last_event_id INTEGER NOT NULL,
+    PRIMARY KEY (level, block, api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot,
+                 auth_label_snapshot, auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model,
+                 failed, billing_model, service_tier, context_floor)
+) WITHOUT ROWID;
+CREATE TABLE proj_blocks (
+    level INTEGER NOT NULL,
+    block INTEGER NOT NULL,
+    PRIMARY KEY (level, block)
+) WITHOUT ROWID;
 ALTER TABLE proj_hours ADD COLUMN identity_rows INTEGER NOT NULL DEFAULT 0;
 INSERT OR IGNORE INTO proj_todo (hour)
     SELECT hour FROM proj_hours WHERE hour >= (CAST(unixepoch() AS INTEGER) / 86400 - 1) * 24;
+INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days;
 )sql";
 
 constexpr migration migrations[] = {

@@ -293,6 +293,7 @@ FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2
     rows.write(db, identity_grain::day, d);
     auto done = db.prepare("INSERT OR REPLACE INTO proj_days (day) VALUES (?1)");
     done.bind(1, d).run();
+    make_identity_blocks(db, d);
     auto dequeue = db.prepare("DELETE FROM proj_day_todo WHERE day = ?1");
     dequeue.bind(1, d).run();
     return events;
@@ -318,6 +319,7 @@ void invalidate_days(connection& db, std::span<const std::int64_t> hours)
         {
             rows.reset();
             rows.bind(1, d).run();
+            delete_identity_blocks(db, d, d + 1);
         }
     }
 }
@@ -361,6 +363,7 @@ void invalidate_projected_hours_between(connection& db, std::int64_t first_hour,
         auto s = db.prepare(sql);
         s.bind(1, floor_div(first_hour, 24)).bind(2, floor_div(end_hour + 23, 24)).run();
     }
+    delete_identity_blocks(db, floor_div(first_hour, 24), floor_div(end_hour + 23, 24));
 }
 
 void invalidate_all_projections(connection& db)
@@ -379,6 +382,8 @@ void invalidate_all_projections(connection& db)
     db.exec("INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days");
     db.exec("DELETE FROM proj_identity_day");
     db.exec("DELETE FROM proj_days");
+    db.exec("DELETE FROM proj_identity_block");
+    db.exec("DELETE FROM proj_blocks");
 }
 
 bool project_step(

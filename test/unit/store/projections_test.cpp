@@ -120,20 +120,31 @@ std::vector<std::string> text_rows(statement s, int columns)
     return out;
 }
 
-// The day rows (proj_identity_day) or the hour rows (proj_identity_hour).
+// The day rows (proj_identity_day), the hour rows (proj_identity_hour) or the blocks of a level
+// (proj_identity_block), and the period of an event as SQL.
 struct identity_table
 {
-    const char* table;
-    const char* period;
-    std::int64_t period_ns;
-    const char* projected; // the periods that hold rows
+    std::string table; // with the level's condition for blocks
+    std::string period, event_period;
+    std::string projected; // the periods that hold rows
 };
-constexpr identity_table day_rows{
-    "proj_identity_day", "day", 86'400'000'000'000, "SELECT day FROM proj_days"};
-constexpr identity_table hour_rows{
-    "proj_identity_hour", "hour", ns_per_hour, "SELECT hour FROM proj_hours WHERE identity_rows = 1"};
+const identity_table day_rows{
+    "proj_identity_day", "day", "ts_ns / 86400000000000", "SELECT day FROM proj_days"};
+const identity_table hour_rows{
+    "proj_identity_hour",
+    "hour",
+    "ts_ns / 3600000000000",
+    "SELECT hour FROM proj_hours WHERE identity_rows = 1"};
+identity_table block_rows(int level)
+{
+    return {
+        fmt::format("proj_identity_block WHERE level = {}", level),
+        "block",
+        fmt::format("(ts_ns / 86400000000000) >> {}", level),
+        fmt::format("SELECT block FROM proj_blocks WHERE level = {}", level)};
+}
 
-std::vector<std::string> identity_rows(connection& db, identity_table t = day_rows)
+std::vector<std::string> identity_rows(connection& db, const identity_table& t = day_rows)
 {
     return text_rows(
         db.prepare(fmt::format(
@@ -148,18 +159,18 @@ std::vector<std::string> identity_rows(connection& db, identity_table t = day_ro
     );
 }
 
-std::vector<std::string> raw_identity_rows(connection& db, identity_table t = day_rows)
+std::vector<std::string> raw_identity_rows(connection& db, const identity_table& t = day_rows)
 {
     return text_rows(
         db.prepare(fmt::format(
-            "SELECT ts_ns / {0}, {1}, CASE WHEN response_model != 0 THEN response_model ELSE "
+            "SELECT {0}, {1}, CASE WHEN response_model != 0 THEN response_model ELSE "
             "resolved_model END, service_tier, count(*), sum(total_tokens), sum(cost_uncached), "
             "sum(cost_output), sum(latency_ms > 0), coalesce(sum(CASE WHEN latency_ms > 0 THEN latency_ms "
-            "END), 0), sum(failed = 0 AND total_tokens = 0), max(ts_ns), max(id) FROM events "
-            "WHERE ts_ns / {0} IN ({2}) "
+            "END), 0), sum(failed = 0 AND total_tokens = 0), max(ts_ns), id FROM events "
+            "WHERE {0} IN ({2}) "
             "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 "
             "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16",
-            t.period_ns,
+            t.event_period,
             identity_dims,
             t.projected
         )),
@@ -203,6 +214,14 @@ void write(event_writer& w, std::vector<usage::event> events)
 std::int64_t hour_of(int h)
 {
     return test::sample_event(0, h).timestamp_ms * 1'000'000 / ns_per_hour;
+}
+
+// A sample event moved `days` days later (sample events fall on 2026-08-22; up to 9 days).
+usage::event days_later(usage::event e, int days)
+{
+    e.timestamp.replace(0, 10, fmt::format("2026-08-{:02}", 22 + days));
+    e.timestamp_ms += days * std::int64_t{86'400'000};
+    return e;
 }
 
 } // namespace
@@ -253,8 +272,8 @@ TEST_CASE("a projected hour holds exactly the sums of its events", "[store][proj
     CHECK(calls == 300);
     CHECK(latency_samples > 0);
 
-    // The day: one row per identity, equal to the GROUP BY (max(id) is the newest event's: the
-    // sample events' ids grow with their times).
+    // The day: one row per identity, equal to the GROUP BY (whose bare `id` is that of the row
+    // with max(ts_ns): SQLite takes bare columns from the row of the only max()).
     CHECK(projected_days(db, 0, 1'000'000).size() == 1);
     auto identity = identity_rows(db);
     CHECK(identity.size() > 10);
@@ -333,6 +352,42 @@ TEST_CASE(
     CHECK(projected_rows(db) == raw_rows(db));
 }
 
+TEST_CASE("blocks of days sum their days' identity rows and go when a day changes", "[store][projections]")
+{
+    test::temp_dir dir;
+    event_writer w(dir.path() / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
+    const auto sample_day = hour_of(3) / 24;
+    const auto first = (sample_day + 3) / 4 * 4; // the first day of a level-2 block
+    const auto offset = static_cast<int>(first - sample_day);
+    std::vector<usage::event> events;
+    for (int k = 0; k < 5; ++k) // the block's four days and one after
+        for (int i = 0; i < 150; ++i)
+            events.push_back(days_later(test::sample_event(i + 37 * k, 3 + k), offset + k));
+    write(w, events);
+    project_everything(w);
+    connection db(dir.path() / "usage.sqlite", connection::mode::read_only);
+    const std::vector<identity_block> made{{1, first / 2}, {1, first / 2 + 1}, {2, first / 4}};
+    CHECK(made_identity_blocks(db, first, first + 5) == made);
+    CHECK(made_identity_blocks(db, first + 1, first + 5) == std::vector<identity_block>{{1, first / 2 + 1}});
+    for (int level : {1, 2})
+    {
+        CAPTURE(level);
+        auto rows = identity_rows(db, block_rows(level));
+        CHECK(rows.size() > 20);
+        CHECK(rows == raw_identity_rows(db, block_rows(level)));
+    }
+    std::int64_t calls = 0;
+    for_each_identity_block_row(db, {2, first / 4}, "", [&](const identity_row& r) { calls += r.calls; });
+    CHECK(calls == 600);
+
+    // A late event on the block's third day: the blocks that hold it go until it is projected again.
+    write(w, {days_later(test::sample_event(9000, 4), offset + 2)});
+    CHECK(made_identity_blocks(db, first, first + 5) == std::vector<identity_block>{{1, first / 2}});
+    project_everything(w);
+    CHECK(made_identity_blocks(db, first, first + 5) == made);
+    for (int level : {1, 2})
+        CHECK(identity_rows(db, block_rows(level)) == raw_identity_rows(db, block_rows(level)));
+}
 TEST_CASE(
     "a write, retention or a threshold change takes hours out until projected again", "[store][projections]"
 )
