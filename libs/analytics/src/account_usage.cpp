@@ -1,6 +1,7 @@
 #include "event_items.hpp"
 #include "event_scan.hpp"
 #include "monitoring_groups.hpp"
+#include "range_reader.hpp"
 
 #include <algorithm>
 #include <cpamd/analytics/account_usage.hpp>
@@ -102,39 +103,16 @@ private:
     std::vector<field> fields_;
 };
 
-// The newest requests of a target, as they arrive oldest first: (ms, id, cost), trimmed now and
-// then; a few more than needed are kept so that ties within one millisecond still order by id.
-class newest_requests
+// The stored events' times as [oldest, newest + 1) in ms; nullopt without events. Two queries:
+// SQLite seeks the time index for a lone min() or max(), and scans it for both at once.
+std::optional<std::pair<std::int64_t, std::int64_t>> stored_span_ms(store::connection& db)
 {
-public:
-    void add(const scan_row& r)
-    {
-        kept_.push_back({r.ts_ms, r.id, r.usd});
-        if (kept_.size() > 4 * recent_requests)
-            kept_.erase(kept_.begin(), kept_.end() - static_cast<std::ptrdiff_t>(2 * recent_requests));
-    }
-
-    std::vector<std::pair<std::int64_t, double>> ids() const
-    {
-        auto sorted = kept_;
-        std::sort(
-            sorted.begin(),
-            sorted.end(),
-            [](const auto& a, const auto& b)
-            {
-                return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) > std::get<0>(b)
-                                                        : std::get<1>(a) > std::get<1>(b);
-            }
-        );
-        std::vector<std::pair<std::int64_t, double>> out;
-        for (std::size_t i = 0; i < sorted.size() && i < recent_requests; ++i)
-            out.emplace_back(std::get<1>(sorted[i]), std::get<2>(sorted[i]));
-        return out;
-    }
-
-private:
-    std::vector<std::tuple<std::int64_t, std::int64_t, double>> kept_;
-};
+    const auto oldest = db.query_int("SELECT min(ts_ns) FROM events");
+    const auto newest = db.query_int("SELECT max(ts_ns) FROM events");
+    if (!oldest || !newest)
+        return std::nullopt;
+    return std::pair{floor_div(*oldest, 1'000'000), floor_div(*newest, 1'000'000) + 1};
+}
 
 std::string any_of_sql(const std::vector<compiled_target>& targets)
 {
@@ -169,35 +147,40 @@ read_account_history(store::connection& db, const std::vector<std::pair<std::str
     for (const auto& [key, t] : rows)
         targets.emplace_back(db, t);
     std::vector<totals_acc> totals(rows.size());
-    std::vector<std::int64_t> first_seen(rows.size(), 0);
-    std::vector<newest_requests> newest(rows.size());
+    std::vector<std::int64_t> first_seen_ns(rows.size(), 0);
 
     account_history out;
     out.checkpoint.latest_id = db.query_int("SELECT max(id) FROM events").value_or(0);
     out.checkpoint.last_event_id = out.checkpoint.latest_id;
     out.checkpoint.processed = store::read_event_count(db); // a row, not a count of the time index
-    if (auto any = any_of_sql(targets); !any.empty())
+    const auto any = any_of_sql(targets);
+    const auto stored = stored_span_ms(db);
+    if (!any.empty() && stored)
     {
+        // Lifetime totals from the identity rows of whole days, blocks of days and recent hours,
+        // raw elsewhere: a handful of reads however long the history.
         event_where where;
         where.sql = " AND (" + any + ")";
-        scan_events(
+        const auto add = [&](const scan_row& dims, const usage_piece& piece, std::int64_t first_ns)
+        {
+            for (std::size_t i = 0; i < targets.size(); ++i)
+                if (targets[i].matches(dims))
+                {
+                    first_seen_ns[i] =
+                        totals[i].calls() == 0 ? first_ns : std::min(first_seen_ns[i], first_ns);
+                    totals[i].add(piece);
+                }
+        };
+        read_identity_range(
             db,
             ctx.prices,
             where,
-            all_time_from_ms,
-            all_time_to_ms,
-            [&](const scan_row& r)
-            {
-                for (std::size_t i = 0; i < targets.size(); ++i)
-                {
-                    if (!targets[i].matches(r))
-                        continue;
-                    if (totals[i].calls() == 0)
-                        first_seen[i] = r.ts_ms;
-                    totals[i].add(r);
-                    newest[i].add(r);
-                }
-            }
+            true,
+            stored->first,
+            stored->second,
+            {[&](const scan_row& r) { add(r, piece_of(r), r.ts_ns); },
+             [&](const store::identity_row& r, double usd)
+             { add(dims_of(r), piece_of(r, usd), r.first_seen_ns); }}
         );
     }
     for (std::size_t i = 0; i < rows.size(); ++i)
@@ -205,10 +188,25 @@ read_account_history(store::connection& db, const std::vector<std::pair<std::str
         account_history_item item;
         item.row_key = rows[i].first;
         item.totals = totals[i].finish();
-        item.first_seen_ms = first_seen[i];
-        item.recent_requests = items_by_id(db, newest[i].ids(), ctx.aliases);
-        if (!item.recent_requests.empty())
+        item.first_seen_ms = floor_div(first_seen_ns[i], 1'000'000);
+        if (item.totals.calls > 0)
+        {
+            // The newest requests, read newest first from the newest one's time.
+            event_where where;
+            where.sql = " AND (" + targets[i].sql() + ")";
+            item.recent_requests = newest_events(
+                                       db,
+                                       ctx.prices,
+                                       ctx.aliases,
+                                       where,
+                                       all_time_from_ms,
+                                       item.totals.last_seen_ms + 1,
+                                       recent_requests,
+                                       std::nullopt
+            )
+                                       .items;
             item.latest_request = item.recent_requests.front();
+        }
         item.sync_status = "synced";
         out.items.push_back(std::move(item));
     }

@@ -1,5 +1,6 @@
 #include "identity_projection.hpp"
 
+#include <algorithm>
 #include <cpamd/core/floor_div.hpp>
 #include <fmt/format.h>
 #include <string>
@@ -31,6 +32,7 @@ void identity_projection::add(const event_fields& e)
     k[identity_count + 1] = e.service_tier;
     k[identity_count + 2] = e.context_floor;
     auto& r = rows_[k];
+    r.first_seen_ns = r.calls == 0 ? e.ts_ns : std::min(r.first_seen_ns, e.ts_ns);
     r.calls++;
     for (std::size_t i = 0; i < 8; ++i)
         r.tokens[i] += e.tokens[i];
@@ -65,6 +67,7 @@ void identity_projection::add(const identity_row& in)
         in.service_tier,
         in.context_floor};
     auto& r = rows_[k];
+    r.first_seen_ns = r.calls == 0 ? in.first_seen_ns : std::min(r.first_seen_ns, in.first_seen_ns);
     r.calls += in.calls;
     for (std::size_t i = 0; i < 8; ++i)
         r.tokens[i] += in.tokens[i];
@@ -106,12 +109,13 @@ void identity_projection::write_rows(
     for (std::size_t i = 0; i < key_values.size(); ++i)
         remove.bind(static_cast<int>(i + 1), key_values[i]);
     remove.run();
-    const std::size_t values = key_values.size() + identity_count + 3 + 1 + 8 + 5 + 5;
+    const std::size_t values = key_values.size() + identity_count + 3 + 1 + 8 + 5 + 6;
     auto insert = db.prepare(fmt::format(
         "INSERT INTO {} ({}, {}, billing_model, service_tier, context_floor, calls, input_tokens, "
         "output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, "
         "cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, "
-        "cost_reasoning, latency_samples, latency_sum, zero_token_calls, last_seen_ns, last_event_id) "
+        "cost_reasoning, latency_samples, latency_sum, zero_token_calls, last_seen_ns, last_event_id, "
+        "first_seen_ns) "
         "VALUES ({})",
         table,
         fmt::join(key_columns, ", "),
@@ -131,7 +135,13 @@ void identity_projection::write_rows(
             insert.bind(p++, v);
         for (auto v : r.cost)
             insert.bind(p++, v);
-        for (auto v : {r.latency_samples, r.latency_sum, r.zero_token_calls, r.last_seen_ns, r.last_event_id})
+        for (auto v :
+             {r.latency_samples,
+              r.latency_sum,
+              r.zero_token_calls,
+              r.last_seen_ns,
+              r.last_event_id,
+              r.first_seen_ns})
             insert.bind(p++, v);
         insert.run();
     }

@@ -51,7 +51,7 @@ private:
         std::int64_t tokens[8] = {};
         std::int64_t cost[5] = {};
         std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
-        std::int64_t last_seen_ns = 0, last_event_id = 0;
+        std::int64_t last_seen_ns = 0, last_event_id = 0, first_seen_ns = 0;
     };
     void write_rows(
         connection& db,

@@ -14,7 +14,7 @@ constexpr const char* row_columns =
     "billing_model, service_tier, context_floor, calls, input_tokens, output_tokens, reasoning_tokens, "
     "cached_tokens, cache_tokens, cache_read_tokens, cache_creation_tokens, total_tokens, cost_uncached, "
     "cost_cache_read, cost_cache_write, cost_output, cost_reasoning, latency_samples, latency_sum, "
-    "zero_token_calls, last_seen_ns, last_event_id";
+    "zero_token_calls, last_seen_ns, last_event_id, first_seen_ns";
 
 // Steps `s` (period, identity columns, row_columns) and hands over each row.
 void read_rows(statement& s, const std::function<void(const identity_row&)>& f)
@@ -47,7 +47,7 @@ void read_rows(statement& s, const std::function<void(const identity_row&)>& f)
         for (auto& t : r.cost)
             t = s.int64(c++);
         r.latency_samples = s.int64(c++), r.latency_sum = s.int64(c++), r.zero_token_calls = s.int64(c++);
-        r.last_seen_ns = s.int64(c++), r.last_event_id = s.int64(c++);
+        r.last_seen_ns = s.int64(c++), r.last_event_id = s.int64(c++), r.first_seen_ns = s.int64(c++);
         f(r);
     }
 }

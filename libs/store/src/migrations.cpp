@@ -532,8 +532,10 @@ INSERT OR IGNORE INTO proj_todo (hour) SELECT hour FROM proj_hours;
 // v9 (identity_rows.hpp): proj_identity_hour, the identity rows of each ended hour of the current
 // and the previous UTC day, so the partial days at the ends of a range are read as rows
 // (proj_hours.identity_rows marks the hours that have them); proj_identity_block, the day rows
-// summed over aligned blocks of 2 to 64 days (proj_blocks lists them). The hours of the last two
-// days and every projected day are queued to gain them, and stay served meanwhile.
+// summed over aligned blocks of 2 to 64 days (proj_blocks lists them); proj_identity_day.first_seen_ns,
+// the oldest event of a row. The hours of the last two days are queued to gain their rows and stay
+// served meanwhile; every projected day is queued and read raw until projected again (its old
+// rows lack first_seen_ns).
 constexpr std::string_view schema_v9 = R"sql(
 CREATE TABLE proj_identity_hour (
     hour INTEGER NOT NULL,
@@ -572,6 +574,7 @@ CREATE TABLE proj_identity_hour (
     zero_token_calls INTEGER NOT NULL,
     last_seen_ns INTEGER NOT NULL,
     last_event_id INTEGER NOT NULL,
+    first_seen_ns INTEGER NOT NULL,
     PRIMARY KEY (hour, api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot,
                  auth_label_snapshot, auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model,
                  failed, billing_model, service_tier, context_floor)
@@ -614,6 +617,7 @@ CREATE TABLE proj_identity_block (
     zero_token_calls INTEGER NOT NULL,
     last_seen_ns INTEGER NOT NULL,
     last_event_id INTEGER NOT NULL,
+    first_seen_ns INTEGER NOT NULL,
     PRIMARY KEY (level, block, api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot,
                  auth_label_snapshot, auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model,
                  failed, billing_model, service_tier, context_floor)
@@ -626,7 +630,10 @@ CREATE TABLE proj_blocks (
 ALTER TABLE proj_hours ADD COLUMN identity_rows INTEGER NOT NULL DEFAULT 0;
 INSERT OR IGNORE INTO proj_todo (hour)
     SELECT hour FROM proj_hours WHERE hour >= (CAST(unixepoch() AS INTEGER) / 86400 - 1) * 24;
+ALTER TABLE proj_identity_day ADD COLUMN first_seen_ns INTEGER NOT NULL DEFAULT 0;
 INSERT OR IGNORE INTO proj_day_todo (day) SELECT day FROM proj_days;
+DELETE FROM proj_days;
+DELETE FROM proj_identity_day;
 )sql";
 
 constexpr migration migrations[] = {

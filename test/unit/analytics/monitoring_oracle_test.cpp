@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cpamd/analytics/account_usage.hpp>
 #include <cpamd/analytics/anomaly_rules.hpp>
 #include <cpamd/analytics/local_time.hpp>
 #include <cpamd/analytics/monitoring_analytics.hpp>
@@ -2612,4 +2613,133 @@ TEST_CASE("anomaly rules: each flag fires at its threshold and not just below", 
         CHECK(all->severity == "high");
         CHECK(all->score == Approx(60 + 1.0 + 1.0 + 0.5 + 0.2 + 0.2 + 0.5).epsilon(1e-12));
     }
+}
+
+// A source first seen on day 3, every event with the same identity but the outcome, so its oldest
+// event lies inside projected rows that hold several events each (a random event mostly has a
+// row of its own).
+std::vector<usage::event> late_source_events()
+{
+    std::vector<usage::event> out;
+    for (int k = 0; k < 60; ++k)
+    {
+        const auto ms = data_start_ms + 3 * ms_per_day + 1234 + k * 2 * ms_per_hour;
+        auto json = fmt::format(
+            R"({{"timestamp":"{}","provider":"codex","model":"gpt-5.4","api_key":"{}","source":"late@example.com",)"
+            R"("auth_index":"00000000000007a7","endpoint":"POST /v1/responses","auth_type":"oauth",)"
+            R"("request_id":"late-{}","failed":{},"latency_ms":{},)"
+            R"("tokens":{{"input_tokens":100,"output_tokens":10,"total_tokens":110}}}})",
+            usage::format_rfc3339nano(*usage::from_unix_ms(ms)),
+            api_key(0),
+            k,
+            k % 5 == 0 ? "true" : "false",
+            100 + k
+        );
+        auto ev = usage::parse_record(std::string_view(json));
+        REQUIRE(ev.has_value());
+        out.push_back(std::move(*ev));
+    }
+    return out;
+}
+
+// Account history's lifetime totals come from the identity rows (days, blocks of days, recent
+// hours) and raw events around them: each target's figures equal those of its events, before
+// and after the projections are made.
+TEST_CASE("account history equals the raw-event oracle before and after projections", "[monitoring]")
+{
+    const auto seed = test_seed();
+    CAPTURE(seed);
+    rng_t rng(seed);
+    test::temp_dir dir;
+    store::event_writer writer(dir / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
+    auto reader = store::open_reader(dir / "usage.sqlite");
+    auto records = test::analytics_test_prices();
+    test::run_writer_task(writer, [&](store::connection& c) { store::replace_price_records(c, records); });
+    writer.submit(random_events(rng, 1200), {}, {});
+    writer.submit(late_source_events(), {}, {});
+    writer.drain();
+    pricing::price_table table;
+    for (const auto& [id, rec] : records)
+        table.prices.emplace(id, rec.price);
+    const auto ds = read_dataset(reader, table, {});
+
+    // Targets: every account, auth index and source, and one auth file with its provider.
+    std::vector<std::pair<std::string, an::account_target>> targets;
+    std::vector<std::function<bool(const oracle_event&)>> matches;
+    std::set<std::string> accounts, indices, sources;
+    for (const auto& e : ds.events)
+        accounts.insert(e.account), indices.insert(e.ev.auth_index), sources.insert(e.ev.source);
+    for (const auto& a : accounts)
+    {
+        targets.push_back({"account " + a, {.account_key = a}});
+        matches.push_back([a](const oracle_event& e) { return e.account == a; });
+    }
+    for (const auto& i : indices)
+    {
+        targets.push_back({"index " + i, {.auth_index = i}});
+        matches.push_back([i](const oracle_event& e) { return e.ev.auth_index == i; });
+    }
+    for (const auto& s : sources)
+    {
+        targets.push_back({"source " + s, {.source = s}});
+        matches.push_back([s](const oracle_event& e) { return e.ev.source == s; });
+    }
+    const auto& some = rng.pick(ds.events).ev;
+    targets.push_back(
+        {"file",
+         {.auth_file_snapshot = some.auth_file_snapshot,
+          .auth_provider_snapshot = some.auth_provider_snapshot}}
+    );
+    matches.push_back([f = some.auth_file_snapshot, p = some.auth_provider_snapshot](const oracle_event& e)
+                      { return e.ev.auth_file_snapshot == f && e.ev.auth_provider_snapshot == p; });
+
+    const auto check = [&](const char* stage)
+    {
+        INFO(stage);
+        const auto got = an::read_account_history(reader, targets);
+        REQUIRE(got.items.size() == targets.size());
+        for (std::size_t t = 0; t < targets.size(); ++t)
+        {
+            INFO(targets[t].first);
+            std::vector<const oracle_event*> mine;
+            for (const auto& e : ds.events)
+                if (matches[t](e))
+                    mine.push_back(&e);
+            const auto& item = got.items[t];
+            std::int64_t failures = 0, tokens = 0;
+            double usd = 0;
+            for (const auto* e : mine)
+                failures += e->ev.failed ? 1 : 0, tokens += e->ev.tokens.total, usd += e->usd;
+            CHECK(item.totals.calls == static_cast<std::int64_t>(mine.size()));
+            CHECK(item.totals.failure == failures);
+            CHECK(item.totals.total_tokens == tokens);
+            CHECK(item.totals.cost == Approx(usd).epsilon(1e-9).margin(1e-9));
+            if (mine.empty())
+            {
+                CHECK(item.first_seen_ms == 0);
+                CHECK_FALSE(item.latest_request);
+                continue;
+            }
+            // Events are oldest first by (ms, id): the first is the oldest, by instant too.
+            std::int64_t first_ns = mine.front()->ts_ns;
+            for (const auto* e : mine)
+                first_ns = std::min(first_ns, e->ts_ns);
+            CHECK(item.first_seen_ms == floor_div(first_ns, std::int64_t{1'000'000}));
+            CHECK(item.totals.last_seen_ms == mine.back()->ts);
+            std::vector<std::int64_t> newest_ids;
+            for (auto it = mine.rbegin(); it != mine.rend() && newest_ids.size() < 10; ++it)
+                newest_ids.push_back((*it)->id);
+            std::vector<std::int64_t> got_ids;
+            for (const auto& r : item.recent_requests)
+                got_ids.push_back(r.id);
+            CHECK(got_ids == newest_ids);
+            REQUIRE(item.latest_request);
+            CHECK(item.latest_request->id == newest_ids.front());
+        }
+    };
+    check("raw only");
+    test::project_hours_before(writer, data_start_ms / ms_per_hour + 6 * 24 + 13);
+    check("days 0 to 5 as days and blocks, days 5 and 6 as hours");
+    test::project_every_hour(writer);
+    check("every day as days and blocks");
 }

@@ -178,6 +178,34 @@ std::vector<std::string> raw_identity_rows(connection& db, const identity_table&
     );
 }
 
+// Each row's (or each group of events') oldest event, by identity: a query of its own, since a
+// GROUP BY with both min() and max() leaves raw_identity_rows' bare `id` undefined.
+std::vector<std::string> first_seen(connection& db, const identity_table& t, bool raw)
+{
+    return text_rows(
+        db.prepare(
+            raw ? fmt::format(
+                      "SELECT {0}, {1}, CASE WHEN response_model != 0 THEN response_model ELSE "
+                      "resolved_model "
+                      "END, service_tier, min(ts_ns) FROM events WHERE {0} IN ({2}) "
+                      "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 "
+                      "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16",
+                      t.event_period,
+                      identity_dims,
+                      t.projected
+                  )
+                : fmt::format(
+                      "SELECT {}, {}, billing_model, service_tier, first_seen_ns FROM {} "
+                      "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16",
+                      t.period,
+                      identity_dims,
+                      t.table
+                  )
+        ),
+        17
+    );
+}
+
 std::vector<std::int64_t> hours_in(connection& db, const char* table)
 {
     std::vector<std::int64_t> out;
@@ -278,6 +306,7 @@ TEST_CASE("a projected hour holds exactly the sums of its events", "[store][proj
     auto identity = identity_rows(db);
     CHECK(identity.size() > 10);
     CHECK(identity == raw_identity_rows(db));
+    CHECK(first_seen(db, day_rows, false) == first_seen(db, day_rows, true));
     std::int64_t day_calls = 0;
     for_each_identity_row(
         db,
@@ -331,6 +360,7 @@ TEST_CASE(
     auto rows = identity_rows(db, hour_rows);
     CHECK(rows.size() > 20);
     CHECK(rows == raw_identity_rows(db, hour_rows));
+    CHECK(first_seen(db, hour_rows, false) == first_seen(db, hour_rows, true));
     std::int64_t calls = 0;
     for_each_identity_row(
         db, identity_grain::hour, hour_of(4), hour_of(5), "", [&](const identity_row& r) { calls += r.calls; }
@@ -375,6 +405,7 @@ TEST_CASE("blocks of days sum their days' identity rows and go when a day change
         auto rows = identity_rows(db, block_rows(level));
         CHECK(rows.size() > 20);
         CHECK(rows == raw_identity_rows(db, block_rows(level)));
+        CHECK(first_seen(db, block_rows(level), false) == first_seen(db, block_rows(level), true));
     }
     std::int64_t calls = 0;
     for_each_identity_block_row(db, {2, first / 4}, "", [&](const identity_row& r) { calls += r.calls; });

@@ -65,6 +65,7 @@ struct identity_row
     std::int64_t cost[5] = {};
     std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
     std::int64_t last_seen_ns = 0, last_event_id = 0; // the row's newest event
+    std::int64_t first_seen_ns = 0;                   // the time of its oldest event
 };
 
 // Every identity row of the periods [first, end) at `grain` that `extra_sql` (" AND (...)" over
