@@ -2352,6 +2352,26 @@ std::uint64_t test_seed()
 
 } // namespace
 
+// A fresh database with the test prices, nothing projected until a test says so: its writer, a
+// reader, and the price table the oracle prices events with.
+struct priced_store
+{
+    test::temp_dir dir;
+    store::event_writer writer{dir / "usage.sqlite", {.projection_delay = std::chrono::hours(24)}};
+    store::connection reader = store::open_reader(dir / "usage.sqlite");
+    pricing::price_records records = test::analytics_test_prices();
+    pricing::price_table table;
+
+    priced_store()
+    {
+        test::run_writer_task(
+            writer, [&](store::connection& c) { store::replace_price_records(c, records); }
+        );
+        for (const auto& [id, rec] : records)
+            table.prices.emplace(id, rec.price);
+    }
+};
+
 TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", "[monitoring]")
 {
     const int event_count = test::sanitized_build ? 1500 : 3000;
@@ -2360,14 +2380,11 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
     CAPTURE(seed);
     rng_t rng(seed);
 
-    test::temp_dir dir;
     // Nothing is projected until half of the queries ran (raw only). Then the hours before the
     // middle of day 6 are, as if it were now: days 5 and 6 get hourly identity rows. At seven
     // eighths every hour is, long after (no hourly identity rows left).
-    store::event_writer writer(dir / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
-    auto reader = store::open_reader(dir / "usage.sqlite");
-    auto records = test::analytics_test_prices();
-    test::run_writer_task(writer, [&](store::connection& c) { store::replace_price_records(c, records); });
+    priced_store st;
+    auto& [dir, writer, reader, records, table] = st;
     {
         auto events = random_events(rng, event_count);
         for (std::size_t i = 0; i < events.size(); i += 1000)
@@ -2397,9 +2414,6 @@ TEST_CASE("monitoring analytics equal the raw-event oracle for random queries", 
                     .step();
         }
     );
-    pricing::price_table table;
-    for (const auto& [id, rec] : records)
-        table.prices.emplace(id, rec.price);
     auto ds = read_dataset(reader, table, aliases);
     REQUIRE(ds.events.size() == static_cast<std::size_t>(event_count));
     // Three quarters in, a price changes: the usage rows priced before are stale (read raw) until
@@ -2650,17 +2664,11 @@ TEST_CASE("account history equals the raw-event oracle before and after projecti
     const auto seed = test_seed();
     CAPTURE(seed);
     rng_t rng(seed);
-    test::temp_dir dir;
-    store::event_writer writer(dir / "usage.sqlite", {.projection_delay = std::chrono::hours(24)});
-    auto reader = store::open_reader(dir / "usage.sqlite");
-    auto records = test::analytics_test_prices();
-    test::run_writer_task(writer, [&](store::connection& c) { store::replace_price_records(c, records); });
+    priced_store st;
+    auto& [dir, writer, reader, records, table] = st;
     writer.submit(random_events(rng, 1200), {}, {});
     writer.submit(late_source_events(), {}, {});
     writer.drain();
-    pricing::price_table table;
-    for (const auto& [id, rec] : records)
-        table.prices.emplace(id, rec.price);
     const auto ds = read_dataset(reader, table, {});
 
     // Targets: every account, auth index and source, and one auth file with its provider.
