@@ -111,15 +111,11 @@ void identity_projection::write_rows(
     remove.run();
     const std::size_t values = key_values.size() + identity_count + 3 + 1 + 8 + 5 + 6;
     auto insert = db.prepare(fmt::format(
-        "INSERT INTO {} ({}, {}, billing_model, service_tier, context_floor, calls, input_tokens, "
-        "output_tokens, reasoning_tokens, cached_tokens, cache_tokens, cache_read_tokens, "
-        "cache_creation_tokens, total_tokens, cost_uncached, cost_cache_read, cost_cache_write, cost_output, "
-        "cost_reasoning, latency_samples, latency_sum, zero_token_calls, last_seen_ns, last_event_id, "
-        "first_seen_ns) "
-        "VALUES ({})",
+        "INSERT INTO {} ({}, {}, {}) VALUES ({})",
         table,
         fmt::join(key_columns, ", "),
         identity_columns,
+        identity_value_columns,
         fmt::join(std::vector<std::string_view>(values, "?"), ", ")
     ));
     for (const auto& [k, r] : rows_)

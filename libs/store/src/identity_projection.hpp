@@ -19,6 +19,12 @@ inline constexpr const char* identity_columns =
     "api_key, auth_index, source, source_hash, auth_file_snapshot, account_snapshot, auth_label_snapshot, "
     "auth_provider_snapshot, auth_project_id_snapshot, provider, endpoint, model, failed";
 inline constexpr std::size_t identity_count = 13;
+// The columns after the identity, in the order identity_row holds them.
+inline constexpr const char* identity_value_columns =
+    "billing_model, service_tier, context_floor, calls, input_tokens, output_tokens, reasoning_tokens, "
+    "cached_tokens, cache_tokens, cache_read_tokens, cache_creation_tokens, total_tokens, cost_uncached, "
+    "cost_cache_read, cost_cache_write, cost_output, cost_reasoning, latency_samples, latency_sum, "
+    "zero_token_calls, last_seen_ns, last_event_id, first_seen_ns";
 
 // The table and period column of `grain`.
 std::string_view identity_table(identity_grain grain);

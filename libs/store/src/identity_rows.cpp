@@ -9,14 +9,7 @@ namespace cpamd::store
 namespace
 {
 
-// The columns after the key, in the order read_rows decodes them.
-constexpr const char* row_columns =
-    "billing_model, service_tier, context_floor, calls, input_tokens, output_tokens, reasoning_tokens, "
-    "cached_tokens, cache_tokens, cache_read_tokens, cache_creation_tokens, total_tokens, cost_uncached, "
-    "cost_cache_read, cost_cache_write, cost_output, cost_reasoning, latency_samples, latency_sum, "
-    "zero_token_calls, last_seen_ns, last_event_id, first_seen_ns";
-
-// Steps `s` (period, identity columns, row_columns) and hands over each row.
+// Steps `s` (period, identity columns, identity_value_columns) and hands over each row.
 void read_rows(statement& s, const std::function<void(const identity_row&)>& f)
 {
     identity_row r;
@@ -74,7 +67,7 @@ void for_each_identity_row(
         "SELECT {0}, {1}, {2} FROM {3} WHERE {0} IN ({4}){5} ORDER BY {0}",
         column,
         identity_columns,
-        row_columns,
+        identity_value_columns,
         identity_table(grain),
         fmt::join(periods, ","),
         extra_sql
@@ -92,7 +85,7 @@ void for_each_identity_block_row(
     auto s = db.prepare(fmt::format(
         "SELECT block, {}, {} FROM proj_identity_block WHERE level = ?1 AND block = ?2{}",
         identity_columns,
-        row_columns,
+        identity_value_columns,
         extra_sql
     ));
     s.bind(1, std::int64_t{b.level}).bind(2, b.block);
