@@ -12,7 +12,6 @@
 #include <cpamd/store/price_repository.hpp>
 #include <cpamd/store/rate_memo.hpp>
 #include <fmt/format.h>
-#include <map>
 #include <tuple>
 
 namespace cpamd::analytics

@@ -90,7 +90,8 @@ struct day_part
 };
 
 // The projected days of [first_day, end_day) as the fewest parts: at each day the largest block
-// made that starts there and fits, else the day's own rows; days not projected are left out.
+// made that starts there (made_identity_blocks gives only those that fit), else the day's own
+// rows; days not projected are left out.
 std::vector<day_part> whole_day_parts(store::connection& db, std::int64_t first_day, std::int64_t end_day)
 {
     const auto days = store::projected_days(db, first_day, end_day);
@@ -101,7 +102,7 @@ std::vector<day_part> whole_day_parts(store::connection& db, std::int64_t first_
     {
         std::optional<store::identity_block> largest;
         for (const auto& b : blocks)
-            if (b.first_day() == d && b.end_day() <= end_day && (!largest || b.level > largest->level))
+            if (b.first_day() == d && (!largest || b.level > largest->level))
                 largest = b;
         if (largest)
         {

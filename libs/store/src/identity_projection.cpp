@@ -31,20 +31,16 @@ void identity_projection::add(const event_fields& e)
     k[identity_count] = e.billing_model;
     k[identity_count + 1] = e.service_tier;
     k[identity_count + 2] = e.context_floor;
-    auto& r = rows_[k];
-    r.first_seen_ns = r.calls == 0 ? e.ts_ns : std::min(r.first_seen_ns, e.ts_ns);
-    r.calls++;
-    for (std::size_t i = 0; i < 8; ++i)
-        r.tokens[i] += e.tokens[i];
-    for (std::size_t i = 0; i < 5; ++i)
-        r.cost[i] += e.cost[i];
+    sums one;
+    one.calls = 1;
+    std::copy(e.tokens, e.tokens + 8, one.tokens);
+    std::copy(e.cost, e.cost + 5, one.cost);
     const bool failed = e.identity[identity_count - 1] != 0;
-    if (!failed && e.tokens[7] == 0)
-        r.zero_token_calls++;
+    one.zero_token_calls = !failed && e.tokens[7] == 0 ? 1 : 0;
     if (e.latency_ms && *e.latency_ms > 0)
-        r.latency_samples++, r.latency_sum += *e.latency_ms;
-    if (std::pair(e.ts_ns, e.id) > std::pair(r.last_seen_ns, r.last_event_id))
-        r.last_seen_ns = e.ts_ns, r.last_event_id = e.id;
+        one.latency_samples = 1, one.latency_sum = *e.latency_ms;
+    one.last_seen_ns = one.first_seen_ns = e.ts_ns, one.last_event_id = e.id;
+    merge(k, one);
 }
 
 void identity_projection::add(const identity_row& in)
@@ -66,6 +62,19 @@ void identity_projection::add(const identity_row& in)
         in.billing_model,
         in.service_tier,
         in.context_floor};
+    sums row;
+    row.calls = in.calls;
+    std::copy(std::begin(in.tokens), std::end(in.tokens), row.tokens);
+    std::copy(std::begin(in.cost), std::end(in.cost), row.cost);
+    row.latency_samples = in.latency_samples, row.latency_sum = in.latency_sum;
+    row.zero_token_calls = in.zero_token_calls;
+    row.last_seen_ns = in.last_seen_ns, row.last_event_id = in.last_event_id;
+    row.first_seen_ns = in.first_seen_ns;
+    merge(k, row);
+}
+
+void identity_projection::merge(const row_key& k, const sums& in)
+{
     auto& r = rows_[k];
     r.first_seen_ns = r.calls == 0 ? in.first_seen_ns : std::min(r.first_seen_ns, in.first_seen_ns);
     r.calls += in.calls;

@@ -59,6 +59,8 @@ private:
         std::int64_t latency_samples = 0, latency_sum = 0, zero_token_calls = 0;
         std::int64_t last_seen_ns = 0, last_event_id = 0, first_seen_ns = 0;
     };
+    // Adds `in` (one event's sums, or a row's) to the row of `k`.
+    void merge(const row_key& k, const sums& in);
     void write_rows(
         connection& db,
         std::string_view table,
