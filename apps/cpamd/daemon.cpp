@@ -223,6 +223,11 @@ int run_daemon(const config& cfg)
     api::add_status_route(routes, svc);
     api::add_usage_routes(routes, svc);
     auto metrics = std::make_shared<api::metrics_sources>();
+    if (cfg.metrics_usage_top_n > 0)
+    {
+        metrics->usage = std::make_shared<analytics::usage_counters>();
+        metrics->usage_top_n = cfg.metrics_usage_top_n;
+    }
     api::add_metrics_route(routes, svc, metrics);
     api::add_panel_routes(routes, cfg.panel_path);
     api::add_policy_routes(routes, svc);
@@ -266,6 +271,8 @@ int run_daemon(const config& cfg)
     maint.retention_days = cfg.retention_days;
     asio::co_spawn(ioc, store::run_maintenance(db->writer(), maint), asio::detached);
     coll->start();
+    if (metrics->usage)
+        asio::co_spawn(ioc, api::count_stored_usage(svc, *metrics->usage), asio::detached);
     auto backups = start_scheduled_backups(cfg, ioc);
     if (backups)
         metrics->backups = &backups->counters();

@@ -1,6 +1,9 @@
+#include "usage_metrics.hpp"
+
 #include <array>
 #include <cpamd/api/admin_auth.hpp>
 #include <cpamd/api/metrics_route.hpp>
+#include <cpamd/core/log.hpp>
 #include <cpamd/core/version.hpp>
 #include <cpamd/http/reply.hpp>
 #include <cpamd/ops/process_stats.hpp>
@@ -9,6 +12,7 @@
 #include <cpamd/security/secret.hpp>
 #include <cpamd/store/writer_metrics.hpp>
 #include <filesystem>
+#include <limits>
 #include <string_view>
 
 namespace cpamd::api
@@ -272,12 +276,26 @@ handle_metrics(services* svc, std::shared_ptr<metrics_sources> sources, http::ex
 {
     if (auto denied = metrics_denied(*svc, ex))
         co_return std::move(*denied);
-    co_return http::text_reply(200, render_metrics(*svc, *sources), prometheus_text::content_type);
+    std::optional<analytics::usage_snapshot> usage;
+    if (sources->usage)
+        usage = co_await svc->db.readers().run(
+            [u = sources->usage.get(), n = sources->usage_top_n](store::connection& c)
+            {
+                // Once the stored events are counted, each scrape counts those stored since.
+                if (u->ready())
+                    u->fold(c, std::numeric_limits<std::size_t>::max());
+                return u->snapshot(c, n);
+            }
+        );
+    co_return http::text_reply(
+        200, render_metrics(*svc, *sources, usage ? &*usage : nullptr), prometheus_text::content_type
+    );
 }
 
 } // namespace
 
-std::string render_metrics(services& svc, const metrics_sources& sources)
+std::string
+render_metrics(services& svc, const metrics_sources& sources, const analytics::usage_snapshot* usage)
 {
     prometheus_text out;
     out.family("cpamd_build_info", "gauge", "Always 1; the version is a label.");
@@ -295,7 +313,29 @@ std::string render_metrics(services& svc, const metrics_sources& sources)
     if (svc.proxy_stats)
         write_proxy(out, *svc.proxy_stats);
     write_backups(out, sources.backups);
+    if (usage)
+        write_usage(out, *usage);
     return out.take();
+}
+
+boost::asio::awaitable<void> count_stored_usage(services& svc, analytics::usage_counters& usage)
+{
+    // Chunks of this many events (~0.1 s each at 10 M) keep a reader free for the routes.
+    constexpr std::size_t chunk = 50'000;
+    auto fold_chunk = [u = &usage](store::connection& c) { return u->fold(c, chunk); };
+    try
+    {
+        for (;;)
+        {
+            const auto counted = co_await svc.db.readers().run(fold_chunk);
+            if (counted < chunk)
+                break;
+        }
+    }
+    catch (const std::exception& e)
+    {
+        log::error("usage metrics: counting the stored events failed: {}", e.what());
+    }
 }
 
 void add_metrics_route(http::router& r, services& svc, std::shared_ptr<metrics_sources> sources)

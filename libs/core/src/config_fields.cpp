@@ -76,6 +76,18 @@ opt_error parse_days(std::string_view raw, int& out)
     return std::nullopt;
 }
 
+// A whole number from 0 to 1000 (a label cardinality: more would flood a Prometheus server).
+opt_error parse_count(std::string_view raw, unsigned& out)
+{
+    auto text = trim(raw);
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v > 1000)
+        return fmt::format("expected a whole number from 0 to 1000, got \"{}\"", text);
+    out = v;
+    return std::nullopt;
+}
+
 opt_error parse_bool(std::string_view raw, bool& out)
 {
     auto v = lower(trim(raw));
@@ -547,6 +559,14 @@ const config_field fields[] = {
      [](config& c, std::string_view raw, const apply_context&)
      { return parse_bool(raw, c.metrics_allow_loopback); },
      [](const config& c) { return show_bool(c.metrics_allow_loopback); }},
+    {{"METRICS_USAGE_TOP_N",
+      "metricsUsageTopN",
+      "20",
+      "Usage series on /metrics: label values kept per family (the rest summed as other); 0 turns them off."},
+     false,
+     [](config& c, std::string_view raw, const apply_context&)
+     { return parse_count(raw, c.metrics_usage_top_n); },
+     [](const config& c) { return std::to_string(c.metrics_usage_top_n); }},
     {{"CPAMD_PROXY_CONNECT_TIMEOUT_SECONDS",
       "proxyConnectTimeoutSeconds",
       "30",

@@ -84,3 +84,24 @@ TEST_CASE("METRICS_TOKEN is a secret and never shown", "[config][ops]")
     CHECK(shown(*r.ok, "METRICS_TOKEN") == "(set, hidden)");
     CHECK(load({{"BACKUP_RETENTION_DAYS", "-2"}}).error);
 }
+
+TEST_CASE("METRICS_USAGE_TOP_N bounds the usage series' labels", "[config][ops]")
+{
+    auto r = load({});
+    REQUIRE(r.ok);
+    CHECK(r.ok->value.metrics_usage_top_n == 20);
+    for (auto [raw, n] : {std::pair{"0", 0u}, {"5", 5u}, {"1000", 1000u}})
+    {
+        CAPTURE(raw);
+        auto v = load({{"METRICS_USAGE_TOP_N", raw}});
+        REQUIRE(v.ok);
+        CHECK(v.ok->value.metrics_usage_top_n == n);
+    }
+    for (const char* bad : {"-1", "1001", "ten"})
+    {
+        CAPTURE(bad);
+        auto v = load({{"METRICS_USAGE_TOP_N", bad}});
+        REQUIRE(v.error);
+        CHECK(v.error->variable == "METRICS_USAGE_TOP_N");
+    }
+}

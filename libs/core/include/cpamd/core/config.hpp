@@ -90,6 +90,7 @@ struct config
     int backup_retention_days = 7;             // scheduled backups older than this go; 0 keeps all
     std::string metrics_token;                 // secret; empty: /metrics needs the admin key
     bool metrics_allow_loopback = false;       // loopback clients may read /metrics without a key
+    unsigned metrics_usage_top_n = 20;         // label values per usage family; 0: no usage series
     // The reverse proxy to CPA (docs/proxy.md).
     unsigned proxy_connect_timeout_seconds = 30;
     unsigned proxy_idle_timeout_seconds = 300;

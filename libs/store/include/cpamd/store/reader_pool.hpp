@@ -42,7 +42,9 @@ public:
     };
 
     // Runs f(connection&) on a pool thread with a free connection and returns its result to the
-    // awaiting coroutine. Exceptions propagate to the awaiter.
+    // awaiting coroutine. Exceptions propagate to the awaiter. Capture by reference or plain
+    // pointer: built with GCC 12, a lambda holding a shared_ptr lost one reference per call here
+    // (the object was freed while still owned).
     template <class F>
     auto run(F f) -> boost::asio::awaitable<std::invoke_result_t<F, connection&>>
     {
