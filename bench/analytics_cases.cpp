@@ -231,6 +231,20 @@ void run_cases(const test::running_daemon& daemon, store::connection& ro, std::i
         true
     );
 
+    // The usage series of /metrics are counted from the store once after the start: wait for it
+    // (its time is a figure of its own), so it does not share the CPU with the timed cases.
+    {
+        const auto t = clock_type::now();
+        while (client.get("/metrics").find("\ncpamd_usage_metrics_ready 1\n") == std::string::npos)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        fmt::print("usage series of /metrics ready {:.1f} s after the first request\n", seconds_since(t));
+    }
+    auto metrics_ref = ro.prepare(
+        "SELECT model, provider, count(*), sum(failed), sum(input_tokens), sum(output_tokens), "
+        "sum(total_tokens), sum(latency_ms) FROM events WHERE ts_ns >= ?1 AND ts_ns < ?2 GROUP BY 1, 2",
+        true
+    );
+
     // The events page's second page starts where the first ended.
     const auto page_filter = fmt::format(R"("models":["{}"])", model);
     const auto first_page = boost::json::parse(client.post(
@@ -328,6 +342,10 @@ void run_cases(const test::running_daemon& daemon, store::connection& ro, std::i
          )),
          ref(search_ref, from30, now),
          200},
+        {"/metrics scrape (usage series, all time)",
+         [&] { client.get("/metrics"); },
+         ref(metrics_ref, -9'000'000'000'000, 9'000'000'000'000),
+         20},
     };
 
     fmt::print(
