@@ -15,9 +15,14 @@ constexpr std::int64_t ns_per_hour = 3'600'000'000'000;
 
 std::int64_t delete_events_before(connection& db, std::int64_t cutoff_ns, int limit)
 {
-    // Oldest first through the time index; rowids keep the DELETE cheap.
+    // Oldest first through the time index; rowids keep the DELETE cheap. The event with the
+    // largest id stays until a newer one exists: SQLite gives a new row the largest id + 1, and ids
+    // must never be handed out twice (the usage counters of /metrics read "ids above the last one
+    // counted", analytics/usage_counters.hpp). Only an imported event older than the retention
+    // can be that row.
     auto s = db.prepare(
-        "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts_ns < ?1 ORDER BY ts_ns LIMIT ?2)"
+        "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts_ns < ?1 AND id < (SELECT max(id) "
+        "FROM events) ORDER BY ts_ns LIMIT ?2)"
     );
     s.bind(1, cutoff_ns).bind(2, static_cast<std::int64_t>(limit));
     const auto oldest = db.query_int("SELECT min(ts_ns) FROM events");

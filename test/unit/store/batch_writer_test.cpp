@@ -245,6 +245,28 @@ TEST_CASE_METHOD(
     CHECK(count("SELECT sum(calls) FROM rollup_hour") == rolled_before);
 }
 
+TEST_CASE_METHOD(
+    fixture, "retention keeps the event with the largest id until a newer one exists", "[store][retention]"
+)
+{
+    // An import of old events after newer ones: the old ones hold the largest ids.
+    writer.write(sample_batch(0, 20, 9), {});
+    writer.write(sample_batch(0, 30, 3), {});
+    const auto largest = count("SELECT max(id) FROM events");
+    const std::int64_t cutoff = (1787378400LL) * 1000000000LL; // hour 3 is older, hour 9 is not
+    std::int64_t deleted = 0, step = 0;
+    while ((step = delete_events_before(db, cutoff, 128)) > 0)
+        deleted += step;
+    CHECK(deleted == 29);
+    CHECK(count("SELECT max(id) FROM events") == largest); // no id will be handed out twice
+    CHECK(read_event_count(db) == 21);
+
+    writer.write(sample_batch(100, 1, 9), {});
+    CHECK(count("SELECT max(id) FROM events") == largest + 1);
+    CHECK(delete_events_before(db, cutoff, 128) == 1);
+    CHECK(count("SELECT count(*) FROM events") == 21);
+}
+
 TEST_CASE("compact forms: request ids as integers, hashes only when not recomputable", "[store][writer]")
 {
     CHECK(compact_request_id("a1b2c3d4") == 0xa1b2c3d4);

@@ -6,11 +6,9 @@
 // events stored since the last one. Each event is priced when it is first counted (a counter
 // must not move back when a price changes; the panel reprices history instead).
 //
-// Event ids grow with every commit (one writer), so "id above the last folded one" is exactly the
-// events stored since. One exception: SQLite gives a new row the largest id + 1, so when retention
-// deletes the row with the largest id (an imported event older than USAGE_RETENTION_DAYS), the next
-// events take ids already passed and are counted only after the next start (docs/monitoring.md).
-// Thread-safe: folds are serialised, snapshots may run beside them.
+// Event ids grow with every commit (one writer) and are never handed out twice (retention keeps
+// the largest id, store/maintenance.cpp), so "id above the last folded one" is exactly the events
+// stored since. Thread-safe: folds are serialised, snapshots may run beside them.
 
 #include <array>
 #include <cpamd/store/sqlite.hpp>
