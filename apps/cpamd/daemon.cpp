@@ -169,6 +169,11 @@ int run_daemon(const config& cfg)
 
     unsigned threads = cfg.threads ? cfg.threads : std::max(1u, std::thread::hardware_concurrency());
 
+    // Before the store, so destroyed after it: the store's reader threads may still be counting
+    // into it when the loop stops.
+    const auto usage_counters =
+        cfg.metrics_usage_top_n > 0 ? std::make_shared<analytics::usage_counters>() : nullptr;
+
     // The store first: it takes the data directory's lock, so a second daemon stops here.
     std::string why;
     auto db = store::store::open(cfg.db_path, std::max(2u, threads), why);
@@ -223,11 +228,8 @@ int run_daemon(const config& cfg)
     api::add_status_route(routes, svc);
     api::add_usage_routes(routes, svc);
     auto metrics = std::make_shared<api::metrics_sources>();
-    if (cfg.metrics_usage_top_n > 0)
-    {
-        metrics->usage = std::make_shared<analytics::usage_counters>();
-        metrics->usage_top_n = cfg.metrics_usage_top_n;
-    }
+    metrics->usage = usage_counters;
+    metrics->usage_top_n = cfg.metrics_usage_top_n;
     api::add_metrics_route(routes, svc, metrics);
     api::add_panel_routes(routes, cfg.panel_path);
     api::add_policy_routes(routes, svc);
