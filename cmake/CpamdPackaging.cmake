@@ -12,6 +12,9 @@ install(FILES "${CPAMD_PACKAGING_DIR}/systemd/cpamd.service" DESTINATION lib/sys
 install(FILES "${CPAMD_PACKAGING_DIR}/config/config.json" DESTINATION /etc/cpamd)
 install(FILES README.md "${CPAMD_PACKAGING_DIR}/debian/copyright" DESTINATION share/doc/cpamd)
 install(DIRECTORY docs/ DESTINATION share/doc/cpamd/docs FILES_MATCHING PATTERN "*.md")
+# Examples for docs/monitoring.md: a Grafana dashboard and Prometheus alert rules.
+install(FILES "${CPAMD_PACKAGING_DIR}/grafana/cpamd.json" "${CPAMD_PACKAGING_DIR}/prometheus/cpamd-rules.yml"
+        DESTINATION share/doc/cpamd/examples)
 
 set(CPACK_PACKAGE_NAME cpamd)
 set(CPACK_PACKAGE_VENDOR "cpamd")

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <cpamd/store/sqlite.hpp>
+#include <cpamd/test/temp_dir.hpp>
 #include <cstdio>
 #include <fmt/format.h>
+#include <fstream>
 #include <sys/wait.h>
 
 namespace cpamd::test
@@ -67,6 +69,13 @@ cli_result run_shell(const std::string& command)
     int status = ::pclose(p);
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+cli_result promtool_check_metrics(const std::string& exposition)
+{
+    temp_dir dir;
+    std::ofstream(dir / "metrics.txt") << exposition;
+    return run_shell("promtool check metrics < " + (dir / "metrics.txt").string());
 }
 
 } // namespace cpamd::test

@@ -36,4 +36,8 @@ differing_events(const std::filesystem::path& a, const std::filesystem::path& b,
 // Runs a shell command line; returns its exit code and output (stdout and stderr).
 cli_result run_shell(const std::string& command);
 
+// `promtool check metrics` on a /metrics answer (promtool: Debian's prometheus package, which
+// scripts/deps test installs; code 127 when it is missing).
+cli_result promtool_check_metrics(const std::string& exposition);
+
 } // namespace cpamd::test

@@ -33,7 +33,8 @@ check "cpack made cpamd_${version}_${arch}.deb" test -f "$deb"
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$work/files"
 for f in /usr/bin/cpamd /usr/lib/cpamd/plugins/collector-http.so /usr/lib/cpamd/plugins/collector-resp.so \
     /usr/lib/cpamd/plugins/collector-subscribe.so /usr/lib/systemd/system/cpamd.service /etc/cpamd/config.json \
-    /usr/share/doc/cpamd/README.md /usr/share/doc/cpamd/docs/operations.md; do
+    /usr/share/doc/cpamd/README.md /usr/share/doc/cpamd/docs/operations.md \
+    /usr/share/doc/cpamd/examples/cpamd.json /usr/share/doc/cpamd/examples/cpamd-rules.yml; do
     check "package holds $f" grep -qx "$f" "$work/files"
 done
 check "no other programs or libraries" test "$(grep -E '^/usr/bin/.|\.so$' "$work/files" | wc -l)" = 4

@@ -390,9 +390,7 @@ TEST_CASE(
             second, std::regex("cpamd_usage_api_key_requests_total\\{api_key=\"[0-9a-f]{12}\"")
         ));
 
-        cpamd::test::temp_dir dir;
-        std::ofstream(dir / "metrics.txt") << second;
-        auto check = cpamd::test::run_shell("promtool check metrics < " + (dir / "metrics.txt").string());
+        auto check = cpamd::test::promtool_check_metrics(second);
         INFO(check.output);
         REQUIRE(check.code != 127); // promtool missing: run scripts/deps test
         CHECK(check.code == 0);
