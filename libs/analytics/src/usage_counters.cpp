@@ -7,6 +7,7 @@
 #include <cpamd/store/rate_memo.hpp>
 #include <cpamd/usage/redact.hpp>
 #include <limits>
+#include <optional>
 
 namespace cpamd::analytics
 {
@@ -83,14 +84,6 @@ void seconds_histogram::merge(const seconds_histogram& o)
     sum += o.sum;
 }
 
-std::uint64_t seconds_histogram::count() const
-{
-    std::uint64_t n = 0;
-    for (auto c : counts)
-        n += c;
-    return n;
-}
-
 std::size_t usage_counters::fold(store::connection& db, std::size_t limit)
 {
     std::lock_guard fold_lock(fold_mutex_);
@@ -99,9 +92,6 @@ std::size_t usage_counters::fold(store::connection& db, std::size_t limit)
         std::lock_guard lock(mutex_);
         from_id = last_id_;
     }
-    auto price_table = store::load_price_table(db);
-    store::rate_memo prices(db, price_table);
-
     // Counted apart, then merged in one step: a snapshot never sees half a chunk.
     decltype(models_) models;
     decltype(credentials_) credentials;
@@ -114,8 +104,13 @@ std::size_t usage_counters::fold(store::connection& db, std::size_t limit)
             2,
             static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()))
         );
+    // Prices are loaded at the first new event: most scrapes find none or few.
+    std::optional<pricing::price_table> price_table;
+    std::optional<store::rate_memo> prices;
     while (s.step())
     {
+        if (!prices)
+            prices.emplace(db, price_table.emplace(store::load_price_table(db)));
         ++n;
         last_id = s.int64(0);
         last_ts_ns = std::max(last_ts_ns, s.int64(1));
@@ -130,7 +125,7 @@ std::size_t usage_counters::fold(store::connection& db, std::size_t limit)
         for (int i = 0; i < 5; ++i)
             cost[i] = s.int64(16 + i);
         const std::int64_t billing = s.int64(23) != 0 ? s.int64(23) : s.int64(24);
-        one.usd = prices.event_usd(model, billing, s.int64(25), cost);
+        one.usd = prices->event_usd(model, billing, s.int64(25), cost);
 
         auto& m = models[{model, provider}];
         m.sums.merge(one);

@@ -49,7 +49,6 @@ struct seconds_histogram
 
     void add(double seconds);
     void merge(const seconds_histogram& o);
-    std::uint64_t count() const;
 };
 
 // One series' labels and sums, label values resolved for display (never a secret, never a full

@@ -43,8 +43,9 @@ public:
 
     // Runs f(connection&) on a pool thread with a free connection and returns its result to the
     // awaiting coroutine. Exceptions propagate to the awaiter. Capture by reference or plain
-    // pointer: built with GCC 12, a lambda holding a shared_ptr lost one reference per call here
-    // (the object was freed while still owned).
+    // pointer: built with GCC 12, counters shared through shared_ptrs captured here (and taken by
+    // value by the coroutine awaiting this) were freed while still owned, a crash at 10 M events
+    // whose exact cause was not pinned down; plain pointers ended it (api/metrics_route.cpp).
     template <class F>
     auto run(F f) -> boost::asio::awaitable<std::invoke_result_t<F, connection&>>
     {
