@@ -63,11 +63,13 @@ bhttp::request<bhttp::string_body> build_request(one_shot_request& in)
     req.set(bhttp::field::accept, "application/json");
     for (const auto& [name, value] : in.headers)
         req.set(name, value);
+    for (const auto& [name, value] : in.named_headers)
+        req.set(name, value);
     if (relayed && !in.proxy->user.empty())
         req.set(bhttp::field::proxy_authorization, basic_credentials(*in.proxy));
     if (!in.body.empty())
     {
-        req.set(bhttp::field::content_type, "application/json");
+        req.set(bhttp::field::content_type, in.content_type);
         req.body() = std::move(in.body);
     }
     req.prepare_payload(); // Content-Length for a body (or a PUT/POST without one), else nothing

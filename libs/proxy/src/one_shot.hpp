@@ -27,7 +27,10 @@ struct one_shot_request
     boost::beast::http::verb method = boost::beast::http::verb::get;
     // Sent in this order after Host, User-Agent: cpamd and Accept: application/json.
     std::vector<std::pair<boost::beast::http::field, std::string>> headers;
-    std::string body; // sent as application/json when non-empty
+    // Then these, by name (a webhook's own headers).
+    std::vector<std::pair<std::string, std::string>> named_headers;
+    std::string body; // sent with `content_type` when non-empty
+    std::string content_type = "application/json";
     std::optional<outbound_proxy> proxy;
     bool tls_skip_verify = false;
     std::uint64_t body_limit = 0;

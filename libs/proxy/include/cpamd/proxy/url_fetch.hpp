@@ -1,6 +1,6 @@
 #pragma once
 
-// One GET of a public http(s) URL, optionally through an outbound proxy: what the price sync uses
+// One GET (or POST) of a public http(s) URL, optionally through an outbound proxy: what the price sync uses
 // to read models.dev, LiteLLM and OpenRouter (manager-api §5.10), through CPA's `proxy-url` when
 // CPA has one. Certificates are verified against the system store with SNI and a host name check
 // (as cpa_client.hpp). Runs on the caller's executor; never throws for network failures.
@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace cpamd::proxy
 {
@@ -57,6 +59,11 @@ proxy_parse parse_proxy_url(std::string_view url);
 struct fetch_request
 {
     std::string url;
+    // GET by default; a POST sends `body` as `content_type` with `headers` (the alerts' sinks).
+    bool post = false;
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
     std::optional<outbound_proxy> proxy;
     std::chrono::milliseconds timeout{std::chrono::seconds(10)}; // the whole exchange
     std::uint64_t body_limit = std::uint64_t{64} << 20;
