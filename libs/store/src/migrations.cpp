@@ -636,6 +636,24 @@ DELETE FROM proj_days;
 DELETE FROM proj_identity_day;
 )sql";
 
+// v10 (docs/alerts.md): the alert history, what fired, resolved or was sent as a test, and how
+// each sink took it (`deliveries`, a JSON array filled in as the attempts end).
+constexpr std::string_view schema_v10 = R"sql(
+CREATE TABLE alert_history (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    rule TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    event TEXT NOT NULL,
+    level TEXT NOT NULL,
+    value REAL NOT NULL,
+    threshold REAL NOT NULL,
+    message TEXT NOT NULL,
+    deliveries TEXT NOT NULL DEFAULT '[]'
+);
+)sql";
+
 constexpr migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
@@ -646,6 +664,7 @@ constexpr migration migrations[] = {
     {7, schema_v7},
     {8, schema_v8},
     {9, schema_v9},
+    {10, schema_v10},
 };
 
 // SQL function cpamd_sha256(blob): the 32-byte SHA-256 of its argument (v2 hashes old rejects).
