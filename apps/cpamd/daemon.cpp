@@ -5,7 +5,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cpamd/alerts/engine.hpp>
 #include <cpamd/api/admin_auth.hpp>
+#include <cpamd/api/alert_routes.hpp>
+#include <cpamd/api/alerts_settings.hpp>
 #include <cpamd/api/api_key_alias_routes.hpp>
 #include <cpamd/api/bootstrap.hpp>
 #include <cpamd/api/config_routes.hpp>
@@ -139,6 +142,20 @@ asio::awaitable<void> drain_then_stop(
     ioc.stop();
 }
 
+// The alerts engine with the configuration in effect (docs/alerts.md). One that cannot be read
+// (a data key that no longer opens its secrets) leaves alerts off until a new one is saved.
+asio::awaitable<void> start_alerts(api::services& svc)
+{
+    auto current = co_await api::read_alerts(svc);
+    if (current.error)
+    {
+        log::error("alerts: {}; alerts are off until they are saved again", current.error->message);
+        current.config = {};
+        current.config.enabled = false;
+    }
+    svc.alerts->start(std::move(current.config));
+}
+
 // Scheduled backups (BACKUP_INTERVAL) into <data dir>/backups; null when they are off.
 std::unique_ptr<ops::backup_scheduler> start_scheduled_backups(const config& cfg, asio::io_context& ioc)
 {
@@ -173,6 +190,7 @@ int run_daemon(const config& cfg)
     // into it when the loop stops.
     const auto usage_counters =
         cfg.metrics_usage_top_n > 0 ? std::make_shared<analytics::usage_counters>() : nullptr;
+    std::shared_ptr<alerts::engine> alerts_engine; // the same: its window is read on reader threads
 
     // The store first: it takes the data directory's lock, so a second daemon stops here.
     std::string why;
@@ -219,6 +237,14 @@ int run_daemon(const config& cfg)
     }
     svc.restart_collector = [c = coll.get()] { c->restart(); };
     svc.collector_status = [c = coll.get()] { return c->status(); };
+    {
+        alerts::engine_options ao;
+        ao.executor = ioc.get_executor();
+        ao.db = db.get();
+        ao.collector_status = svc.collector_status;
+        alerts_engine = std::make_shared<alerts::engine>(std::move(ao));
+        svc.alerts = alerts_engine;
+    }
     http::router routes;
     api::add_system_routes(routes, api::system_info{svc.started_at_ms, [state = svc.state] {
                                                         return state->info();
@@ -238,6 +264,7 @@ int run_daemon(const config& cfg)
     api::add_model_price_usage_route(routes, svc);
     api::add_dashboard_route(routes, svc);
     api::add_monitoring_routes(routes, svc);
+    api::add_alert_routes(routes, svc);
     api::add_model_price_sync_route(routes, svc);
     api::add_proxy_routes(routes, svc); // after the local routes: the proxy takes what they leave
 
@@ -275,6 +302,7 @@ int run_daemon(const config& cfg)
     coll->start();
     if (metrics->usage)
         asio::co_spawn(ioc, api::count_stored_usage(svc, *metrics->usage), asio::detached);
+    asio::co_spawn(ioc, start_alerts(svc), asio::detached);
     auto backups = start_scheduled_backups(cfg, ioc);
     if (backups)
         metrics->backups = &backups->counters();

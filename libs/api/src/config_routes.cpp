@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <cpamd/api/admin_auth.hpp>
+#include <cpamd/api/alerts_settings.hpp>
 #include <cpamd/api/config_routes.hpp>
 #include <cpamd/api/manager_state.hpp>
 #include <cpamd/core/log.hpp>
@@ -38,6 +39,11 @@ asio::awaitable<http::response> handle_get(services* svc, http::exchange& ex)
     json::object o;
     o["config"] = public_config(cfg);
     o["source"] = resolved.ok->source;
+    // Ours: the alerts configuration (docs/alerts.md), also at /usage-service/alerts; only once
+    // the admin key guards this route.
+    if (svc->state->connection_resolved())
+        if (auto in_effect = co_await read_alerts(*svc); !in_effect.error)
+            o["config"].as_object()["alerts"] = alerts::public_alerts(in_effect.config);
     // cpamd's own, read-only: process settings (environment or config.json, docs/configuration.md)
     // the panel shows beside the editable ones.
     o["processSettings"] = json::object{
@@ -91,6 +97,17 @@ asio::awaitable<http::response> handle_put(services* svc, http::exchange& ex)
         if (auto e = parse_submitted_config(it->value().as_object(), sub))
             co_return http::error_reply(*e);
     }
+    // Ours: `config.alerts` replaces the alerts configuration, checked before anything is saved.
+    std::optional<alerts::alerts_config> next_alerts;
+    if (auto* cfg = body.as_object().if_contains("config"); cfg && cfg->is_object())
+        if (auto* a = cfg->as_object().if_contains("alerts"); a && !a->is_null())
+        {
+            auto alerts_now = co_await read_alerts(*svc);
+            auto checked = check_alerts_submission(alerts_now, *a);
+            if (checked.error)
+                co_return http::error_reply(*checked.error);
+            next_alerts = std::move(checked.ok);
+        }
 
     auto rows = co_await detail::read_stored_rows(svc->db);
     const auto& box = svc->state->box();
@@ -161,9 +178,14 @@ asio::awaitable<http::response> handle_put(services* svc, http::exchange& ex)
     );
     if (svc->restart_collector)
         svc->restart_collector();
+    if (next_alerts)
+        if (auto e = co_await save_alerts(*svc, *next_alerts))
+            co_return http::error_reply(*e);
     json::object o;
     o["config"] = public_config(next);
     o["source"] = "db";
+    if (auto in_effect = co_await read_alerts(*svc); !in_effect.error)
+        o["config"].as_object()["alerts"] = alerts::public_alerts(in_effect.config);
     co_return http::json_reply(200, o);
 }
 

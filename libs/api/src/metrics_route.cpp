@@ -1,3 +1,4 @@
+#include "alert_metrics.hpp"
 #include "usage_metrics.hpp"
 
 #include <array>
@@ -315,6 +316,8 @@ render_metrics(services& svc, const metrics_sources& sources, const analytics::u
     write_backups(out, sources.backups);
     if (usage)
         write_usage(out, *usage);
+    if (svc.alerts)
+        write_alerts(out, svc.alerts->counters());
     return out.take();
 }
 

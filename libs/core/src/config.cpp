@@ -1,6 +1,7 @@
 #include "config_fields.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cpamd/core/config.hpp>
 #include <cstdlib>
@@ -216,6 +217,14 @@ config_result load_config(const config_inputs& in)
         }
         out.effective.push_back({std::string(field.doc.env), std::string(field.doc.json), {}, origin});
     }
+
+    if (file)
+        if (const auto* alerts = file->values.if_contains("alerts"); alerts && !alerts->is_null())
+        {
+            if (!alerts->is_object())
+                return {std::nullopt, error_for("config.json field alerts", "must be an object")};
+            c.alerts_json = boost::json::serialize(*alerts);
+        }
 
     // 3. Defaults that depend on other settings.
     if (c.data_dir.empty())

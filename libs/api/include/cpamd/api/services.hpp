@@ -11,6 +11,11 @@
 #include <functional>
 #include <memory>
 
+namespace cpamd::alerts
+{
+class engine;
+} // namespace cpamd::alerts
+
 namespace cpamd::api
 {
 
@@ -29,6 +34,8 @@ struct services
     std::function<void()> restart_collector;
     // The collector block of GET /status (spec manager-api §5.3). Unset: a stopped collector.
     std::function<boost::json::object()> collector_status;
+    // The alerts engine (docs/alerts.md); null until the daemon starts it.
+    std::shared_ptr<alerts::engine> alerts;
     // The reverse proxy's counters (for /metrics).
     std::shared_ptr<proxy::proxy_stats> proxy_stats = std::make_shared<proxy::proxy_stats>();
 };

@@ -45,6 +45,9 @@ struct usage_import_limits
 struct config
 {
     std::filesystem::path config_file; // empty when no config.json is used
+    // config.json's "alerts" object as JSON text ("" when none): then it is the alerts
+    // configuration and the API may not change it (docs/alerts.md).
+    std::string alerts_json;
 
     listen_address listen{"0.0.0.0", 18317};
     std::filesystem::path data_dir;
