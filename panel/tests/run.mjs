@@ -1,5 +1,6 @@
 // Browser suite: a real cpamd and cpa-sim, Debian's chromium through playwright-core.
 // wizard → dashboard figures = API → every page → import with progress → a price edit changes the cost →
+// alerts (a webhook test, a saved rule) →
 // logout → wrong key → login → reload keeps the session → recovery mode; screenshots of every page.
 import { chromium } from "playwright-core";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -8,13 +9,14 @@ import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
 import { startStack, waitFor, PANEL_FILE } from "./harness.mjs";
+import { alertsSteps } from "./alerts.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHOTS = process.env.SCREENSHOT_DIR || join(here, "..", "test-output", "screenshots");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const ADMIN = "panel-test-admin-key";
 const SIM_KEY = "panel-test-sim-key";
-const PAGES = ["dashboard", "monitoring", "analytics", "prices", "data", "settings"];
+const PAGES = ["dashboard", "monitoring", "alerts", "analytics", "prices", "data", "settings"];
 
 if (PANEL_FILE !== "embedded" && !existsSync(PANEL_FILE)) {
   console.error(`no panel at ${PANEL_FILE}: run npm run build first`);
@@ -459,6 +461,17 @@ try {
     await page.selectOption("select[name=sync-source]", "bundled");
     await page.click("[data-testid=sync-prices]");
     await page.waitForSelector("[data-testid=sync-card] .sync-result");
+  });
+
+  // Alerts: a webhook sink against a loopback receiver, a rule saved through the page, the history.
+  await alertsSteps({
+    page,
+    api,
+    step,
+    expect,
+    nav,
+    waitFor,
+    shotPath: (name) => join(SHOTS, name + ".png"),
   });
 
   await step("settings: config and system card", async () => {

@@ -1,4 +1,5 @@
-// Shapes of cpamd's answers, as far as the panel reads them (docs/analytics.md, docs/http.md, docs/pricing.md).
+// Shapes of cpamd's answers, as far as the panel reads them (docs/analytics.md, docs/http.md, docs/pricing.md,
+// docs/alerts.md).
 
 export interface Info {
   service: string;
@@ -370,4 +371,132 @@ export interface AliasItem {
   apiKeyHash: string;
   alias: string;
   updatedAtMs?: number;
+}
+
+// Alerts (docs/alerts.md): the configuration object, what fires now, and the history of notices.
+
+export type AlertRuleKind =
+  | "failure_rate"
+  | "consecutive_failures"
+  | "latency_p95"
+  | "no_events"
+  | "collector_disconnected"
+  | "storage_size"
+  | "budget";
+
+/** One rule; which fields it has depends on its kind (unknown fields are kept as they are). */
+export interface AlertRule {
+  id: string;
+  kind: AlertRuleKind;
+  /** Absent: on. */
+  enabled?: boolean;
+  cooldownMinutes?: number;
+  scope?: string;
+  /** failure_rate: a share in (0, 1]. */
+  threshold?: number;
+  windowMinutes?: number;
+  minRequests?: number;
+  statuses?: number[];
+  count?: number;
+  thresholdMs?: number;
+  minutes?: number;
+  file?: string;
+  thresholdMb?: number;
+  period?: string;
+  usd?: number;
+  warnPercent?: number;
+  [other: string]: unknown;
+}
+
+export type AlertSinkKind = "webhook" | "slack" | "telegram" | "ntfy" | "smtp";
+
+/** One place notices go. Secrets (header values, the Slack URL, botToken, token, password) come masked. */
+export interface AlertSink {
+  id: string;
+  kind: AlertSinkKind;
+  /** Absent: on. */
+  enabled?: boolean;
+  url?: string;
+  headers?: Record<string, string>;
+  botToken?: string;
+  chatId?: string;
+  token?: string;
+  host?: string;
+  port?: number;
+  security?: string;
+  username?: string;
+  password?: string;
+  from?: string;
+  to?: string[];
+  [other: string]: unknown;
+}
+
+export interface AlertsConfig {
+  enabled: boolean;
+  evaluateSeconds: number;
+  timezone: string;
+  delivery: { timeoutSeconds: number; retries: number };
+  rules: AlertRule[];
+  sinks: AlertSink[];
+  [other: string]: unknown;
+}
+
+export type AlertLevel = "warning" | "critical";
+
+export interface AlertActive {
+  rule: string;
+  kind: string;
+  subject: string;
+  level: AlertLevel;
+  /** ms since the epoch. */
+  since: number;
+  value: number | null;
+  threshold: number | null;
+  message: string;
+}
+
+export interface AlertSinkStat {
+  sink: string;
+  delivered: number;
+  failed: number;
+  lastError: string;
+  lastAt: number | null;
+}
+
+export interface AlertsAnswer {
+  alerts: AlertsConfig;
+  source: "db" | "file" | "default";
+  active: AlertActive[];
+  sinkStats: AlertSinkStat[];
+}
+
+export interface AlertDelivery {
+  sink: string;
+  ok: boolean;
+  attempts: number;
+  error: string;
+}
+
+export interface AlertNotice {
+  id: number;
+  at: number;
+  rule: string;
+  kind: string;
+  subject: string;
+  event: "firing" | "resolved" | "test";
+  level: AlertLevel;
+  value: number | null;
+  threshold: number | null;
+  message: string;
+  /** Empty while the first attempt is still running. */
+  deliveries: AlertDelivery[];
+}
+
+export interface AlertHistory {
+  items: AlertNotice[];
+  nextBefore: number | null;
+}
+
+export interface AlertTestAnswer {
+  results: AlertDelivery[];
 }

@@ -9,6 +9,7 @@ import { Prefs } from "./Prefs";
 import { Logo } from "./AuthFrame";
 import { Dashboard } from "../pages/Dashboard";
 import { Monitoring } from "../pages/Monitoring";
+import { Alerts } from "../pages/Alerts";
 import { Analytics } from "../pages/Analytics";
 import { Prices } from "../pages/Prices";
 import { DataPage } from "../pages/Data";
@@ -17,6 +18,7 @@ import { Settings } from "../pages/Settings";
 const views: Record<Page, () => preact.JSX.Element> = {
   dashboard: Dashboard,
   monitoring: Monitoring,
+  alerts: Alerts,
   analytics: Analytics,
   prices: Prices,
   data: DataPage,

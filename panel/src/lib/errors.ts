@@ -18,6 +18,8 @@ const known: Record<string, MessageKey> = {
   usage_service_not_configured: "err.not_configured",
   api_key_alias_duplicate: "err.alias_duplicate",
   model_price_sync_failed: "err.sync_failed",
+  invalid_alerts: "err.invalid_alerts",
+  alerts_managed_by_file: "err.alerts_file",
 };
 
 export function errorText(e: unknown): string {

@@ -91,5 +91,24 @@ export const fmtDay = (ms: number, timeZone?: string) =>
 export const weekdayName = (d: number) =>
   df({ weekday: "short", timeZone: "UTC" }).format(Date.UTC(2023, 0, 1 + d));
 
+const rtfCache = new Map<string, Intl.RelativeTimeFormat>();
+/** "5 minutes ago" / "5分钟前" for a past moment (ms since the epoch). */
+export function fmtAgo(ms: number | null | undefined, now = Date.now()): string {
+  if (!ok(ms) || ms <= 0) return DASH;
+  const s = Math.round((ms - now) / 1000);
+  const a = Math.abs(s);
+  const [v, unit]: [number, Intl.RelativeTimeFormatUnit] =
+    a < 60
+      ? [s, "second"]
+      : a < 3600
+        ? [Math.round(s / 60), "minute"]
+        : a < 86400
+          ? [Math.round(s / 3600), "hour"]
+          : [Math.round(s / 86400), "day"];
+  const id = lang.value + "r";
+  let f = rtfCache.get(id);
+  if (!f) rtfCache.set(id, (f = new Intl.RelativeTimeFormat(lang.value, { numeric: "auto" })));
+  return f.format(v, unit);
+}
 /** Short form of a 64-hex key hash. */
 export const shortHash = (h: string) => (h ? h.slice(0, 8) + "…" : DASH);

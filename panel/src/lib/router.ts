@@ -1,7 +1,15 @@
 // Hash routes (#/dashboard, #/monitoring …): work from file:// too, and need nothing from the server.
 import { signal } from "@preact/signals";
 
-export const PAGES = ["dashboard", "monitoring", "analytics", "prices", "data", "settings"] as const;
+export const PAGES = [
+  "dashboard",
+  "monitoring",
+  "alerts",
+  "analytics",
+  "prices",
+  "data",
+  "settings",
+] as const;
 export type Page = (typeof PAGES)[number];
 
 function parse(): Page {
