@@ -23,7 +23,7 @@ FROM events )sql";
 
 } // namespace
 
-struct usage_window::row
+struct detail::window_row
 {
     std::int64_t ts_ms = 0, model = 0, auth_index = 0, api_key = 0;
     bool failed = false;
@@ -34,6 +34,8 @@ struct usage_window::row
 
 namespace
 {
+
+using detail::window_row;
 
 // Reads the rows of `s` (the columns above), pricing each, into `add`.
 template <class Add>
@@ -53,14 +55,15 @@ std::size_t read_rows(store::connection& db, store::statement& s, std::int64_t& 
         for (int i = 0; i < 5; ++i)
             cost[i] = s.int64(8 + i);
         const std::int64_t billing = s.int64(13) != 0 ? s.int64(13) : s.int64(14);
-        add(s.int64(1) / ns_per_ms,
+        add(window_row{
+            s.int64(1) / ns_per_ms,
             s.int64(2),
             s.int64(3),
             s.int64(4),
             s.int64(5) != 0,
             status ? static_cast<int>(*status) : 0,
             s.opt_int64(7),
-            prices->event_usd(s.int64(2), billing, s.int64(15), cost));
+            prices->event_usd(s.int64(2), billing, s.int64(15), cost)});
     }
     return n;
 }
@@ -98,21 +101,7 @@ bool usage_window::rebuild(store::connection& db, const shape& sh, std::int64_t 
         db.prepare(std::string(columns) + "WHERE ts_ns >= ?1 AND ts_ns < ?2 AND id <= ?3 ORDER BY ts_ns");
     s.bind(1, rebuild_cursor_ns_).bind(2, end_ns).bind(3, rebuild_to_id_);
     std::int64_t ignored = 0;
-    read_rows(
-        db,
-        s,
-        ignored,
-        [&](std::int64_t ts,
-            std::int64_t model,
-            std::int64_t auth,
-            std::int64_t key,
-            bool failed,
-            int status,
-            std::optional<std::int64_t> latency,
-            double usd) {
-            add(row{ts, model, auth, key, failed, status, latency, usd}, now_ms);
-        }
-    );
+    read_rows(db, s, ignored, [&](const window_row& r) { add(r, now_ms); });
     if (end_ns != std::numeric_limits<std::int64_t>::max())
     {
         rebuild_cursor_ns_ = end_ns;
@@ -135,23 +124,9 @@ std::size_t usage_window::fold_new(store::connection& db, std::int64_t now_ms, s
     }
     auto s = db.prepare(std::string(columns) + "WHERE id > ?1 ORDER BY id LIMIT ?2");
     s.bind(1, from_id).bind(2, static_cast<std::int64_t>(limit));
-    std::vector<row> rows;
+    std::vector<window_row> rows;
     std::int64_t last_id = from_id;
-    read_rows(
-        db,
-        s,
-        last_id,
-        [&](std::int64_t ts,
-            std::int64_t model,
-            std::int64_t auth,
-            std::int64_t key,
-            bool failed,
-            int status,
-            std::optional<std::int64_t> latency,
-            double usd) {
-            rows.push_back(row{ts, model, auth, key, failed, status, latency, usd});
-        }
-    );
+    read_rows(db, s, last_id, [&](const window_row& r) { rows.push_back(r); });
     std::lock_guard lock(mutex_);
     for (const auto& r : rows)
         add(r, now_ms);
@@ -160,7 +135,7 @@ std::size_t usage_window::fold_new(store::connection& db, std::int64_t now_ms, s
     return rows.size();
 }
 
-void usage_window::add(const row& r, std::int64_t now_ms)
+void usage_window::add(const window_row& r, std::int64_t now_ms)
 {
     newest_ms_ = std::max(newest_ms_, r.ts_ms);
     if (r.failed)

@@ -105,7 +105,8 @@ void feed(
 api_answer
 call(running_daemon& d, const std::string& method, const std::string& target, const std::string& body)
 {
-    auto r = d.client().request(method, target, body, bearer(admin_key));
+    // Generous: the ASan build is slow, and a test notice waits for its slowest sink.
+    auto r = d.client(30s).request(method, target, body, bearer(admin_key));
     api_answer out;
     out.status = r.status;
     boost::system::error_code ec;

@@ -269,7 +269,7 @@ TEST_CASE("collector, storage and budget rules; e-mail; the test button", "[aler
     auto config = [&](double budget_usd, double disk_mb)
     {
         return fmt::format(
-            R"({{"evaluateSeconds":1,"timezone":"Asia/Kolkata","rules":[
+            R"({{"evaluateSeconds":1,"timezone":"Asia/Kolkata","delivery":{{"timeoutSeconds":5,"retries":1}},"rules":[
   {{"id":"stalled","kind":"no_events","minutes":0.05,"cooldownMinutes":0}},
   {{"id":"offline","kind":"collector_disconnected","minutes":0.05,"cooldownMinutes":0}},
   {{"id":"disk","kind":"storage_size","file":"database","thresholdMb":{},"sinks":["mail"]}},
@@ -346,6 +346,10 @@ TEST_CASE("collector, storage and budget rules; e-mail; the test button", "[aler
     auto critical = notices(history(d), "daily", "firing").at(1);
     CHECK(critical.at("level") == "critical");
     CHECK(critical.at("value").as_double() == Approx(2 * cost));
+    // The budget is raised: resolved (a budget otherwise resolves when its period ends).
+    REQUIRE(call(d, "PUT", "/usage-service/alerts", config(cost * 10, 100'000)).status == 200);
+    REQUIRE(eventually([&] { return notices(history(d), "daily", "resolved").size() == 1; }, 10s));
+    CHECK(notices(history(d), "daily", "firing").size() == 2);
 
     // CPA answers 500 to everything: the collector loses it; back: it recovers.
     REQUIRE(sim.control("POST", "/_sim/faults", R"({"fail_500":-1})").status == 200);

@@ -23,6 +23,11 @@
 namespace cpamd::alerts
 {
 
+namespace detail
+{
+struct window_row; // one event, as the window reads it (usage_window.cpp)
+} // namespace detail
+
 enum class budget_period
 {
     day,
@@ -90,8 +95,7 @@ private:
         store::latency_histogram latency;
         std::map<std::int64_t, store::latency_histogram> latency_by_model;
     };
-    struct row; // one event, as read
-    void add(const row& r, std::int64_t now_ms);
+    void add(const detail::window_row& r, std::int64_t now_ms);
     void prune(std::int64_t now_ms);
 
     mutable std::mutex mutex_;
