@@ -1,6 +1,8 @@
 // The Alerts page in the browser suite: a webhook sink set up through the page and tested against a loopback
-// receiver, a rule added and saved (and still there after a reload, equal to what the page sent), a masked
-// secret sent back unchanged keeps working, and the test notice in the history.
+// receiver; the SMTP form's port following its security; a budget per API key and a failure rule per
+// credential notifying one channel, saved and still there after a reload exactly as the page sent them (and
+// summarised in the table); the drawers in dark, at phone width and in Chinese; a masked secret sent back
+// unchanged keeps working; and the test notice in the history.
 import http from "node:http";
 
 /** A tiny HTTP server on 127.0.0.1 that keeps every request it gets. */
@@ -23,15 +25,28 @@ export async function startReceiver() {
   };
 }
 
-// What the rule form is filled with, and what the page must send for it.
+// What the rule forms are filled with, and what the page must send (and the server keep) for them.
 const RULE = {
   id: "ui-failures",
   kind: "failure_rate",
-  scope: "all",
+  scope: "credential",
+  credential: "3f9c2a1b7d4e5f60",
   threshold: 0.25,
   windowMinutes: 10,
   minRequests: 5,
   cooldownMinutes: 30,
+  sinks: ["test-hook"],
+};
+const BUDGET = {
+  id: "ui-budget",
+  kind: "budget",
+  name: "Ops key, weekly",
+  period: "week",
+  scope: "api_key",
+  match: "ops",
+  usd: 50,
+  warnPercent: 75,
+  cooldownMinutes: 60,
 };
 const SECRET = "secret-value-123";
 
@@ -48,7 +63,18 @@ const canon = (v) =>
       : v;
 const same = (a, b) => JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 
-export async function alertsSteps({ page, api, step, expect, nav, shotPath, waitFor }) {
+export async function alertsSteps({
+  page,
+  api,
+  step,
+  expect,
+  nav,
+  shotPath,
+  waitFor,
+  browser,
+  base,
+  adminKey,
+}) {
   const receiver = await startReceiver();
   const sinkRow = () => page.locator("[data-testid=sinks-table] tbody tr", { hasText: "test-hook" });
   // Started before the click that sends it; never left unhandled when a step fails before awaiting it.
@@ -58,6 +84,13 @@ export async function alertsSteps({ page, api, step, expect, nav, shotPath, wait
     );
     answer.catch(() => {});
     return answer;
+  };
+  // A step that failed with a drawer open must not block the next ones.
+  const noDrawer = async () => {
+    if (await page.locator(".drawer").count()) {
+      await page.keyboard.press("Escape");
+      await page.locator(".drawer").waitFor({ state: "detached" });
+    }
   };
   const sendTest = async () => {
     const before = receiver.received.length;
@@ -122,40 +155,162 @@ export async function alertsSteps({ page, api, step, expect, nav, shotPath, wait
       expect(stored.headers?.["X-Test"] !== SECRET, "the header value is answered in clear");
     });
 
-    await step("alerts: a rule added in the page is saved and still there after a reload", async () => {
+    await step("alerts: the SMTP port follows its security; Telegram's API server is advanced", async () => {
+      await noDrawer();
+      await page.click("[data-testid=add-sink]");
+      const form = page.locator("[data-testid=sink-form]");
+      await form.waitFor();
+      await form.locator("select[name=kind]").selectOption("smtp");
+      const port = form.locator("input[name=port]");
+      expect((await port.inputValue()) === "587", "starttls port: " + (await port.inputValue()));
+      await form.locator("select[name=security]").selectOption("tls");
+      expect((await port.inputValue()) === "465", "tls port: " + (await port.inputValue()));
+      await form.locator("select[name=security]").selectOption("none");
+      expect((await port.inputValue()) === "25", "plain port: " + (await port.inputValue()));
+      await form.locator("input[name=host]").fill("smtp.example.org");
+      await form.locator("input[name=username]").fill("cpamd");
+      await form.locator("input[name=from]").fill("cpamd@example.org");
+      await form.locator("input[name=to]").fill("ops@example.org, oncall@example.org");
+      await form.locator("select[name=security]").selectOption("starttls");
+      await page.screenshot({ path: shotPath("alerts-smtp-form-desktop-light") });
+      await port.fill("2525");
+      await form.locator("select[name=security]").selectOption("tls");
+      expect((await port.inputValue()) === "2525", "a typed port was replaced: " + (await port.inputValue()));
+      // Telegram: the Bot API server sits under "Advanced", with the default filled in.
+      await form.locator("select[name=kind]").selectOption("telegram");
+      expect(!(await form.locator("input[name=apiBase]").isVisible()), "apiBase shown without Advanced");
+      await form.locator("[data-testid=advanced]").click();
+      const apiBase = await form.locator("input[name=apiBase]").inputValue();
+      expect(apiBase === "https://api.telegram.org", "apiBase: " + apiBase);
+      await form.locator("button", { hasText: "Cancel" }).click();
+      await form.waitFor({ state: "detached" });
+    });
+
+    await step("alerts: a budget per API key and a failure rule per credential, saved in full", async () => {
+      await noDrawer();
+      // A budget for one API key: the key box appears only once the scope is not "all traffic".
       await page.click("[data-testid=add-rule]");
-      const form = page.locator("[data-testid=rule-form]");
+      let form = page.locator("[data-testid=rule-form]");
+      await form.waitFor();
+      await form.locator("select[name=kind]").selectOption("budget");
+      await form.locator("input[name=id]").fill(BUDGET.id);
+      await form.locator("input[name=name]").fill(BUDGET.name);
+      await form.locator("select[name=period]").selectOption(BUDGET.period);
+      expect((await form.locator("input[name=match]").count()) === 0, "match shown for all traffic");
+      await form.locator("select[name=scope]").selectOption(BUDGET.scope);
+      await form.locator("input[name=match]").fill(BUDGET.match);
+      await form.locator("input[name=usd]").fill(String(BUDGET.usd));
+      await form.locator("input[name=warnPercent]").fill(String(BUDGET.warnPercent));
+      expect(/soft/.test(await form.textContent()), "no soft-budget note in the budget form");
+      await page.screenshot({ path: shotPath("alerts-budget-form-desktop-light") });
+      await form.locator("[data-testid=apply]").click();
+      await form.waitFor({ state: "detached" });
+
+      // A failure rate per credential (one named), notifying one channel only.
+      await page.click("[data-testid=add-rule]");
+      form = page.locator("[data-testid=rule-form]");
       await form.waitFor();
       await form.locator("select[name=kind]").selectOption(RULE.kind);
       await form.locator("input[name=id]").fill(RULE.id);
+      await form.locator("select[name=scope]").selectOption(RULE.scope);
+      await form.locator("input[name=credential]").fill(RULE.credential);
       await form.locator("input[name=threshold]").fill("25");
       await form.locator("input[name=windowMinutes]").fill(String(RULE.windowMinutes));
       await form.locator("input[name=minRequests]").fill(String(RULE.minRequests));
       await form.locator("input[name=cooldownMinutes]").fill(String(RULE.cooldownMinutes));
+      await form.locator("input[name=sinks][value=test-hook]").check();
       await page.screenshot({ path: shotPath("alerts-rule-form-desktop-light") });
       await form.locator("[data-testid=apply]").click();
       await form.waitFor({ state: "detached" });
+
       const put = putAlerts();
       await page.click("[data-testid=save-alerts]");
       const answer = await put;
       expect(answer.ok(), "PUT failed: " + (answer.ok() ? "" : await answer.text()));
-      const sent = answer
-        .request()
-        .postDataJSON()
-        .rules.find((r) => r.id === RULE.id);
-      expect(same(sent, RULE), "the page sent " + JSON.stringify(sent));
+      const body = answer.request().postDataJSON();
+      for (const want of [RULE, BUDGET]) {
+        const sent = body.rules.find((r) => r.id === want.id);
+        expect(same(sent, want), "the page sent " + JSON.stringify(sent));
+      }
+
       await page.reload();
-      await page.waitForSelector(`[data-testid=rules-table] tbody tr:has-text("${RULE.id}")`);
-      const row = await page.textContent(`[data-testid=rules-table] tbody tr:has-text("${RULE.id}")`);
-      expect(/25\s?%/.test(row) && /10 min/.test(row), "rule row: " + row);
-      const stored = (await api("GET", "/usage-service/alerts")).alerts.rules.find((r) => r.id === RULE.id);
+      const rowOf = (id) => page.locator("[data-testid=rules-table] tbody tr", { hasText: id });
+      await rowOf(RULE.id).waitFor();
+      const stored = (await api("GET", "/usage-service/alerts")).alerts.rules;
+      for (const want of [RULE, BUDGET]) {
+        const got = stored.find((r) => r.id === want.id);
+        // Exactly these members, and "enabled" as the server writes it.
+        expect(same(got, { ...want, enabled: true }), "stored " + JSON.stringify(got));
+      }
+      const fr = (await rowOf(RULE.id).textContent()) ?? "";
       expect(
-        stored && Object.keys(sent).every((k) => same(stored[k], sent[k])),
-        "stored " + JSON.stringify(stored),
+        /failure rate ≥ 25\s?% of credential 3f9c2a1b… over 10 min/.test(fr) &&
+          /notifies: test-hook/.test(fr),
+        "failure rule row: " + fr,
       );
+      const title = await rowOf(RULE.id).locator("td.condition").getAttribute("title");
+      expect((title ?? "").includes(RULE.credential), "the full credential is not in the tooltip: " + title);
+      const bu = (await rowOf(BUDGET.id).textContent()) ?? "";
+      expect(
+        /budget \$50\.00\/week for API key ops, warning at 75\s?%/.test(bu) && bu.includes(BUDGET.name),
+        "budget row: " + bu,
+      );
+      expect(!/notifies/.test(bu), "a rule without channels lists some: " + bu);
+    });
+
+    await step("alerts: the rule and channel drawers in dark, at phone width and in Chinese", async () => {
+      for (const [suffix, viewport, colorScheme, lang] of [
+        ["desktop-dark", { width: 1280, height: 800 }, "dark", "en"],
+        ["phone-light", { width: 375, height: 812 }, "light", "en"],
+        ["phone-dark-zh", { width: 375, height: 812 }, "dark", "zh-CN"],
+      ]) {
+        const c = await browser.newContext({
+          viewport,
+          colorScheme,
+          locale: lang === "en" ? "en-US" : "zh-CN",
+        });
+        try {
+          await c.addInitScript(
+            ([key, l]) => {
+              sessionStorage.setItem("cpamd.session", JSON.stringify({ key, remember: false }));
+              localStorage.setItem("cpamd.lang", l);
+            },
+            [adminKey, lang],
+          );
+          const p = await c.newPage();
+          await p.goto(`${base}/management.html#/alerts`);
+          const row = p.locator("[data-testid=rules-table] tbody tr", { hasText: BUDGET.id });
+          await row.waitFor();
+          await row.locator("[data-testid=edit]").click();
+          const form = p.locator("[data-testid=rule-form]");
+          await form.waitFor();
+          expect(
+            (await form.locator("input[name=match]").inputValue()) === BUDGET.match,
+            "the stored match is not shown",
+          );
+          await p.waitForTimeout(250);
+          await p.screenshot({ path: shotPath(`alerts-budget-form-${suffix}`) });
+          const wide = await form.evaluate((el) => el.scrollWidth - el.clientWidth);
+          expect(wide <= 0, `the rule drawer scrolls sideways by ${wide} px`);
+          await p.keyboard.press("Escape");
+          await form.waitFor({ state: "detached" });
+          await p.click("[data-testid=add-sink]");
+          const sink = p.locator("[data-testid=sink-form]");
+          await sink.waitFor();
+          await sink.locator("select[name=kind]").selectOption("smtp");
+          await sink.locator("select[name=security]").selectOption("tls");
+          await p.waitForTimeout(250);
+          await p.screenshot({ path: shotPath(`alerts-smtp-form-${suffix}`) });
+          const sinkWide = await sink.evaluate((el) => el.scrollWidth - el.clientWidth);
+          expect(sinkWide <= 0, `the channel drawer scrolls sideways by ${sinkWide} px`);
+        } finally {
+          await c.close();
+        }
+      }
     });
 
     await step("alerts: a masked secret sent back unchanged keeps the stored one", async () => {
+      await noDrawer();
       // Another change and Save: the sink goes back as the server masked it.
       const put = putAlerts();
       await page

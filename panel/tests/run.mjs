@@ -1,6 +1,7 @@
 // Browser suite: a real cpamd and cpa-sim, Debian's chromium through playwright-core.
 // wizard → dashboard figures = API → every page → import with progress → a price edit changes the cost →
-// alerts (a webhook test, a saved rule) →
+// alerts (a webhook test, SMTP and Telegram forms, a budget per API key and a failure rule per credential saved
+// with every field, the drawers in dark / at phone width / in Chinese) →
 // logout → wrong key → login → reload keeps the session → recovery mode; screenshots of every page.
 import { chromium } from "playwright-core";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -463,9 +464,12 @@ try {
     await page.waitForSelector("[data-testid=sync-card] .sync-result");
   });
 
-  // Alerts: a webhook sink against a loopback receiver, a rule saved through the page, the history.
+  // Alerts: a webhook sink against a loopback receiver, rules saved through the page, the drawers, the history.
   await alertsSteps({
     page,
+    browser,
+    base: stack.base,
+    adminKey: ADMIN,
     api,
     step,
     expect,

@@ -388,10 +388,21 @@ export type AlertRuleKind =
 export interface AlertRule {
   id: string;
   kind: AlertRuleKind;
+  name?: string;
   /** Absent: on. */
   enabled?: boolean;
+  /** Fractions allowed. */
   cooldownMinutes?: number;
+  /** The sinks it notifies; absent or empty: every enabled sink. */
+  sinks?: string[];
+  /** failure_rate: "all" or "credential"; budget: "all", "api_key" or "model". */
   scope?: string;
+  /** failure_rate, consecutive_failures: one auth index ("": each). */
+  credential?: string;
+  /** latency_p95: one model ("": all traffic). */
+  model?: string;
+  /** budget: an API key's hash prefix or alias, or a model ("": each one apart). */
+  match?: string;
   /** failure_rate: a share in (0, 1]. */
   threshold?: number;
   windowMinutes?: number;
@@ -414,12 +425,15 @@ export type AlertSinkKind = "webhook" | "slack" | "telegram" | "ntfy" | "smtp";
 export interface AlertSink {
   id: string;
   kind: AlertSinkKind;
+  name?: string;
   /** Absent: on. */
   enabled?: boolean;
   url?: string;
   headers?: Record<string, string>;
   botToken?: string;
   chatId?: string;
+  /** telegram: https://api.telegram.org unless a self-hosted Bot API server. */
+  apiBase?: string;
   token?: string;
   host?: string;
   port?: number;

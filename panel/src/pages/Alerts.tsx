@@ -98,6 +98,7 @@ export function Alerts() {
         {answer.source === "default" && !dirty && <div class="note">{t("alerts.defaults")}</div>}
         <RulesCard
           rules={draft.rules}
+          sinks={draft.sinks}
           readOnly={readOnly}
           onChange={(rules) => change({ ...draft, rules })}
         />

@@ -1,12 +1,22 @@
-// The drawer that adds or edits one rule or sink: its id, its kind (new ones only), that kind's fields with
-// their defaults, and whether it is on. "Apply" changes the page's draft; the page's Save stores it.
+// The drawer that adds or edits one rule or sink: its kind (new ones only), its id, that kind's fields with
+// their defaults (rarely changed ones under "Advanced"), and whether it is on. "Apply" changes the page's
+// draft; the page's Save stores it.
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { t } from "../../i18n/i18n";
 import { Drawer } from "../../components/Drawer";
 import { Check, Field, InputField } from "../../components/fields";
 import { SpecField } from "./SpecField";
-import { badFields, idProblem, withEnabled, withField, type FieldSpec, type Obj } from "./spec";
+import {
+  badFields,
+  idProblem,
+  visibleFields,
+  withEnabled,
+  withField,
+  type FieldSpec,
+  type FormCtx,
+  type Obj,
+} from "./spec";
 
 export interface Item extends Obj {
   id: string;
@@ -23,7 +33,11 @@ export function ItemForm<T extends Item>(p: {
   kindName: (k: string) => string;
   fields: (kind: T["kind"]) => FieldSpec[];
   make: (kind: T["kind"], taken: readonly string[]) => T;
-  adjust?: (item: T, key: string) => T;
+  /** After `key` changed; `touched`: the keys typed in this form so far. */
+  adjust?: (item: T, key: string, touched: ReadonlySet<string>) => T;
+  /** Members kept when a new item's kind changes (a rule's name, channels, cool-down). */
+  keep?: readonly string[];
+  ctx?: FormCtx;
   /** The ids of the others (an id must be unique). */
   taken: readonly string[];
   /** A saved sink keeps its id: its stored secrets belong to it. */
@@ -37,17 +51,33 @@ export function ItemForm<T extends Item>(p: {
   const [item, setItem] = useState<T>(() => p.item ?? p.make(p.kinds[0], p.taken));
   const [autoId, setAutoId] = useState(!p.item);
   const [tried, setTried] = useState(false);
-  const specs = p.fields(item.kind);
-  const bad = badFields(item, specs);
+  // Controls that hold more than their value shows (header rows) and are not acceptable now.
+  const [problems, setProblems] = useState<Record<string, boolean>>({});
+  const touched = useRef(new Set<string>());
+  const specs = visibleFields(item, p.fields(item.kind));
+  const bad = [...badFields(item, specs, p.ctx), ...Object.keys(problems).filter((k) => problems[k])];
   const idErr = p.idLocked ? null : idProblem(item.id, p.taken);
-  const set = (key: string, v: unknown) => {
-    const next = withField(item, key, v);
-    setItem(p.adjust ? p.adjust(next, key) : next);
+  const main = specs.filter((s) => !s.advanced);
+  const advanced = specs.filter((s) => s.advanced);
+  // Open when something there differs from its default, or needs fixing.
+  const [advOpen, setAdvOpen] = useState(() =>
+    advanced.some((s) => item[s.key] !== undefined && item[s.key] !== "" && item[s.key] !== s.placeholder),
+  );
+  const showAdvanced = advOpen || (tried && advanced.some((s) => bad.includes(s.key)));
+
+  const set = (spec: FieldSpec, v: unknown) => {
+    touched.current.add(spec.key);
+    const next = withField(item, spec.key, spec.omitEmpty && v === "" ? undefined : v);
+    setItem(p.adjust ? p.adjust(next, spec.key, touched.current) : next);
   };
   const setKind = (kind: T["kind"]) => {
     const fresh = p.make(kind, p.taken);
+    const kept = Object.fromEntries((p.keep ?? []).filter((k) => k in item).map((k) => [k, item[k]]));
+    touched.current.clear();
+    setProblems({});
     setItem({
       ...fresh,
+      ...kept,
       id: autoId ? fresh.id : item.id,
       ...(item.enabled === false ? { enabled: false } : {}),
     });
@@ -58,6 +88,19 @@ export function ItemForm<T extends Item>(p: {
     setTried(true);
     if (!p.readOnly && !bad.length && !idErr) p.onApply({ ...item, id: item.id.trim() });
   }
+
+  const field = (s: FieldSpec) => (
+    <SpecField
+      key={`${item.kind}.${s.key}.${s.label}`}
+      spec={s}
+      value={item[s.key]}
+      disabled={p.readOnly}
+      invalid={tried && bad.includes(s.key)}
+      ctx={p.ctx}
+      onValue={(v) => set(s, v)}
+      onProblem={(b) => setProblems((x) => ({ ...x, [s.key]: b }))}
+    />
+  );
 
   return (
     <Drawer title={p.title} onClose={p.onClose} testid={p.testid}>
@@ -90,23 +133,24 @@ export function ItemForm<T extends Item>(p: {
             aria-invalid={tried && !!idErr}
             onValue={(v) => {
               setAutoId(false);
-              set("id", v);
+              setItem(withField(item, "id", v));
             }}
           >
             {tried && idErr && <small class="field-error">{t(idErr)}</small>}
             {p.idLocked && !p.readOnly && <small class="hint">{t("alerts.idLocked")}</small>}
           </InputField>
-          {specs.map((s) => (
-            <SpecField
-              key={item.kind + "." + s.key}
-              spec={s}
-              value={item[s.key]}
-              disabled={p.readOnly}
-              invalid={tried && bad.includes(s.key)}
-              onValue={(v) => set(s.key, v)}
-            />
-          ))}
+          {main.map(field)}
         </div>
+        {advanced.length > 0 && (
+          <details
+            class="advanced"
+            open={showAdvanced}
+            onToggle={(e) => setAdvOpen((e.target as HTMLDetailsElement).open)}
+          >
+            <summary data-testid="advanced">{t("alerts.advanced")}</summary>
+            <div class="form-grid">{advanced.map(field)}</div>
+          </details>
+        )}
         <Check
           label={p.enabledLabel}
           name="enabled"

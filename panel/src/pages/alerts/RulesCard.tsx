@@ -1,18 +1,20 @@
-// The rules: a table (on/off, id, kind, condition in words, cool-down) with add, edit and remove.
+// The rules: a table (on/off, id and name, kind, condition in words with the channels notified, cool-down)
+// with add, edit and remove.
 import { useState } from "preact/hooks";
-import type { AlertRule, AlertRuleKind } from "../../api/types";
+import type { AlertRule, AlertSink } from "../../api/types";
 import { t } from "../../i18n/i18n";
-import { fmtInt } from "../../lib/format";
+import { fmtNum } from "../../lib/format";
 import { Card } from "../../components/ui";
 import { DataTable } from "../../components/DataTable";
 import { RowActions, OnToggle } from "./parts";
 import { ItemForm } from "./ItemForm";
 import { withEnabled } from "./spec";
 import {
-  COOLDOWN,
-  RULE_FIELDS,
+  COMMON_RULE_KEYS,
   RULE_KINDS,
+  adjustRule,
   newRule,
+  ruleFields,
   ruleKindName,
   ruleSummary,
   suggestedRules,
@@ -20,6 +22,8 @@ import {
 
 export function RulesCard(p: {
   rules: AlertRule[];
+  /** The channels of the draft: a rule may name some of them. */
+  sinks: AlertSink[];
   readOnly: boolean;
   onChange: (rules: AlertRule[]) => void;
 }) {
@@ -28,6 +32,22 @@ export function RulesCard(p: {
   const index = (r: AlertRule) => p.rules.indexOf(r);
   const replace = (i: number, r: AlertRule) => p.onChange(p.rules.map((x, j) => (j === i ? r : x)));
   const current = typeof editing === "number" ? p.rules[editing] : null;
+  const condition = (r: AlertRule) => (
+    <>
+      {ruleSummary(r)}
+      {r.sinks?.length ? (
+        <span class="rule-sinks" data-testid="rule-sinks">
+          {t("alerts.notifies")}{" "}
+          {r.sinks.map((id, i) => (
+            <>
+              {i > 0 && ", "}
+              <span class={p.sinks.some((s) => s.id === id) ? "mono" : "mono missing"}>{id}</span>
+            </>
+          ))}
+        </span>
+      ) : null}
+    </>
+  );
 
   return (
     <Card
@@ -77,21 +97,39 @@ export function RulesCard(p: {
               />
             ),
           },
-          { head: t("alerts.col.id"), cellClass: "mono ellipsis", title: (r) => r.id, cell: (r) => r.id },
+          {
+            head: t("alerts.col.id"),
+            cellClass: "mono ellipsis",
+            title: (r) => [r.id, r.name, ruleSummary(r, true)].filter(Boolean).join("\n"),
+            cell: (r) => (
+              <>
+                {r.id}
+                {r.name && <span class="item-name">{r.name}</span>}
+                {/* Phones: the condition under the id, in place of its own column. */}
+                <span class="only-sm rule-sm">{condition(r)}</span>
+              </>
+            ),
+          },
           {
             head: t("alerts.col.kind"),
             class: "hide-sm",
             cellClass: "nowrap",
             cell: (r) => ruleKindName(r.kind),
           },
-          { head: t("alerts.col.condition"), cellClass: "condition", cell: ruleSummary },
+          {
+            head: t("alerts.col.condition"),
+            class: "hide-sm",
+            cellClass: "condition",
+            title: (r) => ruleSummary(r, true),
+            cell: condition,
+          },
           {
             head: t("alerts.col.cooldown"),
             class: "num hide-sm",
             cell: (r) =>
               r.cooldownMinutes === undefined
                 ? t("alerts.default")
-                : t("alerts.minutes", { n: fmtInt(r.cooldownMinutes) }),
+                : t("alerts.minutes", { n: fmtNum(r.cooldownMinutes, 2) }),
           },
           {
             head: <span class="sr-only">{t("alerts.col.actions")}</span>,
@@ -115,8 +153,11 @@ export function RulesCard(p: {
           item={current}
           kinds={RULE_KINDS}
           kindName={ruleKindName}
-          fields={(kind: AlertRuleKind) => [...(RULE_FIELDS[kind] ?? []), COOLDOWN]}
+          fields={ruleFields}
           make={newRule}
+          adjust={adjustRule}
+          keep={COMMON_RULE_KEYS}
+          ctx={{ sinks: p.sinks }}
           taken={p.rules.filter((x) => x !== current).map((x) => x.id)}
           readOnly={p.readOnly}
           enabledLabel={t("alerts.ruleEnabled")}

@@ -2,7 +2,7 @@
 // add, edit and remove, and "Send test" per stored sink with its result inline.
 import { useState } from "preact/hooks";
 import { post } from "../../api/client";
-import type { AlertSink, AlertSinkKind, AlertSinkStat, AlertTestAnswer } from "../../api/types";
+import type { AlertSink, AlertSinkStat, AlertTestAnswer } from "../../api/types";
 import { t } from "../../i18n/i18n";
 import { errorText } from "../../lib/errors";
 import { fmtDateTime, fmtInt } from "../../lib/format";
@@ -11,7 +11,7 @@ import { DataTable } from "../../components/DataTable";
 import { OnToggle, RowActions } from "./parts";
 import { ItemForm } from "./ItemForm";
 import { withEnabled } from "./spec";
-import { SINK_FIELDS, SINK_KINDS, adjustSink, newSink, sinkKindName, sinkTarget } from "./sinks";
+import { SINK_KINDS, adjustSink, newSink, sinkFields, sinkKindName, sinkTarget } from "./sinks";
 
 type Result = { busy: true } | { busy: false; ok: boolean; error: string; attempts: number };
 
@@ -84,10 +84,11 @@ export function SinksCard(p: {
           {
             head: t("alerts.col.id"),
             cellClass: "mono ellipsis",
-            title: (s) => `${s.id}\n${sinkTarget(s)}`,
+            title: (s) => [s.id, s.name, sinkTarget(s)].filter(Boolean).join("\n"),
             cell: (s) => (
               <>
                 {s.id}
+                {s.name && <span class="item-name">{s.name}</span>}
                 <span class="only-sm target-sm">{sinkTarget(s)}</span>
               </>
             ),
@@ -170,7 +171,7 @@ export function SinksCard(p: {
           item={current}
           kinds={SINK_KINDS}
           kindName={sinkKindName}
-          fields={(kind: AlertSinkKind) => SINK_FIELDS[kind] ?? []}
+          fields={sinkFields}
           make={newSink}
           adjust={adjustSink}
           taken={p.sinks.filter((x) => x !== current).map((x) => x.id)}
