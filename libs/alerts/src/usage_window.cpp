@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cpamd/alerts/usage_window.hpp>
+#include <cpamd/analytics/monitoring_analytics.hpp>
 #include <cpamd/core/floor_div.hpp>
+#include <cpamd/store/dims.hpp>
 #include <cpamd/store/price_repository.hpp>
 #include <cpamd/store/rate_memo.hpp>
 #include <limits>
@@ -68,6 +70,36 @@ std::size_t read_rows(store::connection& db, store::statement& s, std::int64_t& 
     return n;
 }
 
+std::int64_t dim_id(store::connection& db, store::dim_kind kind, const std::string& value)
+{
+    if (value.empty())
+        return 0;
+    auto s = db.prepare("SELECT id FROM dim WHERE kind = ?1 AND value = ?2");
+    s.bind(1, static_cast<std::int64_t>(kind)).bind(2, value);
+    return s.step() ? s.int64(0) : -1;
+}
+
+// The spend of the events stored at or after `start_ms` (any later time, future-dated ones too),
+// from the analytics' rollups and projections: the same prices, no read of a month of events.
+spend spend_since(store::connection& db, std::int64_t start_ms, std::int64_t now_ms)
+{
+    analytics::monitoring_query q;
+    q.from_ms = start_ms;
+    q.to_ms = std::max(now_ms, start_ms) + 400 * std::int64_t{86'400'000};
+    q.now_ms = now_ms;
+    q.include.summary = true;
+    q.include.model_stats = true;
+    q.include.api_key_stats = true;
+    const auto r = analytics::run_monitoring(db, q);
+    spend out;
+    out.all = r.summary ? r.summary->totals.cost : 0;
+    for (const auto& m : r.model_stats.value_or(std::vector<analytics::model_row>{}))
+        out.by_model[dim_id(db, store::dim_kind::model, m.model)] += m.totals.cost;
+    for (const auto& k : r.api_key_stats.value_or(std::vector<analytics::api_key_row>{}))
+        out.by_api_key[dim_id(db, store::dim_kind::api_key_hash, k.api_key_hash)] += k.totals.cost;
+    return out;
+}
+
 } // namespace
 
 bool usage_window::rebuild(store::connection& db, const shape& sh, std::int64_t now_ms)
@@ -75,22 +107,24 @@ bool usage_window::rebuild(store::connection& db, const shape& sh, std::int64_t 
     std::lock_guard lock(mutex_);
     if (ready_ || rebuild_to_id_ == 0)
     {
-        // A fresh start: forget, note the newest event, and read from the earliest instant needed.
+        // A fresh start: forget, then in one snapshot note the newest event and take each budget
+        // period's spend so far from the analytics; the events of the longest window are read
+        // back below (they add no spend: the snapshot holds it), later ones by fold_new.
         shape_ = sh;
         ready_ = false;
         minutes_.clear();
         trailing_.clear();
         spend_ = {};
         newest_ms_ = 0;
+        store::read_transaction snapshot(db);
         auto s = db.prepare("SELECT coalesce(max(id), 0) FROM events");
         s.step();
         rebuild_to_id_ = std::max<std::int64_t>(s.int64(0), 1);
         last_id_ = s.int64(0);
-        std::int64_t from_ms = now_ms - std::int64_t{sh.minutes} * ms_per_minute;
-        for (const auto& start : sh.period_start)
-            if (start)
-                from_ms = std::min(from_ms, *start);
-        rebuild_from_ns_ = from_ms * ns_per_ms;
+        for (std::size_t p = 0; p < budget_period_count; ++p)
+            if (sh.period_start[p])
+                spend_[p] = spend_since(db, *sh.period_start[p], now_ms);
+        rebuild_from_ns_ = (now_ms - std::int64_t{sh.minutes} * ms_per_minute) * ns_per_ms;
         rebuild_cursor_ns_ = rebuild_from_ns_;
     }
     // One slice of event time; the last one reaches past any clock skew.
@@ -101,7 +135,7 @@ bool usage_window::rebuild(store::connection& db, const shape& sh, std::int64_t 
         db.prepare(std::string(columns) + "WHERE ts_ns >= ?1 AND ts_ns < ?2 AND id <= ?3 ORDER BY ts_ns");
     s.bind(1, rebuild_cursor_ns_).bind(2, end_ns).bind(3, rebuild_to_id_);
     std::int64_t ignored = 0;
-    read_rows(db, s, ignored, [&](const window_row& r) { add(r, now_ms); });
+    read_rows(db, s, ignored, [&](const window_row& r) { add(r, now_ms, false); });
     if (end_ns != std::numeric_limits<std::int64_t>::max())
     {
         rebuild_cursor_ns_ = end_ns;
@@ -129,13 +163,13 @@ std::size_t usage_window::fold_new(store::connection& db, std::int64_t now_ms, s
     read_rows(db, s, last_id, [&](const window_row& r) { rows.push_back(r); });
     std::lock_guard lock(mutex_);
     for (const auto& r : rows)
-        add(r, now_ms);
+        add(r, now_ms, true);
     last_id_ = last_id;
     prune(now_ms);
     return rows.size();
 }
 
-void usage_window::add(const window_row& r, std::int64_t now_ms)
+void usage_window::add(const window_row& r, std::int64_t now_ms, bool count_spend)
 {
     newest_ms_ = std::max(newest_ms_, r.ts_ms);
     if (r.failed)
@@ -148,7 +182,7 @@ void usage_window::add(const window_row& r, std::int64_t now_ms)
     else
         trailing_.erase(r.auth_index);
 
-    for (std::size_t p = 0; p < budget_period_count; ++p)
+    for (std::size_t p = 0; p < budget_period_count && count_spend; ++p)
         if (shape_.period_start[p] && r.ts_ms >= *shape_.period_start[p])
         {
             spend_[p].all += r.usd;

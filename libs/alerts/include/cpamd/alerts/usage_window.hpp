@@ -7,8 +7,9 @@
 //
 // Fed from the store like /metrics' usage counters (analytics/usage_counters.hpp): each event is
 // read once, when it is stored (ids above the last read). After a start or a change of the rules,
-// rebuild() reads only what the rules look back on: the events of the longest window, and those
-// since the start of the longest budget period (by time, through the events' time index).
+// rebuild() takes each budget period's spend so far from the analytics (rollups and projections,
+// as the usage routes answer it) and reads back only the events of the longest window (by time,
+// through the events' time index).
 // Thread-safe: folds and reads may come from any reader thread.
 
 #include <array>
@@ -95,7 +96,7 @@ private:
         store::latency_histogram latency;
         std::map<std::int64_t, store::latency_histogram> latency_by_model;
     };
-    void add(const detail::window_row& r, std::int64_t now_ms);
+    void add(const detail::window_row& r, std::int64_t now_ms, bool count_spend);
     void prune(std::int64_t now_ms);
 
     mutable std::mutex mutex_;
