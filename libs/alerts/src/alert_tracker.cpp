@@ -83,6 +83,21 @@ std::vector<notice> alert_tracker::update(const std::vector<rule_result>& result
     return out;
 }
 
+void alert_tracker::restore(const std::vector<notice>& firing)
+{
+    for (const auto& n : firing)
+    {
+        const key k{n.rule, n.subject};
+        state& s = active_[k];
+        s.now = condition{n.subject, n.level, n.value, n.threshold, n.message};
+        s.kind = n.kind;
+        s.since_ms = n.since_ms;
+        s.told = true;
+        s.told_level = n.level;
+        last_notice_ms_[k] = n.at_ms;
+    }
+}
+
 std::vector<active_alert> alert_tracker::active() const
 {
     std::vector<active_alert> out;

@@ -109,6 +109,17 @@ asio::awaitable<void> engine::run(std::shared_ptr<engine> self)
 {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     auto next = std::chrono::steady_clock::now();
+    // What was firing before a restart, so it is neither told twice nor left unresolved.
+    try
+    {
+        auto firing = co_await self->options_.db->readers().run([](store::connection& c)
+                                                                { return unresolved_firings(c); });
+        self->tracker_.restore(firing);
+    }
+    catch (const std::exception& e)
+    {
+        log::error("alerts: cannot read the history's firing notices: {}", e.what());
+    }
     for (;;)
     {
         std::shared_ptr<const alerts_config> config;

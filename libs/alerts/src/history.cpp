@@ -44,6 +44,33 @@ void add_delivery(store::connection& db, std::int64_t id, const delivery_result&
     s.step();
 }
 
+std::vector<notice> unresolved_firings(store::connection& db)
+{
+    // The newest firing/resolved row per (rule, subject); SQLite takes the bare columns from the
+    // row that holds max(id).
+    auto s = db.prepare("SELECT max(id), at_ms, rule, kind, subject, event, level, value, threshold, message "
+                        "FROM alert_history "
+                        "WHERE event IN ('firing', 'resolved') GROUP BY rule, subject");
+    std::vector<notice> out;
+    while (s.step())
+    {
+        if (s.text(5) != "firing")
+            continue;
+        notice n;
+        n.at_ms = n.since_ms = s.int64(1);
+        n.rule = std::string(s.text(2));
+        n.kind = std::string(s.text(3));
+        n.subject = std::string(s.text(4));
+        n.event = "firing";
+        n.level = std::string(s.text(6));
+        n.value = s.real(7);
+        n.threshold = s.real(8);
+        n.message = std::string(s.text(9));
+        out.push_back(std::move(n));
+    }
+    return out;
+}
+
 history_page read_history(store::connection& db, std::int64_t limit, std::optional<std::int64_t> before)
 {
     auto s = db.prepare(

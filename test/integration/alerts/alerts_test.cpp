@@ -429,3 +429,37 @@ TEST_CASE("alerts from config.json are shown masked and cannot be changed throug
     CHECK(via_config.status == 409);
     CHECK(call(d, "GET", "/usage-service/alerts").body.at("alerts").at("rules").as_array().size() == 1);
 }
+
+TEST_CASE("a restart keeps what was firing: not told twice, resolved when it clears", "[alerts]")
+{
+    receiver hooks("http");
+    temp_dir dir;
+    const std::map<std::string, std::string> env{
+        {"CPA_MANAGER_ADMIN_KEY", admin_key}, {"METRICS_TOKEN", "alerts-scrape-token"}};
+    auto config = [&](double disk_mb)
+    {
+        return fmt::format(
+            R"({{"evaluateSeconds":1,"rules":[{{"id":"disk","kind":"storage_size","thresholdMb":{}}}],
+                "sinks":[{{"id":"hook","kind":"webhook","url":"{}/hook"}}]}})",
+            disk_mb,
+            hooks.url()
+        );
+    };
+    {
+        auto d = start_daemon(dir, env);
+        REQUIRE(call(*d, "PUT", "/usage-service/alerts", config(0.001)).status == 200);
+        REQUIRE(eventually([&] { return hooks.received().size() == 1; }, 10s));
+        stop_daemon(*d);
+    }
+    auto d = start_daemon(dir, env);
+    REQUIRE(eventually([&] { return sample(scrape(*d), "cpamd_alert_evaluations_total") >= 3; }, 15s));
+    CHECK(notices(history(*d), "disk", "firing").size() == 1);
+    CHECK(hooks.received().size() == 1);
+    const auto answer = call(*d, "GET", "/usage-service/alerts");
+    REQUIRE(answer.body.at("active").as_array().size() == 1);
+    CHECK(answer.body.at("active").at(0).at("rule") == "disk");
+    REQUIRE(call(*d, "PUT", "/usage-service/alerts", config(100'000)).status == 200);
+    REQUIRE(eventually([&] { return hooks.received().size() == 2; }, 10s));
+    CHECK(json::parse(hooks.received().at(1).at("body").as_string()).at("event") == "resolved");
+    CHECK(notices(history(*d), "disk", "resolved").size() == 1);
+}

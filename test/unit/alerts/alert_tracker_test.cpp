@@ -322,3 +322,41 @@ TEST_CASE("active() lists every condition that holds, told or held back", "[aler
     CHECK(active[1].value == 0.7);
     CHECK(active[1].since_ms == t0 + minute_ms);
 }
+
+TEST_CASE("restored firings are not told again, and resolve when they clear", "[alerts][tracker]")
+{
+    const auto disk = make_rule("disk", 60, rule_kind::storage_size);
+    const auto fails = make_rule("fails", 60);
+    alert_tracker t;
+    notice was;
+    was.rule = "disk";
+    was.kind = "storage_size";
+    was.subject = "database";
+    was.event = "firing";
+    was.level = "critical";
+    was.at_ms = was.since_ms = t0 - minute_ms;
+    notice other = was;
+    other.rule = "fails";
+    other.subject = "all";
+    t.restore({was, other});
+    REQUIRE(t.active().size() == 2);
+    // disk still holds: nothing; fails cleared: resolved at once.
+    CHECK(
+        told(t.update({evaluated(disk, {holds("database", "critical", 5)}), evaluated(fails)}, t0)) ==
+        strings{"resolved:fails/all:critical"}
+    );
+    // disk clears, comes back within the restored notice's cool-down: held back.
+    CHECK(
+        told(t.update({evaluated(disk), evaluated(fails)}, t0 + minute_ms)) ==
+        strings{"resolved:disk/database:critical"}
+    );
+    CHECK(
+        t.update({evaluated(disk, {holds("database", "critical", 5)}), evaluated(fails)}, t0 + 2 * minute_ms)
+            .empty()
+    );
+    CHECK(
+        told(t.update(
+            {evaluated(disk, {holds("database", "critical", 5)}), evaluated(fails)}, t0 + 59 * minute_ms
+        )) == strings{"firing:disk/database:critical"}
+    );
+}

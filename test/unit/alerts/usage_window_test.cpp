@@ -504,11 +504,9 @@ void run_seed(std::uint64_t seed)
     for (const auto& g : initial)
         model_dims.insert(g.model_dim);
 
-    // What the rebuild read: the events from the earliest instant any figure needs, in time order.
-    std::int64_t from_ms = now_ms - std::int64_t{shape.minutes} * ms_per_minute;
-    for (const auto& s : shape.period_start)
-        if (s)
-            from_ms = std::min(from_ms, *s);
+    // What the rebuild read: the events of the longest window, in time order (the budget periods'
+    // spend so far comes from the analytics, checked against every event below).
+    const std::int64_t from_ms = now_ms - std::int64_t{shape.minutes} * ms_per_minute;
     event_list all, read_order;
     for (const auto& g : initial)
     {

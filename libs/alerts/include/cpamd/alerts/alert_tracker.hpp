@@ -41,6 +41,10 @@ public:
     // silently; rules not evaluated this tick are left as they were.
     std::vector<notice> update(const std::vector<rule_result>& results, std::int64_t now_ms);
     std::vector<active_alert> active() const;
+    // After a restart: conditions whose firing was told before it (history.hpp's
+    // unresolved_firings), so one that still holds is not told twice and one that cleared is
+    // resolved. Its cool-down runs from that notice.
+    void restore(const std::vector<notice>& firing);
 
 private:
     struct state

@@ -21,6 +21,10 @@ inline constexpr std::int64_t history_rows_kept = 10'000;
 std::int64_t add_notice(store::connection& db, const notice& n);
 void add_delivery(store::connection& db, std::int64_t id, const delivery_result& d);
 
+// The conditions still firing by the history: for each rule and subject whose newest firing or
+// resolved notice is a firing one, that notice (what a restart restores, alert_tracker::restore).
+std::vector<notice> unresolved_firings(store::connection& db);
+
 struct history_page
 {
     boost::json::array items; // newest first, as docs/alerts.md shows them
