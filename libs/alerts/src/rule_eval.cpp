@@ -209,7 +209,10 @@ void budget(
         const std::string alias_text = alias == aliases.end() ? "" : alias->second;
         if (!r.match.empty() && !(alias_text == r.match || (!hash.empty() && hash.starts_with(r.match))))
             continue;
-        const auto subject = alias_text.empty() ? prefix : prefix + " (" + alias_text + ")";
+        // Requests sent without an API key are one subject of their own, named like failure_rate's.
+        const auto subject = hash.empty()         ? std::string("(no key)")
+                             : alias_text.empty() ? prefix
+                                                  : prefix + " (" + alias_text + ")";
         check(v, subject, "API key " + subject);
     }
 }
