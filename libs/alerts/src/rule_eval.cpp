@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cpamd/alerts/rule_eval.hpp>
+#include <cpamd/store/api_key_aliases.hpp>
 #include <cpamd/store/dims.hpp>
 #include <fmt/format.h>
 #include <map>
@@ -35,22 +36,6 @@ std::string megabytes(double bytes)
 std::string usd(double v)
 {
     return fmt::format("${:.2f}", v);
-}
-
-std::int64_t model_dim(store::connection& db, const std::string& name)
-{
-    auto s = db.prepare("SELECT id FROM dim WHERE kind = ?1 AND value = ?2");
-    s.bind(1, static_cast<std::int64_t>(store::dim_kind::model)).bind(2, name);
-    return s.step() ? s.int64(0) : -1;
-}
-
-std::map<std::string, std::string> key_aliases(store::connection& db)
-{
-    std::map<std::string, std::string> out;
-    auto s = db.prepare("SELECT api_key_hash, alias FROM api_key_aliases");
-    while (s.step())
-        out.emplace(std::string(s.text(0)), std::string(s.text(1)));
-    return out;
 }
 
 void failure_rate(
@@ -132,10 +117,10 @@ void consecutive(const rule& r, const usage_window& w, store::dim_reader& dims, 
 
 void latency(const rule& r, const usage_window& w, store::connection& db, std::int64_t now, rule_result& out)
 {
-    std::int64_t model = 0;
-    if (!r.match.empty() && (model = model_dim(db, r.match)) < 0)
+    const auto model = store::find_dim(db, store::dim_kind::model, r.match); // 0: all traffic
+    if (!model)
         return; // no such model stored yet
-    const auto h = w.latency(r.window_minutes, now, model);
+    const auto h = w.latency(r.window_minutes, now, *model);
     const auto p95 = h.quantile(0.95);
     if (!p95 || h.total() < static_cast<std::uint64_t>(r.min_requests) || *p95 < r.threshold)
         return;
@@ -160,7 +145,7 @@ void budget(
     const rule& r,
     const usage_window& w,
     store::dim_reader& dims,
-    const std::map<std::string, std::string>& aliases,
+    const store::api_key_alias_map& aliases,
     rule_result& out
 )
 {
@@ -225,7 +210,7 @@ std::vector<rule_result> evaluate_rules(
 {
     std::vector<rule_result> out;
     store::dim_reader dims(db);
-    std::optional<std::map<std::string, std::string>> aliases;
+    std::optional<store::api_key_alias_map> aliases;
     const bool ready = window.ready();
     for (const auto& r : config.rules)
     {
@@ -254,7 +239,13 @@ std::vector<rule_result> evaluate_rules(
         case rule_kind::budget:
             res.evaluated = ready;
             if (ready)
-                budget(r, window, dims, aliases ? *aliases : aliases.emplace(key_aliases(db)), res);
+                budget(
+                    r,
+                    window,
+                    dims,
+                    aliases ? *aliases : aliases.emplace(store::load_api_key_aliases(db)),
+                    res
+                );
             break;
         case rule_kind::no_events:
         {

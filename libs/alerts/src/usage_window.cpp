@@ -70,15 +70,6 @@ std::size_t read_rows(store::connection& db, store::statement& s, std::int64_t& 
     return n;
 }
 
-std::int64_t dim_id(store::connection& db, store::dim_kind kind, const std::string& value)
-{
-    if (value.empty())
-        return 0;
-    auto s = db.prepare("SELECT id FROM dim WHERE kind = ?1 AND value = ?2");
-    s.bind(1, static_cast<std::int64_t>(kind)).bind(2, value);
-    return s.step() ? s.int64(0) : -1;
-}
-
 // The spend of the events stored at or after `start_ms` (any later time, future-dated ones too),
 // from the analytics' rollups and projections: the same prices, no read of a month of events.
 spend spend_since(store::connection& db, std::int64_t start_ms, std::int64_t now_ms)
@@ -94,9 +85,10 @@ spend spend_since(store::connection& db, std::int64_t start_ms, std::int64_t now
     spend out;
     out.all = r.summary ? r.summary->totals.cost : 0;
     for (const auto& m : r.model_stats.value_or(std::vector<analytics::model_row>{}))
-        out.by_model[dim_id(db, store::dim_kind::model, m.model)] += m.totals.cost;
+        out.by_model[store::find_dim(db, store::dim_kind::model, m.model).value_or(-1)] += m.totals.cost;
     for (const auto& k : r.api_key_stats.value_or(std::vector<analytics::api_key_row>{}))
-        out.by_api_key[dim_id(db, store::dim_kind::api_key_hash, k.api_key_hash)] += k.totals.cost;
+        out.by_api_key[store::find_dim(db, store::dim_kind::api_key_hash, k.api_key_hash).value_or(-1)] +=
+            k.totals.cost;
     return out;
 }
 
@@ -124,8 +116,7 @@ bool usage_window::rebuild(store::connection& db, const shape& sh, std::int64_t 
         for (std::size_t p = 0; p < budget_period_count; ++p)
             if (sh.period_start[p])
                 spend_[p] = spend_since(db, *sh.period_start[p], now_ms);
-        rebuild_from_ns_ = (now_ms - std::int64_t{sh.minutes} * ms_per_minute) * ns_per_ms;
-        rebuild_cursor_ns_ = rebuild_from_ns_;
+        rebuild_cursor_ns_ = (now_ms - std::int64_t{sh.minutes} * ms_per_minute) * ns_per_ms;
     }
     // One slice of event time; the last one reaches past any clock skew.
     const std::int64_t end_ns = rebuild_cursor_ns_ >= now_ms * ns_per_ms

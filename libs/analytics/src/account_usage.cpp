@@ -130,7 +130,8 @@ struct read_context
     alias_map aliases;
 
     explicit read_context(store::connection& c)
-        : db(c), price_table(store::load_price_table(c)), prices(c, price_table), aliases(load_aliases(c))
+        : db(c), price_table(store::load_price_table(c)), prices(c, price_table),
+          aliases(store::load_api_key_aliases(c))
     {
     }
 };

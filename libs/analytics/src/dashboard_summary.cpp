@@ -8,6 +8,7 @@
 #include <cpamd/analytics/priced_usage.hpp>
 #include <cpamd/core/floor_div.hpp>
 #include <cpamd/pricing/usd_sum.hpp>
+#include <cpamd/store/api_key_aliases.hpp>
 #include <cpamd/store/dashboard_rows.hpp>
 #include <cpamd/store/dims.hpp>
 #include <cpamd/store/event_reader.hpp>
@@ -473,15 +474,6 @@ void build_sources(
     out.failure_sources = std::move(rows);
 }
 
-std::unordered_map<std::string, std::string> load_aliases(store::connection& db)
-{
-    std::unordered_map<std::string, std::string> out;
-    auto s = db.prepare("SELECT api_key_hash, alias FROM api_key_aliases");
-    while (s.step())
-        out.emplace(std::string(s.text(0)), std::string(s.text(1)));
-    return out;
-}
-
 void read_recent_failures(store::connection& db, const dashboard_params& p, dashboard_summary& out)
 {
     auto ids = db.prepare(
@@ -492,7 +484,7 @@ void read_recent_failures(store::connection& db, const dashboard_params& p, dash
         .bind(2, p.now_ms * ns_per_ms)
         .bind(3, std::int64_t{p.recent_failures});
     store::event_lookup lookup(db);
-    auto aliases = load_aliases(db);
+    auto aliases = store::load_api_key_aliases(db);
     store::stored_event se;
     while (ids.step())
     {

@@ -53,15 +53,6 @@ event_item item_of(const usage::event& e, std::int64_t id, double usd, const ali
 
 } // namespace
 
-alias_map load_aliases(store::connection& db)
-{
-    alias_map out;
-    auto s = db.prepare("SELECT api_key_hash, alias FROM api_key_aliases");
-    while (s.step())
-        out.emplace(std::string(s.text(0)), std::string(s.text(1)));
-    return out;
-}
-
 item_page newest_events(
     store::connection& db,
     store::rate_memo& prices,

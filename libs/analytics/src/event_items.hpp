@@ -6,6 +6,7 @@
 #include "event_scan.hpp"
 
 #include <cpamd/analytics/monitoring_result.hpp>
+#include <cpamd/store/api_key_aliases.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -13,8 +14,7 @@
 namespace cpamd::analytics
 {
 
-using alias_map = std::unordered_map<std::string, std::string>; // key hash -> alias
-alias_map load_aliases(store::connection& db);
+using alias_map = store::api_key_alias_map; // key hash -> alias
 
 // The items of the given (event id, cost) pairs, in that order (ids no longer stored are left out).
 std::vector<event_item> items_by_id(

@@ -30,19 +30,9 @@ std::string ascii_lower(std::string_view s)
 std::set<std::int64_t> dim_ids(store::connection& db, dim_kind kind, const std::vector<std::string>& values)
 {
     std::set<std::int64_t> out;
-    auto s = db.prepare("SELECT id FROM dim WHERE kind = ?1 AND value = ?2");
     for (const auto& v : values)
-    {
-        if (v.empty())
-        {
-            out.insert(0);
-            continue;
-        }
-        s.reset();
-        s.bind(1, static_cast<std::int64_t>(kind)).bind(2, v);
-        if (s.step())
-            out.insert(s.int64(0));
-    }
+        if (auto id = store::find_dim(db, kind, v))
+            out.insert(*id);
     return out;
 }
 

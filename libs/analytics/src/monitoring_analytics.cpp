@@ -414,7 +414,7 @@ monitoring_result run_monitoring(store::connection& db, const monitoring_query& 
     auto price_table = store::load_price_table(db);
     store::rate_memo prices(db, price_table);
     store::dim_reader dims(db);
-    const auto aliases = load_aliases(db);
+    const auto aliases = store::load_api_key_aliases(db);
     scan_context ctx{db, prices, dims, aliases, q};
     const auto& inc = q.include;
 

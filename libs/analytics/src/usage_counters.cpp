@@ -173,7 +173,7 @@ bool usage_counters::ready() const
 usage_snapshot usage_counters::snapshot(store::connection& db, std::size_t top_n) const
 {
     store::dim_reader dims(db);
-    const auto aliases = load_aliases(db);
+    const auto aliases = store::load_api_key_aliases(db);
     usage_snapshot out;
     std::lock_guard lock(mutex_);
     out.ready = ready_;

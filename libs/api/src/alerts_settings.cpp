@@ -1,3 +1,5 @@
+#include "settings_io.hpp"
+
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <cpamd/alerts/engine.hpp>
@@ -57,10 +59,7 @@ alerts_submission check_alerts_submission(const current_alerts& current, const b
 
 boost::asio::awaitable<std::optional<api_error>> save_alerts(services& svc, const alerts::alerts_config& c)
 {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()
-    )
-                         .count();
+    const auto now = detail::now_ms();
     // A named task: g++ 12 destroys temporaries in a co_await expression twice.
     store::event_writer::task save =
         [row = alerts::serialize_stored_alerts(c, svc.state->box()), now](store::connection& conn)

@@ -53,6 +53,17 @@ void dim_writer::rollback()
         last.id = 0;
 }
 
+std::optional<std::int64_t> find_dim(connection& db, dim_kind kind, std::string_view value)
+{
+    if (value.empty())
+        return 0;
+    auto s = db.prepare("SELECT id FROM dim WHERE kind = ?1 AND value = ?2");
+    s.bind(1, static_cast<std::int64_t>(kind)).bind(2, value);
+    if (!s.step())
+        return std::nullopt;
+    return s.int64(0);
+}
+
 const std::string& dim_reader::value(std::int64_t id)
 {
     static const std::string empty;

@@ -102,9 +102,9 @@ private:
     mutable std::mutex mutex_;
     shape shape_;
     bool ready_ = false;
-    std::int64_t last_id_ = 0;       // the newest event read
-    std::int64_t rebuild_to_id_ = 0; // while rebuilding: the newest event it covers
-    std::int64_t rebuild_from_ns_ = 0, rebuild_cursor_ns_ = 0, rebuild_cursor_id_ = 0;
+    std::int64_t last_id_ = 0;           // the newest event read
+    std::int64_t rebuild_to_id_ = 0;     // while rebuilding: the newest event it covers
+    std::int64_t rebuild_cursor_ns_ = 0; // while rebuilding: where the next slice of event time begins
     std::int64_t newest_ms_ = 0;
     std::map<std::int64_t, minute_bucket> minutes_; // by UTC minute since the epoch
     std::map<std::int64_t, std::vector<int>> trailing_;

@@ -7,6 +7,7 @@
 #include <cpamd/store/sqlite.hpp>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -80,6 +81,10 @@ private:
     last_value last_[kind_count];
     std::vector<std::pair<dim_kind, std::string>> fresh_;
 };
+
+// Read side: the id of (kind, value) without interning it: 0 for an empty value, nullopt when
+// no event names it.
+std::optional<std::int64_t> find_dim(connection& db, dim_kind kind, std::string_view value);
 
 // Read side: id -> string for a set of ids, loaded once per query.
 class dim_reader
